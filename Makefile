@@ -1,0 +1,44 @@
+# Threads & Processes in Python: one command to open the course, one to test it.
+#   make lab    install into .venv (first time only) and open JupyterLab on notebooks/
+#   make test   every test: unit tests, browser test, and nbval over every notebook under
+#               every start method this platform has, plus spawn on each other Python found
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+# Pauses in the notebooks are scaled by this factor under test (ratios hold; see helpers/config.py).
+TEST_TIME_SCALE ?= 0.25
+NBVAL  := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=180 -p no:cacheprovider
+
+.PHONY: install lab test unit notebooks clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# 127.0.0.1 only; Jupyter Server makes a fresh random token and prints the URL that carries it.
+lab: install
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
+		--ServerApp.default_url=/lab/tree/00_welcome.ipynb
+
+test: install
+	$(MAKE) unit
+	$(MAKE) notebooks
+
+unit: install
+	$(PY) -m pytest tests
+
+# Every notebook under every start method this platform offers.
+notebooks: install
+	@for method in $$($(PY) -c "import multiprocessing as m; print(*m.get_all_start_methods())"); do \
+		echo "== notebooks under $$method =="; \
+		COURSE_START_METHOD=$$method COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PY) -m pytest $(NBVAL) notebooks || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) .venv-* build handouts test-output

@@ -1,0 +1,93 @@
+"""Process census for the notebook runs: a course about processes must not leak any.
+
+For every notebook that nbval runs, just before its kernel is shut down:
+  * no child process started by the course may still be alive (multiprocessing's own
+    fork server and resource tracker are allowed: they live as long as the kernel);
+and after the shutdown:
+  * every process that descended from the kernel must be gone within a few seconds.
+Either failure names the survivors (pid and command line) and kills them.
+"""
+
+from __future__ import annotations
+
+import time
+
+import psutil
+import pytest
+
+try:
+    from nbval.plugin import IPyNbCell
+except ImportError:  # nbval missing: nothing to watch
+    IPyNbCell = None
+
+#: multiprocessing's helper processes, which belong to the kernel rather than to a demo.
+HOUSEKEEPING = ("multiprocessing.forkserver", "multiprocessing.resource_tracker", "from multiprocessing.")
+
+
+def describe(process: psutil.Process) -> str:
+    try:
+        return f"pid {process.pid}: {' '.join(process.cmdline())[:150]}"
+    except psutil.Error:
+        return f"pid {process.pid}"
+
+
+def course_children(parent: psutil.Process) -> list[psutil.Process]:
+    """Live descendants of ``parent`` other than multiprocessing's housekeeping processes."""
+    found = []
+    for child in parent.children(recursive=True):
+        try:
+            if child.status() == psutil.STATUS_ZOMBIE:
+                continue
+            command = " ".join(child.cmdline())
+        except psutil.Error:
+            continue
+        if not any(mark in command for mark in HOUSEKEEPING):
+            found.append(child)
+    return found
+
+
+def wait_for_no_children(parent: psutil.Process, timeout: float) -> list[psutil.Process]:
+    deadline = time.monotonic() + timeout
+    while True:
+        left = course_children(parent)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
+
+
+def _kernel_process(item: pytest.Item) -> psutil.Process | None:
+    kernel = getattr(item.parent, "kernel", None)
+    try:
+        return psutil.Process(kernel.km.provisioner.pid)
+    except (AttributeError, TypeError, psutil.Error):
+        return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    last_cell = (IPyNbCell is not None and isinstance(item, IPyNbCell)
+                 and (nextitem is None or nextitem.parent is not item.parent))
+    kernel = _kernel_process(item) if last_cell else None
+    leaked: list[psutil.Process] = []
+    everything: list[psutil.Process] = []
+    if kernel is not None:
+        leaked = wait_for_no_children(kernel, timeout=5.0)
+        everything = kernel.children(recursive=True)
+    result = yield  # nbval shuts the kernel down here
+    if kernel is not None:
+        _, survivors = psutil.wait_procs(everything, timeout=10)
+        for process in leaked + survivors:
+            try:
+                process.kill()
+            except psutil.Error:
+                pass
+        problems = []
+        if leaked:
+            problems.append(f"{item.parent.name} left {len(leaked)} child process(es) running before shutdown:\n  "
+                            + "\n  ".join(map(describe, leaked)))
+        if survivors:
+            problems.append(f"{len(survivors)} process(es) outlived the kernel of {item.parent.name}:\n  "
+                            + "\n  ".join(map(describe, survivors)))
+        if problems:
+            pytest.fail("\n".join(problems), pytrace=False)
+    return result

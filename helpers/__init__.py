@@ -1,0 +1,38 @@
+"""helpers: the machinery behind the *Threads & Processes in Python* notebooks.
+
+Importing ``helpers`` is cheap (no matplotlib, no widgets): child processes started with
+spawn or forkserver import it too. The heavier parts load on first use.
+
+* :mod:`helpers.workers`  – every function that runs in a thread or a child process
+* :mod:`helpers.relay`    – :class:`Process`, a ``multiprocessing.Process`` whose prints reach the cell
+* :mod:`helpers.harness`  – :func:`run`: time tasks sequentially / on threads / on processes
+* :mod:`helpers.panel`    – :class:`LivePanel`: widgets + a chart that grows while a run is under way
+* :mod:`helpers.plots`    – static charts of measured runs
+* :mod:`helpers.machine`  – what this machine is (cores, Python, start method, GIL)
+* :mod:`helpers.exercises` – the checkers for each notebook's exercise
+* :mod:`helpers.config`   – ``COURSE_START_METHOD`` / ``COURSE_TIME_SCALE`` and the limits
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .config import resolve_start_method, seconds, time_scale
+from .harness import RunError, RunResult, RunTimedOut, TaskFailed, WorkerDied, check_workers, run
+from .relay import Process
+
+__all__ = [
+    "LivePanel", "Process", "RunError", "RunResult", "RunTimedOut", "TaskFailed", "WorkerDied",
+    "check_workers", "machine_info", "resolve_start_method", "run", "seconds", "time_scale",
+]
+
+_LAZY = {"LivePanel": "panel", "machine_info": "machine"}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: the panel pulls in matplotlib and ipywidgets, which a worker process never needs.
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'helpers' has no attribute {name!r}")

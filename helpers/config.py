@@ -1,0 +1,100 @@
+"""Course-wide switches, read from the environment, and the limits every demo obeys.
+
+Two environment variables change how the whole course runs, without editing a notebook:
+
+``COURSE_START_METHOD``
+    ``fork``, ``spawn`` or ``forkserver``: every process demo uses it. Unset, the
+    platform's default is used (fork on Linux up to Python 3.13, forkserver on Linux
+    from 3.14, spawn on macOS and Windows). CI runs every notebook under each method.
+``COURSE_TIME_SCALE``
+    A factor in (0, 1] applied to the demos' pauses. Unset it is 1, so the course shows
+    real one-second waits; the test suite sets 0.25 to stay inside its time budget.
+    Ratios (threads vs sequential) hold at any scale; absolute seconds do not.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+
+START_METHOD_ENV = "COURSE_START_METHOD"
+TIME_SCALE_ENV = "COURSE_TIME_SCALE"
+
+KNOWN_START_METHODS = ("fork", "spawn", "forkserver")
+
+#: Upper bound on threads in one run. Far above what any demo needs, far below trouble.
+MAX_THREADS = 64
+#: Upper bound on tasks in one run.
+MAX_TASKS = 256
+
+
+def max_processes() -> int:
+    """The most processes one run may start: four per core, at least 4, at most 64.
+
+    Enough to show that more processes than cores buys nothing; never a fork bomb.
+    """
+    return max(4, min(64, 4 * (os.cpu_count() or 1)))
+
+
+def available_start_methods() -> list[str]:
+    """Start methods this platform offers (Windows: only spawn)."""
+    return list(multiprocessing.get_all_start_methods())
+
+
+def platform_start_method() -> str:
+    """The start method ``multiprocessing`` uses here when nobody chooses one.
+
+    ``get_all_start_methods()`` lists the default first; a method set explicitly with
+    ``multiprocessing.set_start_method`` wins.
+    """
+    return multiprocessing.get_start_method(allow_none=True) or available_start_methods()[0]
+
+
+def resolve_start_method(method: str | None = None) -> str:
+    """Return the start method to use: ``method``, else ``$COURSE_START_METHOD``, else the platform's.
+
+    Raises ``ValueError`` for an unknown name or one this platform lacks (fork on Windows).
+    """
+    source = "start_method"
+    if method is None:
+        method = os.environ.get(START_METHOD_ENV) or None
+        source = START_METHOD_ENV
+    if method is None:
+        return platform_start_method()
+    if method not in KNOWN_START_METHODS:
+        raise ValueError(
+            f"{source}={method!r} is not a start method: choose one of "
+            f"{', '.join(KNOWN_START_METHODS)}."
+        )
+    if method not in available_start_methods():
+        raise ValueError(
+            f"start method {method!r} is not available on {sys.platform}; "
+            f"this platform offers {', '.join(available_start_methods())}."
+        )
+    return method
+
+
+def time_scale() -> float:
+    """The factor applied to the demos' pauses (``$COURSE_TIME_SCALE``, default 1)."""
+    raw = os.environ.get(TIME_SCALE_ENV, "").strip()
+    if not raw:
+        return 1.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{TIME_SCALE_ENV}={raw!r} is not a number; use a value in (0, 1].") from None
+    if not 0 < value <= 1:
+        raise ValueError(f"{TIME_SCALE_ENV}={raw!r} is outside (0, 1].")
+    return value
+
+
+def seconds(value: float) -> float:
+    """``value`` seconds of pause, scaled by ``$COURSE_TIME_SCALE``."""
+    return value * time_scale()
+
+
+def gil_enabled() -> bool:
+    """True when the GIL is on in this interpreter (always, before free-threaded 3.13t)."""
+    check = getattr(sys, "_is_gil_enabled", None)
+    return True if check is None else bool(check())

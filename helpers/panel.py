@@ -1,0 +1,220 @@
+"""The live control panel: choose mode, workers and tasks, press Run, watch the timeline grow.
+
+The chart is an ``ipywidgets.Image`` that the kernel redraws about five times a second
+while the run is under way, so it moves in JupyterLab even when the run was started by
+the Run button (a callback, with no cell to print into). When a *cell* runs the panel
+(``panel.run(...)``), the panel is also displayed with a static PNG of the final figure,
+so nbval, nbconvert and the HTML/PDF handouts keep the measured figure.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as widgets
+from IPython.display import display
+
+from . import workers as course_workers
+from .config import MAX_TASKS, MAX_THREADS, max_processes, seconds
+from .harness import MODES, RunResult, check_workers, run
+from .plots import HistoryPoint, LiveFigure
+
+#: What each task kind runs, what its size means, and the largest size allowed.
+TASK_KINDS = {
+    "wait": (course_workers.wait_task, "seconds each", 10.0),
+    "compute": (course_workers.compute_task, "numbers each", 30_000_000),
+}
+#: Longest a run may take one task after another; more would freeze a workshop room.
+MAX_SEQUENTIAL_SECONDS = 60.0
+#: Roughly how long ``sum(i*i for i in range(n))`` takes per number, for the estimate above.
+SECONDS_PER_NUMBER = 1.2e-7
+
+
+def check_workload(kind: str, count: Any, size: Any) -> None:
+    """Raise ``ValueError`` with a learner-readable message unless the workload is sensible."""
+    if kind not in TASK_KINDS:
+        raise ValueError(f"task={kind!r} is not one of {', '.join(TASK_KINDS)}.")
+    _, unit, largest = TASK_KINDS[kind]
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TASKS:
+        raise ValueError(f"The number of tasks must be a whole number from 1 to {MAX_TASKS}; you gave {count!r}.")
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= largest:
+        raise ValueError(f"Task size must be more than 0 and at most {largest:g} {unit}; you gave {size!r}.")
+    one_by_one = count * (size if kind == "wait" else size * SECONDS_PER_NUMBER)
+    if one_by_one > MAX_SEQUENTIAL_SECONDS:
+        raise ValueError(f"{count} tasks of {size:g} {unit} would take about {one_by_one:.0f} s one after "
+                         f"another; keep it under {MAX_SEQUENTIAL_SECONDS:.0f} s (fewer or smaller tasks).")
+
+
+class LivePanel:
+    """Widgets to set up a run, a Run button, and a chart that updates during the run.
+
+    ``task``: ``"wait"`` (each task sleeps ``size`` seconds) or ``"compute"`` (each task sums
+    ``size`` squares). Every finished run is added to the "elapsed vs workers" chart on the
+    right, so trying 1, 2, 4, 8 workers draws the curve. ``results`` keeps every
+    :class:`~helpers.harness.RunResult`. Nothing runs until :meth:`run` or the button.
+    """
+
+    def __init__(self, task: str = "wait", *, size: float | None = None, tasks: int = 4,
+                 workers: int = 4, mode: str = "threads", modes: Sequence[str] = MODES,
+                 start_method: str | None = None, update_interval: float = 0.2,
+                 timeout: float = 120.0) -> None:
+        if size is None:
+            size = seconds(1.0) if task == "wait" else 5_000_000
+        check_workload(task, tasks, size)
+        self.task = task
+        self.start_method = start_method
+        self.update_interval = update_interval
+        self.timeout = timeout
+        self.results: list[RunResult] = []
+        self.history: list[HistoryPoint] = []
+        self._handle: Any = None
+        self._running = False
+
+        limit = max(MAX_THREADS, max_processes())
+        self.mode = widgets.ToggleButtons(options=list(modes), value=mode, description="Mode")
+        self.workers = widgets.IntSlider(value=min(workers, limit), min=1, max=limit, description="Workers",
+                                         continuous_update=False)
+        self.workers_typed = widgets.IntText(value=self.workers.value, description="or type", layout={"width": "160px"})
+        self.tasks = widgets.IntText(value=tasks, description="Tasks", layout={"width": "160px"})
+        self.size = widgets.FloatText(value=size, description=TASK_KINDS[task][1].split()[0].capitalize(),
+                                      layout={"width": "200px"})
+        self.button = widgets.Button(description="Run", button_style="primary", icon="play")
+        self.status = widgets.HTML(value=self._note("Ready. Choose a mode and a number of workers, then press Run."))
+        self.chart = widgets.Image(format="png", layout={"max_width": "100%"})
+        self.widget = widgets.VBox([
+            widgets.HBox([self.mode]),
+            widgets.HBox([self.workers, self.workers_typed]),
+            widgets.HBox([self.tasks, self.size, widgets.Label(TASK_KINDS[task][1]), self.button]),
+            self.status, self.chart,
+        ])
+        self.widget.add_class("course-live-panel")
+        self.workers.observe(self._slider_moved, names="value")
+        self.workers_typed.observe(self._number_typed, names="value")
+        self.button.on_click(self._clicked)
+
+        self._figure = LiveFigure()
+        self._draw(None)
+
+    # --- display ------------------------------------------------------------------------
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        # A frontend with the widget manager shows the live widget; anything else (nbval,
+        # nbconvert, a handout) falls back to the last figure drawn.
+        bundle["image/png"] = base64.b64encode(self.chart.value).decode("ascii")
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def __repr__(self) -> str:
+        last = self.results[-1].summary() if self.results else "no run yet"
+        return f"<LivePanel task={self.task!r}: {last}>"
+
+    def show(self) -> LivePanel:
+        """Display the panel (once) and return it."""
+        if self._handle is None:
+            self._handle = display(self, display_id=True)
+        return self
+
+    # --- running ------------------------------------------------------------------------
+
+    def run(self, mode: str | None = None, workers: int | None = None, tasks: int | None = None,
+            size: float | None = None) -> RunResult | None:
+        """Set the widgets to the given values, display the panel, run, and return the result.
+
+        Errors are shown in the panel (and the result, if any, returned): a cell that
+        runs the panel never fails because of a bad setting or an interrupted run.
+        """
+        if mode is not None:
+            self.mode.value = mode
+        if workers is not None:
+            self.workers_typed.value = workers
+        if tasks is not None:
+            self.tasks.value = tasks
+        if size is not None:
+            self.size.value = size
+        self.show()
+        result = self._run_from_widgets()
+        self._handle.update(self)  # the stored output now carries the finished figure
+        return result
+
+    def _clicked(self, _button: Any) -> None:
+        self._run_from_widgets()
+
+    def _run_from_widgets(self) -> RunResult | None:
+        if self._running:
+            return None
+        mode = self.mode.value
+        count = self.tasks.value
+        size = self.size.value if self.task == "wait" else int(self.size.value)
+        try:
+            number = self.workers_typed.value if mode != "sequential" else 1
+            check_workers(number, mode)
+            check_workload(self.task, count, size)
+        except ValueError as exc:
+            self.status.value = self._note(str(exc), "error")
+            return None
+        func = TASK_KINDS[self.task][0]
+        self._running = True
+        self.button.disabled = True
+        self.status.value = self._note(f"Running {count} tasks on {number} {mode}…")
+        result: RunResult | None = None
+        try:
+            result = run(func, [size] * count, mode=mode, workers=number, start_method=self.start_method,
+                         timeout=self.timeout, on_update=self._draw, update_interval=self.update_interval)
+            self.status.value = self._note(f"Done: {result.summary()}. Change something and run again.", "ok")
+        except KeyboardInterrupt as exc:
+            result = getattr(exc, "result", None)
+            self.status.value = self._note("Interrupted: the run was stopped and every worker process reaped. "
+                                           "Press Run to try again.", "error")
+        except Exception as exc:  # shown to the learner instead of a traceback in a log
+            result = getattr(exc, "result", None)
+            self.status.value = self._note(f"{type(exc).__name__}: {exc}", "error")
+        finally:
+            self._running = False
+            self.button.disabled = False
+        if result is not None:
+            self.results.append(result)
+            if result.status == "done":
+                self.history.append(HistoryPoint(result.mode, result.workers, result.elapsed))
+            self._draw(result)
+        return result
+
+    # --- drawing ------------------------------------------------------------------------
+
+    def _draw(self, result: RunResult | None) -> None:
+        if result is None:
+            self.chart.value = self._figure.blank(self.history, os.cpu_count())
+        else:
+            span = self.history[-1].elapsed if self.history else 0.0
+            image = self._figure.frame(result, self.history, os.cpu_count(), span=span)
+            with self.chart.hold_sync():
+                self.chart.format = "jpeg" if result.status == "running" else "png"
+                self.chart.value = image
+
+    # --- widgets ------------------------------------------------------------------------
+
+    def _slider_moved(self, change: dict[str, Any]) -> None:
+        if self.workers_typed.value != change["new"]:
+            self.workers_typed.value = change["new"]
+
+    def _number_typed(self, change: dict[str, Any]) -> None:
+        value = change["new"]
+        try:
+            check_workers(value, self.mode.value if self.mode.value != "sequential" else "threads")
+        except ValueError as exc:
+            self.status.value = self._note(str(exc), "error")
+            return
+        if self.workers.value != value:
+            self.workers.value = value
+        if not self._running:
+            self.status.value = self._note(f"{value} workers. Press Run.")
+
+    @staticmethod
+    def _note(text: str, kind: str = "info") -> str:
+        colour = {"info": "#333", "ok": "#1a7f37", "error": "#b00020"}[kind]
+        from html import escape
+
+        return f'<span class="course-status course-status-{kind}" style="color:{colour}">{escape(text)}</span>'

@@ -1,0 +1,93 @@
+"""Record what each thread is doing and when, then draw it: a measured picture of start/join.
+
+Used where the harness is too coarse, e.g. to show that ``thread.start()`` returns at
+once while ``thread.join()`` waits. Thread-safe; times are seconds since the Timeline
+was created.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from .plots import Chart, new_figure
+
+LANE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+
+
+@dataclass
+class Span:
+    lane: str
+    label: str
+    start: float
+    end: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+class Timeline:
+    """Spans of activity on named lanes (e.g. "main thread", "worker thread")."""
+
+    def __init__(self) -> None:
+        self._t0 = time.perf_counter()
+        self._lock = threading.Lock()
+        self.spans: list[Span] = []
+
+    def now(self) -> float:
+        return time.perf_counter() - self._t0
+
+    @contextmanager
+    def span(self, lane: str, label: str) -> Iterator[None]:
+        """Record the time spent inside the ``with`` block as one span on ``lane``."""
+        start = self.now()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.spans.append(Span(lane, label, start, self.now()))
+
+    def traced(self, func: Callable[..., Any], lane: str, label: str | None = None) -> Callable[..., Any]:
+        """Wrap ``func`` so that each call is recorded as a span (for a thread's ``target``)."""
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.span(lane, label or func.__name__):
+                return func(*args, **kwargs)
+        return wrapper
+
+    def find(self, label: str) -> Span:
+        """The first span called ``label``."""
+        for span in self.spans:
+            if span.label == label:
+                return span
+        raise KeyError(label)
+
+    def plot(self, title: str = "") -> Chart:
+        lanes = list(dict.fromkeys(s.lane for s in self.spans))
+        fig = new_figure(9.0, 0.9 + 0.55 * len(lanes))
+        ax = fig.add_subplot()
+        end = max((s.end for s in self.spans), default=1.0)
+        for span in self.spans:
+            row = lanes.index(span.lane)
+            ax.broken_barh([(span.start, max(span.duration, end * 0.004))], (row - 0.35, 0.7),
+                           facecolors=LANE_COLOURS[row % len(LANE_COLOURS)], alpha=0.85)
+            ax.annotate(f"{span.label} ({_fmt(span.duration)})", (span.start, row - 0.42),
+                        fontsize=8, va="bottom")
+        ax.set_yticks(range(len(lanes)), lanes)
+        ax.set_ylim(len(lanes) - 0.4, -0.8)
+        ax.set_xlim(0, end * 1.05)
+        ax.set_xlabel("seconds, measured")
+        ax.grid(axis="x", alpha=0.3)
+        if title:
+            ax.set_title(title, fontsize=10, loc="left")
+        return Chart(fig)
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms" if seconds < 0.1 else f"{seconds:.2f} s"
