@@ -91,3 +91,24 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
         if problems:
             pytest.fail("\n".join(problems), pytrace=False)
     return result
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_children(request: pytest.FixtureRequest):
+    """After every unit test: no child process of this test run may still be alive."""
+    yield
+    if not isinstance(request.node, pytest.Function) or request.node.get_closest_marker("allow_children"):
+        return
+    leaked = wait_for_no_children(psutil.Process(), timeout=5.0)
+    for process in leaked:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+    if leaked:
+        pytest.fail(f"{request.node.name} left {len(leaked)} child process(es) running:\n  "
+                    + "\n  ".join(map(describe, leaked)), pytrace=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "allow_children: the test manages its own long-lived child processes")

@@ -217,6 +217,8 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
         _collect(runner, result, t0, timeout, on_update, update_interval)
         runner.finish(deadline=t0 + timeout)
         result.elapsed = time.perf_counter() - t0
+        _drain(runner, result, t0)
+        runner.close()
         result.status = "done"
     except BaseException as exc:
         runner.abort()
@@ -244,6 +246,33 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
     return result
 
 
+def _apply(event: tuple[Any, ...], result: RunResult, t0: float) -> bool:
+    """Record one worker event in ``result``; True when it was a task ending."""
+    kind = event[0]
+    if kind == "ready":
+        _, label, t = event
+        result.ready[label] = t - t0
+    elif kind == "start":
+        _, index, label, pid, thread, t = event
+        task = result.tasks[index]
+        task.worker, task.pid, task.thread, task.start = label, pid, thread, t - t0
+    elif kind == "end":
+        _, index, t, value, error = event
+        task = result.tasks[index]
+        task.end, task.result, task.error = t - t0, value, error
+        return True
+    return False
+
+
+def _drain(runner: _ThreadRun | _ProcessRun, result: RunResult, t0: float) -> None:
+    """Read what is left after the workers ended: start-up times of workers that got no task."""
+    while True:
+        try:
+            _apply(runner.events.get(timeout=0.01), result, t0)
+        except (queue.Empty, OSError, ValueError):
+            return
+
+
 def _collect(runner: _ThreadRun | _ProcessRun, result: RunResult, t0: float, timeout: float,
              on_update: Callable[[RunResult], None] | None, update_interval: float) -> None:
     """Read events until every task has ended; redraw on the way; watch for death and time."""
@@ -254,20 +283,8 @@ def _collect(runner: _ThreadRun | _ProcessRun, result: RunResult, t0: float, tim
             event = runner.events.get(timeout=0.05)
         except queue.Empty:
             event = None
-        if event is not None:
-            kind = event[0]
-            if kind == "ready":
-                _, label, t = event
-                result.ready[label] = t - t0
-            elif kind == "start":
-                _, index, label, pid, thread, t = event
-                task = result.tasks[index]
-                task.worker, task.pid, task.thread, task.start = label, pid, thread, t - t0
-            elif kind == "end":
-                _, index, t, value, error = event
-                task = result.tasks[index]
-                task.end, task.result, task.error = t - t0, value, error
-                remaining -= 1
+        if event is not None and _apply(event, result, t0):
+            remaining -= 1
         now = time.perf_counter()
         result.elapsed = now - t0
         if on_update is not None and (now - t0) - last_update >= update_interval:
@@ -313,6 +330,9 @@ class _ThreadRun:
     def abort(self) -> None:
         self._stop.set()
 
+    def close(self) -> None:
+        pass
+
 
 class _ProcessRun:
     """Worker processes pulling tasks from a ``multiprocessing.Queue``."""
@@ -348,11 +368,15 @@ class _ProcessRun:
     def finish(self, deadline: float) -> None:
         for process in self._processes:
             process.join(max(0.1, deadline - time.perf_counter()))
-        self.abort()  # anything still alive after the deadline is stopped, not waited for
+        for process in self._processes:
+            relay.stop(process, grace=1.0)  # anything alive after the deadline is stopped, not waited for
 
     def abort(self) -> None:
         for process in self._processes:
             relay.stop(process, grace=1.0)
+        self.close()
+
+    def close(self) -> None:
         for q in (self._tasks, self.events):
             # Never block on a queue's feeder thread after its reader is gone.
             q.cancel_join_thread()

@@ -20,7 +20,7 @@ from IPython.display import display
 from . import workers as course_workers
 from .config import MAX_TASKS, MAX_THREADS, max_processes, seconds
 from .harness import MODES, RunResult, check_workers, run
-from .plots import HistoryPoint, LiveFigure
+from .plots import HistoryPoint, LiveTimeline, history_png, side_by_side
 
 #: What each task kind runs, what its size means, and the largest size allowed.
 TASK_KINDS = {
@@ -30,7 +30,7 @@ TASK_KINDS = {
 #: Longest a run may take one task after another; more would freeze a workshop room.
 MAX_SEQUENTIAL_SECONDS = 60.0
 #: Roughly how long ``sum(i*i for i in range(n))`` takes per number, for the estimate above.
-SECONDS_PER_NUMBER = 1.2e-7
+SECONDS_PER_NUMBER = 5e-8
 
 
 def check_workload(kind: str, count: Any, size: Any) -> None:
@@ -83,20 +83,24 @@ class LivePanel:
                                       layout={"width": "200px"})
         self.button = widgets.Button(description="Run", button_style="primary", icon="play")
         self.status = widgets.HTML(value=self._note("Ready. Choose a mode and a number of workers, then press Run."))
-        self.chart = widgets.Image(format="png", layout={"max_width": "100%"})
+        self.chart = widgets.Image(format="png", layout={"max_width": "66%"})
+        self.history_chart = widgets.Image(format="png", layout={"max_width": "34%"})
+        self.chart.add_class("course-live-timeline")
+        self.history_chart.add_class("course-live-history")
         self.widget = widgets.VBox([
             widgets.HBox([self.mode]),
             widgets.HBox([self.workers, self.workers_typed]),
             widgets.HBox([self.tasks, self.size, widgets.Label(TASK_KINDS[task][1]), self.button]),
-            self.status, self.chart,
+            self.status, widgets.HBox([self.chart, self.history_chart]),
         ])
         self.widget.add_class("course-live-panel")
         self.workers.observe(self._slider_moved, names="value")
         self.workers_typed.observe(self._number_typed, names="value")
         self.button.on_click(self._clicked)
 
-        self._figure = LiveFigure()
-        self._draw(None)
+        self._timeline = LiveTimeline()
+        self.chart.value = self._timeline.blank()
+        self._draw_history()
 
     # --- display ------------------------------------------------------------------------
 
@@ -104,7 +108,8 @@ class LivePanel:
         bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
         # A frontend with the widget manager shows the live widget; anything else (nbval,
         # nbconvert, a handout) falls back to the last figure drawn.
-        bundle["image/png"] = base64.b64encode(self.chart.value).decode("ascii")
+        picture = side_by_side(bytes(self.chart.value), bytes(self.history_chart.value))
+        bundle["image/png"] = base64.b64encode(picture).decode("ascii")
         bundle["text/plain"] = repr(self)
         return bundle
 
@@ -162,6 +167,7 @@ class LivePanel:
         self.status.value = self._note(f"Running {count} tasks on {number} {mode}…")
         result: RunResult | None = None
         try:
+            self._show_frame(self._timeline.begin(number, mode, self._expected(mode, number, count, size)))
             result = run(func, [size] * count, mode=mode, workers=number, start_method=self.start_method,
                          timeout=self.timeout, on_update=self._draw, update_interval=self.update_interval)
             self.status.value = self._note(f"Done: {result.summary()}. Change something and run again.", "ok")
@@ -179,20 +185,39 @@ class LivePanel:
             self.results.append(result)
             if result.status == "done":
                 self.history.append(HistoryPoint(result.mode, result.workers, result.elapsed))
-            self._draw(result)
+                self._draw_history()
         return result
 
     # --- drawing ------------------------------------------------------------------------
 
-    def _draw(self, result: RunResult | None) -> None:
-        if result is None:
-            self.chart.value = self._figure.blank(self.history, os.cpu_count())
+    def _draw(self, result: RunResult) -> None:
+        """``on_update`` of the run: a cheap live frame while running, the full picture at the end."""
+        if result.status == "running":
+            self._show_frame(self._timeline.frame(result))
         else:
-            span = self.history[-1].elapsed if self.history else 0.0
-            image = self._figure.frame(result, self.history, os.cpu_count(), span=span)
-            with self.chart.hold_sync():
-                self.chart.format = "jpeg" if result.status == "running" else "png"
-                self.chart.value = image
+            self._show_frame(self._timeline.finish(result), "png")
+
+    def _show_frame(self, image: bytes, fmt: str = "jpeg") -> None:
+        with self.chart.hold_sync():
+            self.chart.format = fmt
+            self.chart.value = image
+
+    def _draw_history(self) -> None:
+        self.history_chart.value = history_png(self.history, os.cpu_count())
+
+    def _expected(self, mode: str, workers: int, count: int, size: float) -> float:
+        """How long this run should take, so the time axis rarely needs to grow mid-run."""
+        for point in reversed(self.history):
+            if (point.mode, point.workers) == (mode, workers):
+                return point.elapsed * 1.1
+        rounds = -(-count // workers)  # ceil
+        if self.task == "wait":
+            return size * rounds * 1.15 + (0.3 if mode == "processes" else 0.0)
+        cores = os.cpu_count() or 1
+        one = size * SECONDS_PER_NUMBER
+        if mode == "processes":
+            return one * -(-count // min(workers, cores)) * 1.15 + 0.3
+        return one * count * 1.15
 
     # --- widgets ------------------------------------------------------------------------
 

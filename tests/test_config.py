@@ -1,0 +1,67 @@
+import multiprocessing
+
+import pytest
+
+from helpers import config
+
+
+def test_resolve_defaults_to_platform(monkeypatch):
+    monkeypatch.delenv(config.START_METHOD_ENV, raising=False)
+    assert config.resolve_start_method() == config.platform_start_method()
+    assert config.platform_start_method() in multiprocessing.get_all_start_methods()
+
+
+@pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
+def test_environment_switch_chooses_method(monkeypatch, method):
+    monkeypatch.setenv(config.START_METHOD_ENV, method)
+    assert config.resolve_start_method() == method
+
+
+def test_explicit_argument_beats_environment(monkeypatch):
+    monkeypatch.setenv(config.START_METHOD_ENV, "spawn")
+    other = [m for m in multiprocessing.get_all_start_methods() if m != "spawn"]
+    if other:
+        assert config.resolve_start_method(other[0]) == other[0]
+
+
+@pytest.mark.parametrize("bad", ["spwan", "thread", "FORK", ""])
+def test_unknown_method_is_rejected_with_choices(bad):
+    with pytest.raises(ValueError, match="fork, spawn, forkserver"):
+        config.resolve_start_method(bad)
+
+
+def test_unavailable_method_says_what_platform_offers(monkeypatch):
+    monkeypatch.setattr(config, "available_start_methods", lambda: ["spawn"])
+    with pytest.raises(ValueError, match="not available .* offers spawn"):
+        config.resolve_start_method("fork")
+
+
+def test_bad_environment_value_names_the_variable(monkeypatch):
+    monkeypatch.setenv(config.START_METHOD_ENV, "sideways")
+    with pytest.raises(ValueError, match=config.START_METHOD_ENV):
+        config.resolve_start_method()
+
+
+@pytest.mark.parametrize("raw, expected", [("", 1.0), ("0.25", 0.25), ("1", 1.0)])
+def test_time_scale(monkeypatch, raw, expected):
+    monkeypatch.setenv(config.TIME_SCALE_ENV, raw)
+    assert config.time_scale() == expected
+    assert config.seconds(2.0) == pytest.approx(2.0 * expected)
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "2", "fast"])
+def test_time_scale_rejects_nonsense(monkeypatch, raw):
+    monkeypatch.setenv(config.TIME_SCALE_ENV, raw)
+    with pytest.raises(ValueError, match=config.TIME_SCALE_ENV):
+        config.time_scale()
+
+
+def test_max_processes_is_bounded():
+    assert 4 <= config.max_processes() <= 64
+
+
+def test_gil_detection_matches_interpreter():
+    import sys
+
+    expected = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
+    assert config.gil_enabled() is expected

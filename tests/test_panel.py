@@ -1,0 +1,130 @@
+"""helpers.LivePanel, headless: validation messages, live frames, the static fallback, interrupts."""
+
+import base64
+import multiprocessing
+
+import psutil
+import pytest
+
+from helpers.panel import LivePanel, check_workload
+
+PNG = b"\x89PNG"
+JPEG = b"\xff\xd8"
+
+
+@pytest.fixture(autouse=True)
+def quiet_display(monkeypatch):
+    monkeypatch.setattr("helpers.panel.display", lambda *a, **k: _Handle())
+
+
+class _Handle:
+    def update(self, obj):
+        self.updated = obj
+
+
+def test_workload_checks_say_what_is_allowed():
+    with pytest.raises(ValueError, match="1 to 256"):
+        check_workload("wait", 0, 1.0)
+    with pytest.raises(ValueError, match="at most 10 seconds"):
+        check_workload("wait", 2, 600)
+    with pytest.raises(ValueError, match="one after another"):
+        check_workload("wait", 100, 5)
+    with pytest.raises(ValueError, match="task="):
+        check_workload("dance", 1, 1)
+    check_workload("compute", 4, 1_000_000)
+
+
+def test_a_run_draws_live_jpeg_frames_then_a_png():
+    panel = LivePanel("wait", size=0.25, tasks=4, workers=2, update_interval=0.05)
+    formats = []
+    draw = panel._draw
+
+    def spy(result):
+        draw(result)
+        formats.append((result.status, panel.chart.format, bytes(panel.chart.value[:3])))
+
+    panel._draw = spy
+    result = panel.run(mode="threads", workers=2)
+    assert result.status == "done" and 0.4 < result.elapsed < 2.0
+    running = [f for f in formats if f[0] == "running"]
+    assert len(running) >= 4, "the chart should have been redrawn while the run was under way"
+    assert all(fmt == "jpeg" and head.startswith(JPEG) for _, fmt, head in running)
+    assert formats[-1][1] == "png" and bytes(panel.chart.value).startswith(PNG)
+    assert "Done" in panel.status.value
+    assert [p.workers for p in panel.history] == [2]
+
+
+def test_mimebundle_carries_the_widget_and_a_static_png():
+    panel = LivePanel("wait", size=0.05, tasks=2)
+    panel.run(mode="threads", workers=2)
+    bundle = panel._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]).startswith(PNG)
+    assert "2 threads" in bundle["text/plain"]
+
+
+@pytest.mark.parametrize("typed", [0, -3, 10_000])
+def test_impossible_worker_count_gives_a_message_and_runs_nothing(typed):
+    panel = LivePanel("wait", size=0.05, tasks=2)
+    panel.workers_typed.value = typed
+    assert "must be from 1 to" in panel.status.value
+    assert panel.run(mode="threads", workers=typed) is None
+    assert "must be from 1 to" in panel.status.value
+    assert panel.results == [] and panel.workers.value != typed
+
+
+def test_slider_and_text_field_stay_in_step():
+    panel = LivePanel("wait", size=0.05, tasks=2, workers=3)
+    panel.workers.value = 7
+    assert panel.workers_typed.value == 7
+    panel.workers_typed.value = 5
+    assert panel.workers.value == 5
+
+
+def test_bad_task_size_typed_in_is_refused():
+    panel = LivePanel("wait", size=0.05, tasks=2)
+    panel.size.value = 99
+    assert panel.run(mode="threads") is None
+    assert "at most 10 seconds" in panel.status.value
+
+
+def test_interrupt_during_a_process_run_is_shown_and_the_next_run_works():
+    panel = LivePanel("wait", size=2.0, tasks=2, workers=2, mode="processes", start_method="spawn",
+                      update_interval=0.05)
+    draw, calls = panel._draw, []
+
+    def interrupt_when_started(result):
+        calls.append(result.status)
+        draw(result)
+        if result.status == "running" and result.ready:
+            raise KeyboardInterrupt
+
+    panel._draw = interrupt_when_started
+    result = panel.run()
+    assert result.status == "interrupted"
+    assert "Interrupted" in panel.status.value
+    assert not [p for p in psutil.Process().children(recursive=True)
+                if "multiprocessing." not in " ".join(p.cmdline())]
+    assert panel.button.disabled is False
+    panel._draw = draw
+    panel.size.value = 0.05
+    assert panel.run().status == "done"
+    assert len(panel.results) == 2 and len(panel.history) == 1
+
+
+def test_worker_crash_is_reported_in_the_panel(monkeypatch):
+    from helpers import panel as panel_module
+    from helpers import workers
+
+    monkeypatch.setitem(panel_module.TASK_KINDS, "compute", (workers.exit_abruptly, "numbers each", 10))
+    panel = LivePanel("compute", size=3, tasks=1, workers=1, mode="processes", start_method="spawn")
+    result = panel.run()
+    assert result.status == "failed"
+    assert "WorkerDied" in panel.status.value and "exit code 3" in panel.status.value
+
+
+@pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
+def test_compute_panel_runs_under_every_start_method(method):
+    panel = LivePanel("compute", size=200_000, tasks=2, workers=2, mode="processes", start_method=method)
+    result = panel.run()
+    assert result.status == "done" and result.start_method == method

@@ -1,0 +1,50 @@
+import subprocess
+
+import pytest
+
+from helpers import workers
+from helpers.scripts import ScriptRun, run_script, show_source
+
+
+def test_show_source_is_the_real_code():
+    source = show_source(workers.print_letters)
+    assert source.code.startswith("def print_letters(")
+    assert "```python" in source._repr_markdown_()
+
+
+def test_script_without_guard_fails_under_spawn_and_guarded_one_works():
+    body = """
+import multiprocessing
+from helpers.workers import print_letters
+{indent}print("top of script in", multiprocessing.current_process().name)
+{indent}child = multiprocessing.get_context("spawn").Process(target=print_letters, args=("A", 0.01))
+{indent}child.start(); child.join(30); print("exit", child.exitcode)
+"""
+    unguarded = run_script(body.format(indent=""))
+    assert "exit 1" in unguarded.stdout and unguarded.stdout.count("top of script") == 2
+    assert unguarded.last_error_line.startswith("RuntimeError: An attempt has been made to start a new process")
+    guarded = run_script("import multiprocessing\nif __name__ == '__main__':\n" + "\n".join(
+        "    " + line for line in body.format(indent="").strip().splitlines()[1:]) + "\n")
+    assert guarded.stdout.splitlines() == ["top of script in MainProcess", "Process prints: A", "exit 0"]
+
+
+def test_interactive_main_cannot_be_found_by_a_spawn_child():
+    run = run_script("""
+import multiprocessing
+def greet():
+    print("hi")
+child = multiprocessing.get_context("spawn").Process(target=greet)
+child.start(); child.join(30); print("exit", child.exitcode)
+""", interactive=True)
+    assert run.stdout.strip() == "exit 1"
+    assert run.last_error_line.startswith("AttributeError: Can't get attribute 'greet' on <module '__main__'")
+
+
+def test_a_script_that_hangs_is_killed_at_the_timeout():
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_script("import time; time.sleep(30)", timeout=1)
+
+
+def test_last_error_line_without_traceback():
+    assert ScriptRun(0, "", "").last_error_line == ""
+    assert ScriptRun(1, "", "just text\n").last_error_line == "just text"
