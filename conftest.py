@@ -10,8 +10,6 @@ Either failure names the survivors (pid and command line) and kills them.
 
 from __future__ import annotations
 
-import time
-
 import psutil
 import pytest
 
@@ -20,39 +18,7 @@ try:
 except ImportError:  # nbval missing: nothing to watch
     IPyNbCell = None
 
-#: multiprocessing's helper processes, which belong to the kernel rather than to a demo.
-HOUSEKEEPING = ("multiprocessing.forkserver", "multiprocessing.resource_tracker", "from multiprocessing.")
-
-
-def describe(process: psutil.Process) -> str:
-    try:
-        return f"pid {process.pid}: {' '.join(process.cmdline())[:150]}"
-    except psutil.Error:
-        return f"pid {process.pid}"
-
-
-def course_children(parent: psutil.Process) -> list[psutil.Process]:
-    """Live descendants of ``parent`` other than multiprocessing's housekeeping processes."""
-    found = []
-    for child in parent.children(recursive=True):
-        try:
-            if child.status() == psutil.STATUS_ZOMBIE:
-                continue
-            command = " ".join(child.cmdline())
-        except psutil.Error:
-            continue
-        if not any(mark in command for mark in HOUSEKEEPING):
-            found.append(child)
-    return found
-
-
-def wait_for_no_children(parent: psutil.Process, timeout: float) -> list[psutil.Process]:
-    deadline = time.monotonic() + timeout
-    while True:
-        left = course_children(parent)
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.1)
+from helpers.census import describe, live_children, wait_for_no_children
 
 
 def _kernel_process(item: pytest.Item) -> psutil.Process | None:
@@ -71,7 +37,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     leaked: list[psutil.Process] = []
     everything: list[psutil.Process] = []
     if kernel is not None:
-        leaked = wait_for_no_children(kernel, timeout=5.0)
+        leaked = wait_for_no_children(kernel.pid, timeout=5.0)
         everything = kernel.children(recursive=True)
     result = yield  # nbval shuts the kernel down here
     if kernel is not None:
@@ -99,7 +65,7 @@ def no_leftover_children(request: pytest.FixtureRequest):
     yield
     if not isinstance(request.node, pytest.Function) or request.node.get_closest_marker("allow_children"):
         return
-    leaked = wait_for_no_children(psutil.Process(), timeout=5.0)
+    leaked = wait_for_no_children(timeout=5.0)
     for process in leaked:
         try:
             process.kill()

@@ -6,20 +6,16 @@ import signal
 import threading
 import time
 
-import psutil
 import pytest
 
 import helpers
 from helpers import workers
+from helpers.census import live_children
 from helpers.config import max_processes
 from helpers.harness import RunTimedOut, TaskFailed, WorkerDied, check_workers, run
 
 METHODS = multiprocessing.get_all_start_methods()
 
-
-def live_children():
-    return [p for p in psutil.Process().children(recursive=True)
-            if p.status() != psutil.STATUS_ZOMBIE and "multiprocessing." not in " ".join(p.cmdline())]
 
 
 # --- validation ---------------------------------------------------------------------------

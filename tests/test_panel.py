@@ -3,9 +3,9 @@
 import base64
 import multiprocessing
 
-import psutil
 import pytest
 
+from helpers.census import live_children
 from helpers.panel import LivePanel, check_workload
 
 PNG = b"\x89PNG"
@@ -103,8 +103,7 @@ def test_interrupt_during_a_process_run_is_shown_and_the_next_run_works():
     result = panel.run()
     assert result.status == "interrupted"
     assert "Interrupted" in panel.status.value
-    assert not [p for p in psutil.Process().children(recursive=True)
-                if "multiprocessing." not in " ".join(p.cmdline())]
+    assert not live_children()
     assert panel.button.disabled is False
     panel._draw = draw
     panel.size.value = 0.05

@@ -1,0 +1,70 @@
+"""Count the child processes still alive: the proof that a demo left nothing running.
+
+``multiprocessing`` keeps two helper processes for as long as the program lives: the
+*resource tracker*, and under forkserver the *fork server* itself. They are not leaks and
+are left out. Everything else below a process (workers, a Manager's server, a fork
+server's children) counts.
+"""
+
+from __future__ import annotations
+
+import time
+
+import psutil
+
+_HOUSEKEEPING = ("multiprocessing.forkserver import main", "multiprocessing.resource_tracker import main")
+
+
+def _command(process: psutil.Process) -> str:
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
+def _is_housekeeping(process: psutil.Process) -> bool:
+    command = _command(process)
+    mark = next((m for m in _HOUSEKEEPING if m in command), None)
+    if mark is None:
+        return False
+    # A fork server's children are forked copies with the same command line: they are the
+    # workers, not the server. Only the topmost process with the mark is housekeeping.
+    try:
+        parent = process.parent()
+    except psutil.Error:
+        return True
+    return parent is None or mark not in _command(parent)
+
+
+def live_children(pid: int | None = None) -> list[psutil.Process]:
+    """Live descendants of ``pid`` (default: this process), multiprocessing's housekeeping excluded."""
+    try:
+        root = psutil.Process(pid)
+        descendants = root.children(recursive=True)
+    except psutil.Error:
+        return []
+    found = []
+    for child in descendants:
+        try:
+            if child.status() == psutil.STATUS_ZOMBIE or _is_housekeeping(child):
+                continue
+        except psutil.Error:
+            continue
+        found.append(child)
+    return found
+
+
+def wait_for_no_children(pid: int | None = None, timeout: float = 5.0) -> list[psutil.Process]:
+    """Wait up to ``timeout`` s for every child to end; return those still alive."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = live_children(pid)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
+
+
+def describe(process: psutil.Process) -> str:
+    """``pid N: command line`` (shortened), for messages that name survivors."""
+    command = _command(process)
+    return f"pid {process.pid}: {command[:150]}" if command else f"pid {process.pid}"

@@ -1,0 +1,35 @@
+"""helpers.census counts real workers under every start method and ignores multiprocessing's housekeeping."""
+
+import multiprocessing
+
+import pytest
+
+from helpers import workers
+from helpers.census import describe, live_children, wait_for_no_children
+
+
+@pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
+def test_a_running_worker_is_counted_and_its_end_is_seen(method):
+    context = multiprocessing.get_context(method)
+    child = context.Process(target=workers.sleep_for, args=(30,))
+    child.start()
+    try:
+        found = live_children()
+        assert child.pid in {p.pid for p in found}, [describe(p) for p in found]
+        assert len(found) == 1, "only the worker counts: fork server and resource tracker are housekeeping"
+    finally:
+        child.terminate()
+        child.join(5)
+    assert wait_for_no_children(timeout=5) == []
+
+
+def test_describe_names_the_process():
+    context = multiprocessing.get_context("spawn")
+    child = context.Process(target=workers.sleep_for, args=(30,))
+    child.start()
+    try:
+        text = describe(live_children()[0])
+        assert text.startswith(f"pid {child.pid}") and "spawn" in text
+    finally:
+        child.kill()
+        child.join(5)
