@@ -9,9 +9,9 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 # Pauses in the notebooks are scaled by this factor under test (ratios hold; see helpers/config.py).
 TEST_TIME_SCALE ?= 0.25
-NBVAL  := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=180 -p no:cacheprovider
+NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=180 -p no:cacheprovider
 
-.PHONY: install lab test unit notebooks clean
+.PHONY: install lab test unit notebooks other-pythons matrix soak bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,7 @@ lab: install
 test: install
 	$(MAKE) unit
 	$(MAKE) notebooks
+	$(MAKE) other-pythons
 
 unit: install
 	$(PY) -m pytest tests
@@ -39,6 +40,21 @@ notebooks: install
 		echo "== notebooks under $$method =="; \
 		COURSE_START_METHOD=$$method COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PY) -m pytest $(NBVAL) notebooks || exit 1; \
 	done
+
+# spawn (the strictest start method) on every other Python 3.10-3.13 found here.
+other-pythons: install
+	$(PY) tools/matrix.py --methods spawn --versions $$($(PY) -c "import sys; print(*[v for v in ['3.10', '3.11', '3.12', '3.13'] if v != '%d.%d' % sys.version_info[:2]])")
+
+# The full grid: every start method on every Python version found (slow: several minutes per cell).
+matrix: install
+	$(PY) tools/matrix.py
+
+# Repeat the process notebooks under spawn and count hangs and leaked processes.
+soak: install
+	$(PY) tools/soak.py --runs 20
+
+bench: install
+	$(PY) benchmarks/bench_live_chart.py
 
 clean:
 	rm -rf $(VENV) .venv-* build handouts test-output

@@ -38,22 +38,23 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     everything: list[psutil.Process] = []
     if kernel is not None:
         leaked = wait_for_no_children(kernel.pid, timeout=5.0)
+        leaked_names = [describe(process) for process in leaked]  # before shutdown ends them
         everything = kernel.children(recursive=True)
     result = yield  # nbval shuts the kernel down here
     if kernel is not None:
         _, survivors = psutil.wait_procs(everything, timeout=10)
-        for process in leaked + survivors:
+        problems = []
+        if leaked:
+            problems.append(f"{item.parent.name} left {len(leaked)} child process(es) running before shutdown:\n  "
+                            + "\n  ".join(leaked_names))
+        if survivors:
+            problems.append(f"{len(survivors)} process(es) outlived the kernel of {item.parent.name}:\n  "
+                            + "\n  ".join(map(describe, survivors)))
+        for process in survivors:
             try:
                 process.kill()
             except psutil.Error:
                 pass
-        problems = []
-        if leaked:
-            problems.append(f"{item.parent.name} left {len(leaked)} child process(es) running before shutdown:\n  "
-                            + "\n  ".join(map(describe, leaked)))
-        if survivors:
-            problems.append(f"{len(survivors)} process(es) outlived the kernel of {item.parent.name}:\n  "
-                            + "\n  ".join(map(describe, survivors)))
         if problems:
             pytest.fail("\n".join(problems), pytrace=False)
     return result
@@ -66,14 +67,15 @@ def no_leftover_children(request: pytest.FixtureRequest):
     if not isinstance(request.node, pytest.Function) or request.node.get_closest_marker("allow_children"):
         return
     leaked = wait_for_no_children(timeout=5.0)
+    names = [describe(process) for process in leaked]
     for process in leaked:
         try:
             process.kill()
         except psutil.Error:
             pass
     if leaked:
-        pytest.fail(f"{request.node.name} left {len(leaked)} child process(es) running:\n  "
-                    + "\n  ".join(map(describe, leaked)), pytrace=False)
+        pytest.fail(f"{request.node.name} left {len(leaked)} child process(es) running:\n  " + "\n  ".join(names),
+                    pytrace=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:

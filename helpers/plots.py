@@ -317,8 +317,8 @@ def plot_process_threads(spans: Sequence[Any], t0: float, title: str = "") -> Ch
     ``spans``: objects with ``process``, ``pid``, ``thread``, ``start``, ``end`` (e.g.
     :class:`helpers.workers.ThreadSpan`), times as ``time.perf_counter()`` readings;
     ``t0``: the parent's ``perf_counter()`` just before it started the first process, so
-    the gap before each process's first bar is that process's start-up. Each process's
-    main thread comes first in its group, drawn as a thin bar (it mostly waits in ``join``).
+    the gap before each process's first bar is that process's start-up (drawn as a grey line).
+    Each process's main thread comes first in its group, as a thin bar (it mostly waits in ``join``).
     """
     pids = list(dict.fromkeys(s.pid for s in sorted(spans, key=lambda s: (s.process, s.start))))
     lanes: list[tuple[int, str]] = []
@@ -336,6 +336,8 @@ def plot_process_threads(spans: Sequence[Any], t0: float, title: str = "") -> Ch
         name = next(s.process for s in spans if s.pid == pid)
         ax.text(end * 1.04, (rows[0] + rows[-1]) / 2, f"process {name}\npid {pid}", fontsize=8, va="center",
                 ha="left", color=colour)
+        first = min(s.start for s in spans if s.pid == pid) - t0
+        ax.plot([0, first], [rows[0]] * 2, color="#999999", linewidth=2, solid_capstyle="butt")
         for span in (s for s in spans if s.pid == pid):
             row = lanes.index((pid, span.thread))
             main = span.thread == "MainThread"
@@ -345,6 +347,8 @@ def plot_process_threads(spans: Sequence[Any], t0: float, title: str = "") -> Ch
             if not main:
                 ax.text(span.start - t0 + 0.01 * end, row, f"{span.thread}: {span.end - span.start:.2f} s",
                         fontsize=7, va="center", color="white")
+    ax.text(0.995, 1.01, "grey: process starting", transform=ax.transAxes, fontsize=7, color="#777777",
+            va="bottom", ha="right")
     ax.set_yticks(range(len(lanes)), [f"pid {pid} / {thread}" for pid, thread in lanes], fontsize=8)
     ax.set_ylim(len(lanes) - 0.5, -0.5)
     ax.set_xlim(0, end * 1.22)
@@ -378,7 +382,8 @@ def office_analogy(desk_note: str = "", phone_note: str = "") -> Chart:
     """The article's office picture, drawn: threads share one desk, processes phone each other.
 
     Left: three people (threads) around one desk holding the shared papers (the process's
-    memory); red arrows: two reach for the same paper (a race, fixed with a ``Lock``).
+    memory); red arrows: two reach for the same paper (a race, fixed with a ``Lock``); one
+    pen (the GIL), so only one of them computes at a time.
     Right: three private offices (processes), each with its own desk and papers, linked only
     by phone lines to a switchboard (a ``Queue`` or a ``Manager``). ``desk_note`` and
     ``phone_note`` are printed under each half, e.g. figures measured in the notebook.
@@ -395,6 +400,8 @@ def office_analogy(desk_note: str = "", phone_note: str = "") -> Chart:
     left.add_patch(FancyBboxPatch((2.6, 3.1), 4.8, 2.4, boxstyle="round,pad=0.05,rounding_size=0.2",
                                   facecolor="#c8a27a", edgecolor="#8b5a2b", linewidth=1.5))
     left.text(5, 3.3, "shared desk = shared memory", ha="center", fontsize=8, color="#4a2f12")
+    left.text(5, 1.0, "one pen (the GIL): only one of them writes at a time,\nbut all can wait on the phone at once",
+              ha="center", fontsize=7.5, color="#555555")
     for k, (px, py) in enumerate([(3.6, 4.0), (4.6, 4.15), (5.6, 3.95)]):
         _paper(left, px, py, angle=(-8, 4, 10)[k])
     for (x, y, colour, name) in [(1.6, 4.6, people[0], "thread 1"), (5.0, 6.9, people[1], "thread 2"),
@@ -514,8 +521,12 @@ def plot_crossover(sizes: Sequence[float], sequential: Sequence[float], processe
     ax.set_yscale("log")
     if crossover is not None:
         ax.axvline(crossover, color="#2ca02c", linestyle="--", linewidth=1.2)
-        ax.text(crossover, 0.97, f" processes pay from ≈ {crossover:,.0f}", transform=ax.get_xaxis_transform(),
-                fontsize=8, color="#2ca02c", va="top")
+        # Write the label on whichever side of the line has more room (the x axis is logarithmic).
+        right_half = crossover * crossover > min(xs) * max(xs)
+        ax.text(crossover, 0.97, f" processes pay from ≈ {crossover:,.0f} ",
+                transform=ax.get_xaxis_transform(), fontsize=8, color="#2ca02c", va="top",
+                ha="right" if right_half else "left",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
     else:
         ax.text(0.02, 0.97, "no crossover in the sizes measured", transform=ax.transAxes, fontsize=8,
                 color="#b00020", va="top")

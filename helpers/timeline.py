@@ -69,14 +69,17 @@ class Timeline:
         raise KeyError(label)
 
     def plot(self, title: str = "") -> Chart:
-        lanes = list(dict.fromkeys(s.lane for s in self.spans))
+        # Lanes in the order they first became busy; spans recorded when they end, so sort.
+        ordered = sorted(self.spans, key=lambda s: s.start)
+        lanes = list(dict.fromkeys(s.lane for s in ordered))
         fig = new_figure(9.0, 0.9 + 0.55 * len(lanes))
         ax = fig.add_subplot()
         end = max((s.end for s in self.spans), default=1.0)
         for span in self.spans:
             row = lanes.index(span.lane)
             ax.broken_barh([(span.start, max(span.duration, end * 0.004))], (row - 0.35, 0.7),
-                           facecolors=LANE_COLOURS[row % len(LANE_COLOURS)], alpha=0.85)
+                           facecolors=LANE_COLOURS[row % len(LANE_COLOURS)], alpha=0.85,
+                           edgecolor="white", linewidth=1.0)
             ax.annotate(f"{span.label} ({_fmt(span.duration)})", (span.start, row - 0.42),
                         fontsize=8, va="bottom")
         ax.set_yticks(range(len(lanes)), lanes)

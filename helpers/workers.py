@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .config import seconds
 
@@ -193,6 +193,73 @@ def safe_increment(box: list[int], lock: threading.Lock, times: int) -> None:
             box[0] = value + 1
 
 
+def plain_increment(box: list[int], times: int) -> None:
+    """Add 1 to ``box[0]`` ``times`` times with ``box[0] += 1``: a read-modify-write, unlocked.
+
+    Racy in principle; in practice CPython 3.10-3.13 hands the GIL to another thread only
+    at a call or a loop's jump back, never between this statement's read and its write,
+    so nothing is lost. Notebook 05 measures that, then forces the switch with
+    :func:`unsafe_increment`.
+    """
+    for _ in range(times):
+        box[0] += 1
+
+
+def put_numbers(queue: _Putter, count: int, pause: float = 0.0, end_with_sentinel: bool = True) -> None:
+    """Put ``0 … count-1`` on ``queue`` without printing, ``pause`` s (scaled) before each.
+
+    Then :data:`SENTINEL`, unless ``end_with_sentinel`` is false. Quiet, so that hundreds or
+    thousands of items can be sent without burying the cell in output.
+    """
+    for i in range(count):
+        if pause:
+            time.sleep(seconds(pause))
+        queue.put(i)
+    if end_with_sentinel:
+        queue.put(SENTINEL)
+
+
+def count_while_not_empty(queue: _Getter, results: _Putter) -> int:
+    """The article's consumer loop (``while not queue.empty()``), counting instead of printing.
+
+    Puts the count on ``results`` and returns it. Racy when the producer is still running.
+    """
+    consumed = 0
+    while not queue.empty():
+        queue.get()
+        consumed += 1
+    results.put(consumed)
+    return consumed
+
+
+def count_until_sentinel(queue: _Getter, results: _Putter, timeout: float = 10.0) -> int:
+    """Take items until :data:`SENTINEL`, counting them; puts the count on ``results``.
+
+    Never waits more than ``timeout`` s for one item (``queue.Empty`` is raised then): a
+    producer that died without sending the sentinel cannot hang the consumer forever.
+    """
+    consumed = 0
+    while queue.get(timeout=timeout) is not SENTINEL:
+        consumed += 1
+    results.put(consumed)
+    return consumed
+
+
+def append_timed(shared: Any, count: int, results: _Putter | None = None) -> float:
+    """Append ``0 … count-1`` to ``shared`` without printing; return the seconds it took.
+
+    The time is also put on ``results`` if given: a child process cannot return a value.
+    Used to measure what one append costs on a plain list and on a ``Manager().list()``.
+    """
+    start = time.perf_counter()
+    for i in range(count):
+        shared.append(i)
+    elapsed = time.perf_counter() - start
+    if results is not None:
+        results.put(elapsed)
+    return elapsed
+
+
 # --- 06 Joining and stopping -----------------------------------------------------------
 
 def wait_until_stopped(stop: threading.Event, tick: float = 0.1, limit: float = 30.0) -> int:
@@ -234,6 +301,78 @@ def process_with_threads(process_name: str, thread_names: str = "ABC", pause: fl
     for thread in threads:
         thread.join()
     print(f"Process {process_name} done with threads")
+
+
+class ThreadSpan(NamedTuple):
+    """When one thread of one process was busy, as sent back by :func:`process_with_threads_reporting`.
+
+    ``start`` and ``end`` are ``time.perf_counter()`` readings taken in the child. That clock
+    is system-wide on Linux, macOS and Windows, so the parent can put spans from several
+    processes on one time axis by subtracting its own ``perf_counter()`` reading.
+    """
+
+    process: str
+    pid: int
+    thread: str
+    start: float
+    end: float
+
+
+def _timed_io_task(name: str, pause: float, spans: _Putter, process_name: str) -> None:
+    """:func:`handle_io_task`'s wait, without the print, reported as a :class:`ThreadSpan`."""
+    start = time.perf_counter()
+    time.sleep(seconds(pause))
+    spans.put(ThreadSpan(process_name, os.getpid(), name, start, time.perf_counter()))
+
+
+def process_with_threads_reporting(process_name: str, spans: _Putter, thread_names: str = "ABC",
+                                   pause: float = 1.0) -> None:
+    """:func:`process_with_threads`, silent, sending a :class:`ThreadSpan` per thread to ``spans``.
+
+    One span per letter of ``thread_names`` (thread ``"<process_name>-<letter>"``), then one
+    for the process's own main thread, from before it started its threads to after it had
+    joined them: ``len(thread_names) + 1`` spans in all. ``spans`` is a queue
+    (``multiprocessing.Queue`` for a child process); the parent must take them off it before
+    it joins the child.
+    """
+    start = time.perf_counter()
+    threads = [
+        threading.Thread(target=_timed_io_task, name=f"{process_name}-{t}",
+                         args=(f"{process_name}-{t}", pause, spans, process_name))
+        for t in thread_names
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    spans.put(ThreadSpan(process_name, os.getpid(), threading.current_thread().name, start, time.perf_counter()))
+
+
+# --- 08 Quick reference ----------------------------------------------------------------
+
+def append_quietly(shared: Any, count: int = 5) -> None:
+    """Append ``0 … count-1`` to ``shared`` without printing (a plain list or a Manager proxy)."""
+    for i in range(count):
+        shared.append(i)
+
+
+# --- 09 Analogy and conclusion ---------------------------------------------------------
+
+#: A task of the capstone job: ``("wait", seconds)`` (already scaled) or ``("compute", n)``.
+JobTask = tuple[str, float]
+
+
+def job_task(task: JobTask) -> float:
+    """Do one task of a mixed job: wait ``seconds`` (returns them) or compute ``sum_of_squares(n)``.
+
+    Raises ``ValueError`` for any other kind, so a typo fails loudly instead of doing nothing.
+    """
+    kind, size = task
+    if kind == "wait":
+        return wait_task(float(size))
+    if kind == "compute":
+        return sum_of_squares(int(size))
+    raise ValueError(f"a job task is ('wait', seconds) or ('compute', n), not {task!r}")
 
 
 # --- failures, for the tests and the "what if a worker dies" demos --------------------
