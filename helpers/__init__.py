@@ -7,9 +7,14 @@ spawn or forkserver import it too. The heavier parts load on first use.
 * :mod:`helpers.relay`    – :class:`Process`, a ``multiprocessing.Process`` whose prints reach the cell
 * :mod:`helpers.harness`  – :func:`run`: time tasks sequentially / on threads / on processes
 * :mod:`helpers.panel`    – :class:`LivePanel`: widgets + a chart that grows while a run is under way
-* :mod:`helpers.plots`    – static charts of measured runs
+* :mod:`helpers.plots`    – static charts of measured runs, the live timeline, the office picture
+* :mod:`helpers.timeline` – spans per thread, to draw what start()/join() do
+* :mod:`helpers.scripts`  – show a worker's source; run code as a real script in a fresh Python
+* :mod:`helpers.census`   – the child processes still alive (proof that nothing leaked)
 * :mod:`helpers.machine`  – what this machine is (cores, Python, start method, GIL)
+* :mod:`helpers.advisor`  – threads or processes? a recommendation with its reason
 * :mod:`helpers.exercises` – the checkers for each notebook's exercise
+* :mod:`helpers.check_install` – the pre-workshop check (``python -m helpers.check_install``)
 * :mod:`helpers.config`   – ``COURSE_START_METHOD`` / ``COURSE_TIME_SCALE`` and the limits
 """
 

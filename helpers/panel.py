@@ -74,7 +74,7 @@ class LivePanel:
         self._running = False
 
         limit = max(MAX_THREADS, max_processes())
-        self.mode = widgets.ToggleButtons(options=list(modes), value=mode, description="Mode")
+        self.mode = widgets.ToggleButtons(options=list(modes), value=mode)
         self.workers = widgets.IntSlider(value=min(workers, limit), min=1, max=limit, description="Workers",
                                          continuous_update=False)
         self.workers_typed = widgets.IntText(value=self.workers.value, description="or type", layout={"width": "160px"})
@@ -88,7 +88,7 @@ class LivePanel:
         self.chart.add_class("course-live-timeline")
         self.history_chart.add_class("course-live-history")
         self.widget = widgets.VBox([
-            widgets.HBox([self.mode]),
+            widgets.HBox([widgets.Label("Mode", layout={"width": "90px"}), self.mode]),
             widgets.HBox([self.workers, self.workers_typed]),
             widgets.HBox([self.tasks, self.size, widgets.Label(TASK_KINDS[task][1]), self.button]),
             self.status, widgets.HBox([self.chart, self.history_chart]),
@@ -164,7 +164,9 @@ class LivePanel:
         func = TASK_KINDS[self.task][0]
         self._running = True
         self.button.disabled = True
-        self.status.value = self._note(f"Running {count} tasks on {number} {mode}…")
+        # Sequential mode has no worker count to show ("on 1 sequential" read as a typo).
+        how = "one after another" if mode == "sequential" else f"on {number} {mode}"
+        self.status.value = self._note(f"Running {count} tasks {how}…")
         result: RunResult | None = None
         try:
             self._show_frame(self._timeline.begin(number, mode, self._expected(mode, number, count, size)))

@@ -150,6 +150,7 @@ class LiveTimeline:
         self.full_draws = 0
         self.frames = 0
         self._slots: dict[str, int] = {}
+        self._names: list[str] = []
         self._workers = 1
         self._axis = 1.0
         self._colour = MODE_COLOURS["threads"]
@@ -165,6 +166,8 @@ class LiveTimeline:
     def begin(self, workers: int, mode: str, expected: float) -> bytes:
         """Draw the empty axes for a run of ``workers`` lanes lasting about ``expected`` s."""
         self._workers, self._slots = workers, {}
+        prefix = {"threads": "thread-", "sequential": "sequential-"}.get(mode, "process ")
+        self._names = [f"{prefix}{n + 1}" for n in range(workers)]
         self._axis = max(expected, 0.2)
         self._colour = MODE_COLOURS.get(mode, MODE_COLOURS["threads"])
         self._full_draw()
@@ -175,14 +178,18 @@ class LiveTimeline:
         now = result.elapsed
         for label in [*result.ready, *(t.worker for t in result.tasks if t.worker)]:
             if label not in self._slots:
-                self._slots[label] = len(self._slots) % self._workers
+                # Threads are named thread-1… by the harness, so they keep their lane; a
+                # process is only known by its pid once it has started: first come, first lane.
+                named = self._names.index(label) if label in self._names else None
+                self._slots[label] = named if named is not None else len(self._slots) % self._workers
         if now > self._axis:
             while now > self._axis:
                 self._axis *= 2
             self._full_draw()
         self.canvas.restore_region(self._background)
-        lanes = sorted(self._slots, key=self._slots.__getitem__)
-        lanes += [f"worker {n + 1}" for n in range(len(lanes), self._workers)]
+        lanes = list(self._names)
+        for label, slot in self._slots.items():
+            lanes[slot] = label
         for group, verts in _bars(result, lanes, now).items():
             self._collections[group].set_verts(verts)
         self._now.set_xdata([now, now])
@@ -203,8 +210,7 @@ class LiveTimeline:
         ax = self.ax
         ax.clear()
         lanes = self._workers
-        ax.set_yticks(range(lanes), [f"worker {n + 1}" for n in range(lanes)] if lanes <= 16 else [""] * lanes,
-                      fontsize=8)
+        ax.set_yticks(range(lanes), self._names if lanes <= 16 else [""] * lanes, fontsize=8)
         ax.set_ylim(lanes - 0.5, -0.5)
         ax.set_xlim(0, self._axis * 1.05)
         ax.set_xlabel("seconds since the run began")
@@ -264,7 +270,8 @@ def draw_history(ax: Any, history: Sequence[HistoryPoint], *, cpu_count: int | N
         last = history[-1]
         ax.annotate(f"{last.elapsed:.2f} s", (last.workers, last.elapsed), textcoords="offset points",
                     xytext=(0, 6), ha="center", fontsize=8)
-        ax.set_xlim(0.5, max(p.workers for p in history) + 0.5)
+        most = max(p.workers for p in history)
+        ax.set_xlim(0.5, most + 0.5 + most * 0.12)  # room for the label of the right-most point
         ax.margins(y=0.15)
         ax.legend(fontsize=8, loc="best")
     if cpu_count:

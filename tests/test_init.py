@@ -1,0 +1,30 @@
+"""``import helpers`` stays light: spawn and forkserver children import it for every worker."""
+
+import subprocess
+import sys
+
+CODE = """
+import sys, time
+start = time.perf_counter()
+import helpers
+elapsed = time.perf_counter() - start
+heavy = [m for m in ("matplotlib", "ipywidgets", "IPython", "PIL", "psutil") if m in sys.modules]
+print(elapsed, ",".join(heavy))
+"""
+
+
+def test_import_is_fast_and_pulls_in_no_plotting_or_widgets():
+    times = []
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, check=True).stdout
+        elapsed, heavy = out.split()[0], out.split()[1:]
+        times.append(float(elapsed))
+        assert heavy == [], f"import helpers imported {heavy}"
+    assert min(times) < 0.3, f"import helpers took {min(times):.3f} s"
+
+
+def test_lazy_names_resolve():
+    import helpers
+
+    assert helpers.LivePanel.__name__ == "LivePanel"
+    assert callable(helpers.machine_info)
