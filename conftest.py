@@ -18,7 +18,7 @@ try:
 except ImportError:  # nbval missing: nothing to watch
     IPyNbCell = None
 
-from helpers.census import describe, live_children, wait_for_no_children
+from helpers.census import describe, kill_all, wait_for_no_children
 
 
 def _kernel_process(item: pytest.Item) -> psutil.Process | None:
@@ -49,12 +49,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
                             + "\n  ".join(leaked_names))
         if survivors:
             problems.append(f"{len(survivors)} process(es) outlived the kernel of {item.parent.name}:\n  "
-                            + "\n  ".join(map(describe, survivors)))
-        for process in survivors:
-            try:
-                process.kill()
-            except psutil.Error:
-                pass
+                            + "\n  ".join(kill_all(survivors)))
         if problems:
             pytest.fail("\n".join(problems), pytrace=False)
     return result
@@ -67,12 +62,7 @@ def no_leftover_children(request: pytest.FixtureRequest):
     if not isinstance(request.node, pytest.Function) or request.node.get_closest_marker("allow_children"):
         return
     leaked = wait_for_no_children(timeout=5.0)
-    names = [describe(process) for process in leaked]
-    for process in leaked:
-        try:
-            process.kill()
-        except psutil.Error:
-            pass
+    names = kill_all(leaked)
     if leaked:
         pytest.fail(f"{request.node.name} left {len(leaked)} child process(es) running:\n  " + "\n  ".join(names),
                     pytrace=False)

@@ -68,3 +68,14 @@ def describe(process: psutil.Process) -> str:
     """``pid N: command line`` (shortened), for messages that name survivors."""
     command = _command(process)
     return f"pid {process.pid}: {command[:150]}" if command else f"pid {process.pid}"
+
+
+def kill_all(processes: list[psutil.Process]) -> list[str]:
+    """Kill ``processes`` (those still alive) and return their descriptions, taken first."""
+    names = [describe(process) for process in processes]
+    for process in processes:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+    return names

@@ -31,6 +31,8 @@ from typing import Any
 
 import psutil
 
+from helpers.census import describe, kill_all
+
 #: Flags chromium needs to run headless as root in a container with no outside network:
 #: no sandbox (root), no GPU, and none of the background connections (updates, sync, field
 #: trials, QUIC) that would only be refused and slow the start down.
@@ -112,13 +114,6 @@ def alive(processes: list[psutil.Process]) -> list[psutil.Process]:
         except psutil.Error:
             pass
     return left
-
-
-def describe(process: psutil.Process) -> str:
-    try:
-        return f"pid {process.pid}: {' '.join(process.cmdline())[:160]}"
-    except psutil.Error:
-        return f"pid {process.pid}"
 
 
 class LabServer:
@@ -258,11 +253,7 @@ class LabServer:
                     pass
             _, survivors = psutil.wait_procs(survivors, timeout=5)
             self._signal_group(signal.SIGKILL)
-            for process in survivors:
-                try:
-                    process.kill()
-                except psutil.Error:
-                    pass
+            kill_all(survivors)
             psutil.wait_procs(survivors, timeout=5)
         try:
             self.process.wait(timeout=5)

@@ -40,7 +40,8 @@ import pytest
 HERE = str(Path(__file__).resolve().parent)
 if HERE not in sys.path:  # tests/lab_server.py, whatever pytest's import mode
     sys.path.insert(0, HERE)
-from lab_server import CHROMIUM_ARGS, LabServer, alive, chromium_environment, describe, find_chromium
+from helpers.census import kill_all
+from lab_server import CHROMIUM_ARGS, LabServer, alive, chromium_environment, find_chromium
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -114,12 +115,7 @@ def census(tmp_path: Path) -> Iterator[Callable[[], None]]:
             pass
     _, survivors = psutil.wait_procs(alive(list(started.values())), timeout=10)
     survivors = alive(survivors)
-    names = [describe(p) for p in survivors]
-    for process in survivors:
-        try:
-            process.kill()
-        except psutil.Error:
-            pass
+    names = kill_all(survivors)
     if survivors:
         pytest.fail("processes outlived the browser test:\n  " + "\n  ".join(names), pytrace=False)
 
