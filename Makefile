@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 TEST_TIME_SCALE ?= 0.25
 NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=180 -p no:cacheprovider
 
-.PHONY: install lab test unit notebooks other-pythons matrix soak bench clean
+.PHONY: install lab test unit notebooks other-pythons matrix soak bench handouts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ soak: install
 
 bench: install
 	$(PY) benchmarks/bench_live_chart.py
+
+# Workshop handouts in handouts/: every notebook executed here, as a site and PDFs (learner's
+# and instructor's), a one-page cheat sheet. Needs chromium. FAST=1: pauses scaled by 0.25.
+handouts: install
+	$(PY) tools/handouts.py $(if $(FAST),--fast)
 
 clean:
 	rm -rf $(VENV) .venv-* build handouts test-output

@@ -350,12 +350,6 @@ def process_with_threads_reporting(process_name: str, spans: _Putter, thread_nam
 
 # --- 08 Quick reference ----------------------------------------------------------------
 
-def append_quietly(shared: Any, count: int = 5) -> None:
-    """Append ``0 … count-1`` to ``shared`` without printing (a plain list or a Manager proxy)."""
-    for i in range(count):
-        shared.append(i)
-
-
 # --- 09 Analogy and conclusion ---------------------------------------------------------
 
 #: A task of the capstone job: ``("wait", seconds)`` (already scaled) or ``("compute", n)``.

@@ -65,9 +65,9 @@ def test_job_task_waits_or_computes_and_refuses_other_kinds() -> None:
         workers.job_task(("download", 1))
 
 
-def test_append_quietly_appends_without_printing(capsys: pytest.CaptureFixture[str]) -> None:
+def test_append_timed_appends_without_printing(capsys: pytest.CaptureFixture[str]) -> None:
     box: list[int] = [9]
-    workers.append_quietly(box, 3)
+    assert workers.append_timed(box, 3) >= 0
     assert box == [9, 0, 1, 2] and capsys.readouterr().out == ""
 
 

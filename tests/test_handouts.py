@@ -1,0 +1,411 @@
+"""tools/handouts.py: the workshop handouts, checked the way a reader would check them.
+
+First the pieces, without a kernel or a browser (fast). Then one real build in fast mode
+(``--fast``: COURSE_TIME_SCALE=0.25) into a temporary folder, checked with poppler's
+``pdfinfo`` / ``pdftotext``: every PDF opens, the cheat sheet is one page, every title is in
+the course PDF and the index, no link points nowhere, the learner's copy has no solution, and
+the control panels show their figure. The build covers notebooks 00, 02 and 08 (a panel, a
+failing spawn child, a widget without a picture: about 40 s on 2 cores);
+``HANDOUTS_TEST_NOTEBOOKS=all`` builds the whole course (about 2 minutes), or give numbers:
+``HANDOUTS_TEST_NOTEBOOKS=03,04``. Without chromium or poppler-utils the build checks are
+skipped, except on CI (``$CI`` set), where they fail.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+DEFAULT_SUBSET = "00,02,08"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _load_tool():
+    spec = importlib.util.spec_from_file_location("handouts", ROOT / "tools" / "handouts.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["handouts"] = module  # dataclasses look their module up while it is executed
+    spec.loader.exec_module(module)
+    return module
+
+
+handouts = _load_tool()
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}: required on CI", pytrace=False)
+    pytest.skip(reason)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- the pieces -----------------------------------------------------------------------------
+
+def test_every_notebook_has_an_outline_entry():
+    found = handouts.discover()
+    assert [nb.path for nb in found] == NOTEBOOKS
+    for nb in found:
+        assert nb.title.startswith(f"{nb.number} · "), nb.title
+        assert nb.minutes and nb.minutes > 0, nb.path.name
+        assert nb.goals and all(goal for goal in nb.goals), nb.path.name
+        assert nb.measure, nb.path.name
+
+
+def test_outline_reads_goals_with_continuation_lines():
+    first = ("# 07 · Processes that run threads\n\n**You will be able to**\n- start processes;\n"
+             "- explain, from a measured total,\n  why it takes one wait;\n\n**Time:** about 15 minutes. "
+             "**What you will measure:** the total time\nof the example.\n")
+    nb = handouts.parse_outline(Path("07_processes_with_threads.ipynb"), first)
+    assert nb.title == "07 · Processes that run threads" and nb.minutes == 15
+    assert nb.goals == ["start processes;", "explain, from a measured total, why it takes one wait;"]
+    assert nb.measure == "the total time of the example."
+
+
+def test_only_selects_notebooks_and_rejects_unknown_ones():
+    assert [nb.number for nb in handouts.discover(["01", "00"])] == ["00", "01"]
+    with pytest.raises(handouts.BuildError, match="99"):
+        handouts.discover(["99"])
+
+
+def _notebook_with(outputs, widget_state=None):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("panel.run()")
+    cell.outputs = [nbformat.from_dict(output) for output in outputs]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 00 · Title"), cell]
+    if widget_state is not None:
+        nb.metadata["widgets"] = {handouts.WIDGET_STATE: {"state": widget_state, "version_major": 2,
+                                                          "version_minor": 0}}
+    return nb
+
+
+def test_a_panel_keeps_its_figure_instead_of_an_empty_widget_box():
+    nb = _notebook_with([{"output_type": "display_data", "metadata": {}, "data": {
+        WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
+        "image/png": "iVBORw0KGgo=", "text/plain": "<LivePanel task='wait': 4 tasks>"}}], widget_state={})
+    assert handouts.replace_widgets(nb) == 1
+    data = nb.cells[1].outputs[0]["data"]
+    assert WIDGET_VIEW not in data and data["image/png"] == "iVBORw0KGgo=" and "text/html" not in data
+    assert "widgets" not in nb.metadata  # no widget manager fetched from a CDN
+
+
+def test_a_widget_without_a_figure_is_drawn_as_the_run_left_it():
+    state = {
+        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_row", "IPY_MODEL_advice"]}},
+        "row": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_wait", "IPY_MODEL_size", "IPY_MODEL_go"]}},
+        "wait": {"model_name": "CheckboxModel", "state": {"description": "the tasks wait", "value": True}},
+        "size": {"model_name": "FloatLogSliderModel", "state": {"description": "one task takes (s)", "value": 0.25}},
+        "go": {"model_name": "ButtonModel", "state": {"description": "Run"}},
+        "advice": {"model_name": "HTMLModel", "state": {"value": "<b>threads</b>: they wait"}},
+    }
+    nb = _notebook_with([{"output_type": "execute_result", "metadata": {}, "execution_count": 1, "data": {
+        WIDGET_VIEW: {"model_id": "box", "version_major": 2, "version_minor": 0}, "text/plain": "VBox(...)"}}],
+        widget_state=state)
+    handouts.replace_widgets(nb)
+    shown = nb.cells[1].outputs[0]["data"]["text/html"]
+    assert "☑ the tasks wait" in shown and "one task takes (s): <b>0.25</b>" in shown
+    assert "<b>threads</b>: they wait" in shown and "Run" not in shown
+    assert 'class="handout-widget-row"' in shown  # the HBox stays a row
+
+
+def test_links_between_notebooks_point_at_pages_and_dead_links_are_unwrapped():
+    page = ('<p><a href="02_what_is_a_process.ipynb#Scripts">02</a> <a href="../notebooks/03_threads.ipynb">03</a> '
+            '<a href="https://docs.python.org/3/">docs</a> <a href="#Recap">recap</a> '
+            '<a href="../helpers/workers.py">workers</a> <a href="09_missing.ipynb">nine</a></p>')
+    fixed, dropped = handouts.rewrite_links(
+        page, lambda stem, fragment: f"{stem}.html{fragment}" if not stem.startswith("09") else None)
+    assert '<a href="02_what_is_a_process.html#Scripts">02</a>' in fixed
+    assert '<a href="03_threads.html">03</a>' in fixed
+    assert 'href="https://docs.python.org/3/"' in fixed and 'href="#Recap"' in fixed
+    assert dropped == ["../helpers/workers.py", "09_missing.ipynb"]
+    assert "workers" in fixed and "helpers/workers.py" not in fixed
+
+
+def test_learner_copy_drops_exactly_the_solution_cells():
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    learner = handouts.for_variant(nb, "learner")
+    instructor = handouts.for_variant(nb, "instructor")
+    assert solutions and len(learner.cells) == len(nb.cells) - len(solutions)
+    assert not any("solution" in c.metadata.get("tags", []) for c in learner.cells)
+    assert len(instructor.cells) == len(nb.cells)
+
+
+def test_missing_chromium_stops_the_build_with_a_clear_message(monkeypatch):
+    monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(handouts.BuildError, match="chromium is missing.*apt-get install chromium"):
+        handouts.find_chromium()
+
+
+def test_the_build_only_deletes_a_folder_it_made(tmp_path):
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "thesis.tex").write_text("precious")
+    with pytest.raises(handouts.BuildError, match="not made by tools/handouts.py"):
+        handouts.prepare_output(foreign)
+    assert (foreign / "thesis.tex").exists()
+    ours = tmp_path / "handouts"
+    handouts.prepare_output(ours)
+    (ours / "old.html").write_text("stale")
+    handouts.prepare_output(ours)
+    assert not (ours / "old.html").exists() and (ours / handouts.MARKER).exists()
+
+
+def test_stamp_names_the_machine():
+    stamp = handouts.Stamp.now()
+    line = stamp.line()
+    assert f"Python {stamp.info['Python']}" in line and "CPU cores" in line and "start method" in line
+    assert stamp.date in line and str(stamp.info["CPU cores (os.cpu_count)"]) in stamp.short()
+
+
+# --- one real build -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    for tool in ("pdfinfo", "pdftotext"):
+        if shutil.which(tool) is None:
+            unavailable(f"{tool} is missing (apt-get install poppler-utils)")
+    try:
+        handouts.find_chromium()
+    except handouts.BuildError as exc:
+        unavailable(str(exc))
+    out = tmp_path_factory.mktemp("handouts") / "handouts"
+    only = os.environ.get("HANDOUTS_TEST_NOTEBOOKS", DEFAULT_SUBSET)
+    command = [sys.executable, str(ROOT / "tools" / "handouts.py"), "--fast", "--out", str(out)]
+    if only != "all":
+        command += ["--only", only]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd=ROOT)
+    assert result.returncode == 0, f"the build failed:\n{result.stdout}\n{result.stderr}"
+    manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    notebooks = handouts.discover(None if only == "all" else only.split(","))
+    return SimpleNamespace(out=out, manifest=manifest, notebooks=notebooks, log=result.stdout)
+
+
+def pdf_info(path: Path) -> dict[str, str]:
+    result = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"{path} does not open: {result.stderr}"
+    return dict(line.split(":", 1) for line in result.stdout.splitlines() if ":" in line)
+
+
+def pdf_text(path: Path) -> str:
+    result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+class _Page(HTMLParser):
+    """Links, resources and visible text of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.resources: list[str] = []
+        self.ids: set[str] = set()
+        self.text: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if tag in ("img", "script") and attrs.get("src"):
+            self.resources.append(attrs["src"])
+        if tag == "link" and attrs.get("href"):
+            self.resources.append(attrs["href"])
+        if tag in ("style", "script"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def all_pdfs(built) -> list[Path]:
+    return sorted(built.out.rglob("*.pdf"))
+
+
+def test_the_build_wrote_every_page_notebook_and_pdf(built):
+    out = built.out
+    for name in ("index.html", "cheatsheet.html", "cheatsheet.pdf", "build.json"):
+        assert (out / name).is_file(), name
+    for variant in handouts.VARIANTS:
+        folder = out / variant
+        assert (folder / "index.html").is_file() and (folder / "pdf" / "course.pdf").is_file()
+        for nb in built.notebooks:
+            for path in (folder / nb.html_name, folder / f"{nb.stem}.ipynb", folder / "pdf" / nb.pdf_name):
+                assert path.is_file() and path.stat().st_size > 0, path
+    if handouts.OUTLINE_DOC.exists():
+        assert (out / "instructor" / "outline.html").is_file()
+    print(f"\nhandouts build: {built.manifest['seconds']}")
+
+
+def test_every_pdf_opens_has_text_and_fits_a4_and_letter(built):
+    pdfs = all_pdfs(built)
+    assert len(pdfs) == 1 + 2 * (len(built.notebooks) + 1)
+    for pdf in pdfs:
+        info = pdf_info(pdf)
+        pages = int(info["Pages"])
+        assert pages >= 1 and pages == built.manifest["pages"][str(pdf.relative_to(built.out))], pdf
+        width, height = map(float, re.match(r"\s*([\d.]+) x ([\d.]+) pts", info["Page size"]).groups())
+        # A4 is 595.3 pt wide, Letter 792 pt high: a page within both prints on either at 100 %.
+        assert width <= 595.5 and height <= 792.5, (pdf, info["Page size"])
+        assert len(flat(pdf_text(pdf))) > 200, f"{pdf} has (almost) no text"
+
+
+def test_the_cheat_sheet_is_one_page_with_the_measured_figures(built):
+    pdf = built.out / "cheatsheet.pdf"
+    assert int(pdf_info(pdf)["Pages"]) == 1
+    text = flat(pdf_text(pdf))
+    figures = built.manifest["figures"]
+    for expected in ("Quick reference", "Threads", "Processes", "Memory", "Use case", "Start with",
+                     "Data sharing", "Parallelism", "processes with threads", "a plain loop",
+                     "Five traps", "notebook cell", "draining a queue", "q.empty()", "nobody joins", "flush=True",
+                     f"×{figures['io_speedup']:.1f}", f"×{figures['process_speedup']:.2f}",
+                     f"{figures['process_start'] * 1000:.1f} ms"):
+        assert expected in text, f"cheat sheet lacks {expected!r}"
+    assert text.count("Fix:") == 5
+    stamp = built.manifest["machine"]
+    assert f"Python {stamp['Python']}" in text
+
+
+def test_every_title_is_in_the_course_pdf_and_the_index(built):
+    for variant in handouts.VARIANTS:
+        course = flat(pdf_text(built.out / variant / "pdf" / "course.pdf"))
+        index = flat("".join(parse(built.out / variant / "index.html").text))
+        for nb in built.notebooks:
+            title = flat(nb.title)
+            assert title in index, f"{variant}/index.html lacks {title!r}"
+            # Once in the outline on the cover, once as the notebook's own heading.
+            assert course.count(title) >= 2, f"{variant}/pdf/course.pdf lacks {title!r}"
+
+
+def test_no_link_points_nowhere_and_nothing_is_fetched_from_the_network(built):
+    pages = {path: parse(path) for path in built.out.rglob("*.html")}
+    problems = []
+    for path, page in pages.items():
+        for href in page.links + page.resources:
+            if re.match(r"^[a-z][a-z0-9+.-]*:", href) or href.startswith("//"):
+                if href in page.resources and not href.startswith("data:"):
+                    problems.append(f"{path.name}: loads {href} from the network")
+                continue
+            target, _, fragment = href.partition("#")
+            resolved = (path.parent / target).resolve() if target else path
+            if not resolved.is_file():
+                problems.append(f"{path.relative_to(built.out)}: {href} (missing file)")
+            elif fragment and resolved.suffix == ".html" and fragment not in pages[resolved].ids:
+                problems.append(f"{path.relative_to(built.out)}: {href} (missing anchor)")
+    assert not problems, "\n".join(problems)
+    for variant in handouts.VARIANTS:
+        for index, nb in enumerate(built.notebooks):
+            links = pages[built.out / variant / nb.html_name].links
+            assert "index.html" in links and f"pdf/{nb.pdf_name}" in links
+            if index:
+                assert built.notebooks[index - 1].html_name in links
+            if index + 1 < len(built.notebooks):
+                assert built.notebooks[index + 1].html_name in links
+
+
+def _solution_lines(path: Path) -> list[str]:
+    """Lines of a notebook's solution cells that appear in no other cell: its answer, and why."""
+    nb = nbformat.read(path, as_version=4)
+    others = "\n".join(c.source for c in nb.cells if "solution" not in c.metadata.get("tags", []))
+    lines = []
+    for cell in nb.cells:
+        if "solution" in cell.metadata.get("tags", []):
+            lines += [line.strip() for line in cell.source.splitlines()
+                      if len(line.strip()) >= 10 and line.strip() != "# Solution" and line.strip() not in others]
+    return lines
+
+
+def test_the_learner_copy_has_no_solution_and_the_instructor_copy_has_them_all(built):
+    learner_course = re.sub(r"\s", "", pdf_text(built.out / "learner" / "pdf" / "course.pdf"))
+    instructor_course = re.sub(r"\s", "", pdf_text(built.out / "instructor" / "pdf" / "course.pdf"))
+    for nb in built.notebooks:
+        instructor_html = flat("".join(parse(built.out / "instructor" / nb.html_name).text))
+        for line in _solution_lines(nb.path):
+            assert flat(line) in instructor_html, f"instructor's {nb.html_name} lacks {line!r}"
+        # What only the solution says: shown once in the instructor's page (not also in an output).
+        secret = [line for line in _solution_lines(nb.path) if instructor_html.count(flat(line)) == 1]
+        assert secret, f"{nb.path.name}: no solution line to look for"
+        learner_html = flat("".join(parse(built.out / "learner" / nb.html_name).text))
+        learner_pdf = re.sub(r"\s", "", pdf_text(built.out / "learner" / "pdf" / nb.pdf_name))
+        learner_nb = (built.out / "learner" / f"{nb.stem}.ipynb").read_text(encoding="utf-8")
+        for line in secret:
+            assert flat(line) not in learner_html, f"learner's {nb.html_name} shows the solution: {line!r}"
+            assert re.sub(r"\s", "", line) not in learner_pdf, f"learner's {nb.pdf_name} shows {line!r}"
+            if instructor_course.count(re.sub(r"\s", "", line)) == 1:  # in no other notebook either
+                assert re.sub(r"\s", "", line) not in learner_course, f"learner's course.pdf shows {line!r}"
+            assert json.dumps(line, ensure_ascii=False)[1:-1] not in learner_nb, \
+                f"learner's {nb.stem}.ipynb holds {line!r}"
+
+
+def test_executed_copies_show_each_panel_as_its_final_figure(built):
+    panels = 0
+    for variant in handouts.VARIANTS:
+        for nb in built.notebooks:
+            executed = nbformat.read(built.out / variant / f"{nb.stem}.ipynb", as_version=4)
+            assert "widgets" not in executed.metadata
+            page = (built.out / variant / nb.html_name).read_text(encoding="utf-8")
+            assert WIDGET_VIEW not in page and "widget-state+json" not in page
+            for cell in executed.cells:
+                for output in cell.get("outputs", []):
+                    data = output.get("data", {})
+                    assert WIDGET_VIEW not in data, f"{variant}/{nb.stem}: an empty widget box is left"
+                    if str(data.get("text/plain", "")).startswith("<LivePanel"):
+                        panels += 1
+                        assert data.get("image/png"), f"{variant}/{nb.stem}: a panel without its figure"
+                        # The figure is in the page too, embedded.
+                        assert f'src="data:image/png;base64,{data["image/png"][:40]}' in page
+    if any(nb.number in ("00", "03", "04") for nb in built.notebooks):
+        assert panels, "no LivePanel output found in notebooks that run one"
+
+
+def test_every_page_says_whose_machine_measured_it(built):
+    python = built.manifest["machine"]["Python"]
+    for variant in handouts.VARIANTS:
+        for nb in built.notebooks:
+            text = flat("".join(parse(built.out / variant / nb.html_name).text))
+            assert "Measured on the build machine" in text and f"Python {python}" in text
+            pages = pdf_text(built.out / variant / "pdf" / nb.pdf_name).split("\f")
+            pages = [page for page in pages if page.strip()]
+            assert pages and all(f"Python {python}" in flat(page) for page in pages), \
+                f"{variant}/{nb.pdf_name}: a page without the stamp"
+
+
+def test_no_chromium_is_left_running(built):
+    left = []
+    for process in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            if any("handouts-chromium-" in part for part in process.info["cmdline"] or []):
+                left.append(process.info["pid"])
+        except psutil.Error:
+            pass
+    assert not left, f"chromium processes left by the build: {left}"
