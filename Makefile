@@ -8,8 +8,8 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 # Pauses in the notebooks are scaled by this factor under test (ratios hold; see helpers/config.py).
+# nbval's options (lax mode, sanitizer, cell timeout, current env) live in tools/matrix.py.
 TEST_TIME_SCALE ?= 0.25
-NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=180 -p no:cacheprovider
 
 .PHONY: install lab test unit notebooks other-pythons matrix soak bench handouts clean
 
@@ -34,20 +34,19 @@ test: install
 unit: install
 	$(PY) -m pytest tests
 
-# Every notebook under every start method this platform offers.
+# Every notebook under every start method this platform offers, with this .venv's Python.
+# The runs go side by side: the notebooks mostly wait, and nbval checks outputs, not speed.
 notebooks: install
-	@for method in $$($(PY) -c "import multiprocessing as m; print(*m.get_all_start_methods())"); do \
-		echo "== notebooks under $$method =="; \
-		COURSE_START_METHOD=$$method COURSE_TIME_SCALE=$(TEST_TIME_SCALE) $(PY) -m pytest $(NBVAL) notebooks || exit 1; \
-	done
+	$(PY) tools/matrix.py --jobs 3 --time-scale $(TEST_TIME_SCALE) --versions current \
+		--methods $$($(PY) -c "import multiprocessing as m; print(*m.get_all_start_methods())")
 
-# spawn (the strictest start method) on every other Python 3.10-3.13 found here.
+# spawn (the strictest start method) on every other Python 3.10-3.13 found here, side by side.
 other-pythons: install
-	$(PY) tools/matrix.py --methods spawn --versions $$($(PY) -c "import sys; print(*[v for v in ['3.10', '3.11', '3.12', '3.13'] if v != '%d.%d' % sys.version_info[:2]])")
+	$(PY) tools/matrix.py --jobs 3 --time-scale $(TEST_TIME_SCALE) --methods spawn --versions $$($(PY) -c "import sys; print(*[v for v in ['3.10', '3.11', '3.12', '3.13'] if v != '%d.%d' % sys.version_info[:2]])")
 
 # The full grid: every start method on every Python version found (slow: several minutes per cell).
 matrix: install
-	$(PY) tools/matrix.py
+	$(PY) tools/matrix.py --time-scale $(TEST_TIME_SCALE)
 
 # Repeat the process notebooks under spawn and count hangs and leaked processes.
 soak: install

@@ -18,7 +18,7 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from . import workers as course_workers
-from .config import MAX_TASKS, MAX_THREADS, max_processes, seconds
+from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
 from .harness import MODES, RunResult, check_workers, run
 from .plots import HistoryPoint, LiveTimeline, history_png, side_by_side
 
@@ -64,6 +64,7 @@ class LivePanel:
         if size is None:
             size = seconds(1.0) if task == "wait" else 5_000_000
         check_workload(task, tasks, size)
+        resolve_start_method(start_method)  # an unknown or unavailable method fails here, not mid-workshop
         self.task = task
         self.start_method = start_method
         self.update_interval = update_interval

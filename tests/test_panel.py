@@ -127,3 +127,11 @@ def test_compute_panel_runs_under_every_start_method(method):
     panel = LivePanel("compute", size=200_000, tasks=2, workers=2, mode="processes", start_method=method)
     result = panel.run()
     assert result.status == "done" and result.start_method == method
+
+
+@pytest.mark.parametrize("method, message", [("teleport", "fork, spawn, forkserver"), ("fork", "not available")])
+def test_bad_start_method_is_refused_before_anything_starts(monkeypatch, method, message):
+    if method == "fork":
+        monkeypatch.setattr("helpers.config.available_start_methods", lambda: ["spawn"])
+    with pytest.raises(ValueError, match=message):
+        LivePanel("wait", size=0.05, tasks=2, start_method=method)

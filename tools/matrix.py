@@ -3,6 +3,8 @@
     python tools/matrix.py                         # 3.10–3.13 × every start method
     python tools/matrix.py --methods spawn         # spawn only (what `make test` runs on the other versions)
     python tools/matrix.py --versions 3.12 3.13
+    python tools/matrix.py --jobs 3                 # three cells at a time (what `make test` does)
+    python tools/matrix.py --versions current       # the interpreter running this script, as it is
 
 Interpreters are found without hard-coded paths: `python3.X` on PATH, else pyenv's
 versions folder (`pyenv root`). A version that is missing is skipped with a message. Each
@@ -19,7 +21,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,47 +65,71 @@ def environment(python: str, version: str) -> Path:
     return venv / "bin" / "python"
 
 
+def run_cell(venv_python: Path, version: str, method: str, time_scale: str) -> tuple[bool, float, str]:
+    """nbval over every notebook with one interpreter and start method; returns (ok, seconds, output)."""
+    env = dict(os.environ, COURSE_START_METHOD=method, COURSE_TIME_SCALE=time_scale)
+    start = time.monotonic()
+    with tempfile.TemporaryFile("w+") as log:
+        done = subprocess.run([str(venv_python), "-m", "pytest", *NBVAL, "notebooks"], cwd=ROOT, env=env,
+                              stdout=log, stderr=subprocess.STDOUT)
+        log.seek(0)
+        output = log.read()
+    return done.returncode == 0, time.monotonic() - start, output
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--versions", nargs="+", default=VERSIONS)
     parser.add_argument("--methods", nargs="+", default=METHODS)
     parser.add_argument("--time-scale", default=os.environ.get("TEST_TIME_SCALE", "0.25"))
+    parser.add_argument("--jobs", type=int, default=1, help="cells run at the same time")
     args = parser.parse_args()
 
     results: dict[tuple[str, str], str] = {}
-    failed = False
+    cells: list[tuple[Path, str, str]] = []
     for version in args.versions:
-        python = find_python(version)
+        if version == "current":  # this interpreter and its environment, e.g. the course's .venv
+            version = "%d.%d" % sys.version_info[:2]
+            python, venv_python = sys.executable, Path(sys.executable)
+        else:
+            python = find_python(version)
+            venv_python = None
         if python is None:
             print(f"== Python {version}: not found (no python{version} on PATH, none in pyenv): skipped")
             for method in args.methods:
                 results[(method, version)] = "skip (no interpreter)"
             continue
-        venv_python = environment(python, version)
+        if venv_python is None:
+            venv_python = environment(python, version)  # one at a time: installs share pip's cache
         available = subprocess.run([str(venv_python), "-c", "import multiprocessing as m; print(*m.get_all_start_methods())"],
                                    capture_output=True, text=True).stdout.split()
         for method in args.methods:
-            if method not in available:
+            if method in available:
+                cells.append((venv_python, version, method))
+            else:
                 results[(method, version)] = "skip (not on this platform)"
-                continue
-            print(f"== Python {version}, {method} ==", flush=True)
-            env = dict(os.environ, COURSE_START_METHOD=method, COURSE_TIME_SCALE=args.time_scale)
-            start = time.monotonic()
-            done = subprocess.run([str(venv_python), "-m", "pytest", *NBVAL, "notebooks"], cwd=ROOT, env=env)
-            seconds = time.monotonic() - start
-            ok = done.returncode == 0
+
+    failed = False
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = {pool.submit(run_cell, py, version, method, args.time_scale): (version, method)
+                   for py, version, method in cells}
+        for future, (version, method) in futures.items():
+            ok, seconds, output = future.result()
+            print(f"== Python {version}, {method}: {'pass' if ok else 'FAIL'} in {seconds:.0f} s ==", flush=True)
+            print(output if not ok else output.strip().splitlines()[-1], flush=True)
             failed |= not ok
             results[(method, version)] = f"{'pass' if ok else 'FAIL'} ({seconds:.0f} s)"
 
-    header = "| start method | " + " | ".join(args.versions) + " |"
-    lines = [header, "|" + "---|" * (len(args.versions) + 1)]
+    versions = list(dict.fromkeys(version for _, version in results))
+    header = "| start method | " + " | ".join(versions) + " |"
+    lines = [header, "|" + "---|" * (len(versions) + 1)]
     for method in args.methods:
-        lines.append(f"| {method} | " + " | ".join(results.get((method, v), "") for v in args.versions) + " |")
+        lines.append(f"| {method} | " + " | ".join(results.get((method, v), "") for v in versions) + " |")
     table = "\n".join(lines)
     print(table)
     out = ROOT / "test-output"
     out.mkdir(exist_ok=True)
-    (out / "matrix.md").write_text(table + "\n")
+    (out / f"matrix-{'-'.join(versions)}.md").write_text(table + "\n")
     return 1 if failed else 0
 
 
