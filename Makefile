@@ -7,57 +7,65 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
+TESTS_STAMP := $(VENV)/.installed-tests
 # Pauses in the notebooks are scaled by this factor under test (ratios hold; see helpers/config.py).
 # nbval's options (lax mode, sanitizer, cell timeout, current env) live in tools/matrix.py.
 TEST_TIME_SCALE ?= 0.25
 
-.PHONY: install lab test unit notebooks other-pythons matrix soak bench handouts clean
+.PHONY: install install-tests lab test unit notebooks other-pythons matrix soak bench handouts clean
 
+# The course itself (what `make lab` needs), then the test tools on top (what `make test` needs).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e .
 	touch $(STAMP)
 
+$(TESTS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(TESTS_STAMP)
+
 install: $(STAMP)
+
+install-tests: $(TESTS_STAMP)
 
 # 127.0.0.1 only; Jupyter Server makes a fresh random token and prints the URL that carries it.
 lab: install
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
 		--ServerApp.default_url=/lab/tree/00_welcome.ipynb
 
-test: install
+test: install-tests
 	$(MAKE) unit
 	$(MAKE) notebooks
 	$(MAKE) other-pythons
 
-unit: install
+unit: install-tests
 	$(PY) -m pytest tests
 
 # Every notebook under every start method this platform offers, with this .venv's Python.
 # The runs go side by side: the notebooks mostly wait, and nbval checks outputs, not speed.
-notebooks: install
+notebooks: install-tests
 	$(PY) tools/matrix.py --jobs 3 --time-scale $(TEST_TIME_SCALE) --versions current \
 		--methods $$($(PY) -c "import multiprocessing as m; print(*m.get_all_start_methods())")
 
 # spawn (the strictest start method) on every other Python 3.10-3.13 found here, side by side.
-other-pythons: install
+other-pythons: install-tests
 	$(PY) tools/matrix.py --jobs 3 --time-scale $(TEST_TIME_SCALE) --methods spawn --versions $$($(PY) -c "import sys; print(*[v for v in ['3.10', '3.11', '3.12', '3.13'] if v != '%d.%d' % sys.version_info[:2]])")
 
 # The full grid: every start method on every Python version found (slow: several minutes per cell).
-matrix: install
+matrix: install-tests
 	$(PY) tools/matrix.py --time-scale $(TEST_TIME_SCALE)
 
 # Repeat the process notebooks under spawn and count hangs and leaked processes.
-soak: install
+soak: install-tests
 	$(PY) tools/soak.py --runs 20
 
-bench: install
+bench: install-tests
 	$(PY) benchmarks/bench_live_chart.py
 
 # Workshop handouts in handouts/: every notebook executed here, as a site and PDFs (learner's
 # and instructor's), a one-page cheat sheet. Needs chromium. FAST=1: pauses scaled by 0.25.
-handouts: install
+handouts: install-tests
 	$(PY) tools/handouts.py $(if $(FAST),--fast)
 
 clean:

@@ -138,6 +138,9 @@ def test_real_sigint_during_a_process_run():
     """The stop button sends SIGINT; the harness must turn it into a clean stop."""
     if not hasattr(signal, "SIGINT") or os.name == "nt":
         pytest.skip("POSIX signal test")
+    # A shell that starts a job in the background makes it ignore SIGINT; a kernel always
+    # installs Python's handler, so the test does too.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(1.0, os.kill, args=(os.getpid(), signal.SIGINT))
     timer.start()
     start = time.monotonic()
@@ -146,6 +149,7 @@ def test_real_sigint_during_a_process_run():
             run(workers.sleep_for, [30, 30], mode="processes", workers=2, start_method="spawn")
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - start < 8
     assert not live_children()
     # and the next run works
