@@ -30,9 +30,10 @@ install: $(STAMP)
 install-tests: $(TESTS_STAMP)
 
 # 127.0.0.1 only; Jupyter Server makes a fresh random token and prints the URL that carries it.
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
 lab: install
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
-		--ServerApp.default_url=/lab/tree/00_welcome.ipynb
+		--ServerApp.default_url=/lab/tree/00_welcome.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: install-tests
 	$(MAKE) unit
