@@ -111,16 +111,21 @@ class RunResult:
 
     @property
     def label(self) -> str:
-        if self.mode == "sequential":
-            return "sequential"
-        noun = self.mode if self.workers != 1 else self.mode[:-2 if self.mode == "processes" else -1]
-        return f"{self.workers} {noun}" + (f" ({self.start_method})" if self.mode == "processes" else "")
+        return run_label(self.mode, self.workers, self.start_method)
 
     def summary(self) -> str:
         return f"{len(self.tasks)} tasks, {self.label}: {self.elapsed:.2f} s ({self.status})"
 
     def __repr__(self) -> str:
         return f"<RunResult {self.summary()}>"
+
+
+def run_label(mode: str, workers: int, start_method: str | None = None) -> str:
+    """How a run is named in charts: "sequential", "1 thread", "4 processes (spawn)"."""
+    if mode == "sequential":
+        return "sequential"
+    noun = mode if workers != 1 else mode[:-2 if mode == "processes" else -1]
+    return f"{workers} {noun}" + (f" ({start_method})" if mode == "processes" else "")
 
 
 def check_workers(workers: Any, mode: str) -> int:

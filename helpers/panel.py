@@ -19,7 +19,7 @@ from IPython.display import display
 
 from . import workers as course_workers
 from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
-from .harness import MODES, RunResult, check_workers, run
+from .harness import MODES, RunResult, check_workers, run, run_label
 from .plots import HistoryPoint, LiveTimeline, history_png, side_by_side
 
 #: What each task kind runs, what its size means, and the largest size allowed.
@@ -170,7 +170,8 @@ class LivePanel:
         self.status.value = self._note(f"Running {count} tasks {how}…")
         result: RunResult | None = None
         try:
-            self._show_frame(self._timeline.begin(number, mode, self._expected(mode, number, count, size)))
+            caption = run_label(mode, number, resolve_start_method(self.start_method))
+            self._show_frame(self._timeline.begin(number, mode, self._expected(mode, number, count, size), caption))
             result = run(func, [size] * count, mode=mode, workers=number, start_method=self.start_method,
                          timeout=self.timeout, on_update=self._draw, update_interval=self.update_interval)
             self.status.value = self._note(f"Done: {result.summary()}. Change something and run again.", "ok")

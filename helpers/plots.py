@@ -137,7 +137,7 @@ class LiveTimeline:
     competes with the work being measured (for the GIL, for a core). So the axes are drawn
     once before the run starts (:meth:`begin`, with one lane per worker and a time axis long
     enough for the expected run), and each :meth:`frame` only redraws the moving parts (bars,
-    the "now" line, the title) on that saved background: blitting, about 7 ms. Only a run
+    the "now" line, a short clock text) on that saved background: blitting, about 2.5 ms. Only a run
     that outlasts its axis triggers another full draw (the axis doubles). :meth:`finish`
     draws the final picture, with each lane's real thread name or pid, after the clock stopped.
     """
@@ -151,6 +151,7 @@ class LiveTimeline:
         self.frames = 0
         self._slots: dict[str, int] = {}
         self._names: list[str] = []
+        self._caption = ""
         self._workers = 1
         self._axis = 1.0
         self._colour = MODE_COLOURS["threads"]
@@ -163,9 +164,10 @@ class LiveTimeline:
         self.canvas.draw()
         return encode(self.canvas, "png")
 
-    def begin(self, workers: int, mode: str, expected: float) -> bytes:
+    def begin(self, workers: int, mode: str, expected: float, caption: str = "") -> bytes:
         """Draw the empty axes for a run of ``workers`` lanes lasting about ``expected`` s."""
         self._workers, self._slots = workers, {}
+        self._caption = caption or f"{workers} {mode}"
         prefix = {"threads": "thread-", "sequential": "sequential-"}.get(mode, "process ")
         self._names = [f"{prefix}{n + 1}" for n in range(workers)]
         self._axis = max(expected, 0.2)
@@ -193,8 +195,8 @@ class LiveTimeline:
         for group, verts in _bars(result, lanes, now).items():
             self._collections[group].set_verts(verts)
         self._now.set_xdata([now, now])
-        self._title.set_text(_timeline_title(result, now))
-        for artist in (*self._collections.values(), self._now, self._title):
+        self._clock.set_text(f"{now:.2f} s, {result.finished}/{len(result.tasks)} done")
+        for artist in (*self._collections.values(), self._now, self._clock):
             self.ax.draw_artist(artist)
         self.frames += 1
         return encode(self.canvas, "jpeg")
@@ -217,8 +219,10 @@ class LiveTimeline:
         ax.grid(axis="x", alpha=0.3)
         self._collections = _bar_collections(ax, self._colour, animated=True)
         self._now = ax.axvline(0, color="black", linestyle="--", linewidth=0.8, animated=True)
-        self._title = ax.set_title(" ", fontsize=10, loc="left")
-        self._title.set_animated(True)
+        ax.set_title(f"{self._caption}: running", fontsize=10, loc="left")
+        # Only this short text is redrawn each frame: drawing text costs ~0.1 ms a character.
+        self._clock = ax.text(1.0, 1.02, " ", transform=ax.transAxes, ha="right", va="bottom", fontsize=10,
+                              animated=True, parse_math=False)
         self.canvas.draw()
         self._background = self.canvas.copy_from_bbox(self.fig.bbox)
         self.full_draws += 1
