@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from .config import seconds
@@ -47,6 +48,43 @@ def _unanswered(answer: Any) -> bool:
     return answer is ...
 
 
+def _new_children(before: set[int]) -> list[Any]:
+    """Child processes of this process, started since ``before`` (a set of pids), still alive."""
+    import multiprocessing
+
+    return [p for p in multiprocessing.active_children() if p.pid not in before]
+
+
+def _child_pids() -> set[int]:
+    import multiprocessing
+
+    return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
+
+
+def _call_learner(func: Callable[[], Any], name: str, hint: str = "",
+                  leftover_hint: str = "Join every process you started before returning.") -> tuple[Any, float, Verdict | None]:
+    """Call the learner's ``func()`` and time it: ``(value, seconds, None)`` when it behaved.
+
+    A raised exception, or a child process of its own still running when it returned (which
+    is then stopped, so the notebook leaks nothing), gives a ✘ verdict as the third item.
+    """
+    before = _child_pids()
+    start = time.perf_counter()
+    try:
+        value = func()
+    except Exception as exc:  # the learner's bug is reported, not raised: the notebook runs on
+        return None, 0.0, report(False, f"{name}() raised {type(exc).__name__}: {exc}", hint)
+    elapsed = time.perf_counter() - start
+    left = _new_children(before)
+    if left:
+        for process in left:
+            process.terminate()
+            process.join(5)
+        return value, elapsed, report(False, f"{len(left)} process(es) were still running when {name}() returned.",
+                                      leftover_hint)
+    return value, elapsed, None
+
+
 # --- 00 welcome ------------------------------------------------------------------------
 
 def check_00(cores: Any) -> Verdict:
@@ -72,12 +110,9 @@ def check_01(run_two: Any) -> Verdict:
     if not callable(run_two):
         return report(False, "Pass the function itself: check_01(run_two), without ().")
     before = threading.active_count()
-    start = time.perf_counter()
-    try:
-        run_two()
-    except Exception as exc:
-        return report(False, f"run_two() raised {type(exc).__name__}: {exc}")
-    elapsed = time.perf_counter() - start
+    _, elapsed, failed = _call_learner(run_two, "run_two")
+    if failed is not None:
+        return failed
     leftover = threading.active_count() - before
     one_worker = 2 * seconds(1.0)
     if leftover > 0:
@@ -100,22 +135,15 @@ def check_02(start_two: Any) -> Verdict:
         return report(False, NOT_ANSWERED)
     if not callable(start_two):
         return report(False, "Pass the function itself: check_02(start_two), without ().")
-    start = time.perf_counter()
-    try:
-        processes = start_two()
-    except Exception as exc:
-        return report(False, f"start_two() raised {type(exc).__name__}: {exc}")
-    elapsed = time.perf_counter() - start
+    processes, elapsed, failed = _call_learner(start_two, "start_two", leftover_hint="join() both before returning.")
+    if failed is not None:
+        return failed
     try:
         processes = list(processes)
     except TypeError:
         return report(False, "start_two() must return the two Process objects (a list or tuple).")
     if len(processes) != 2 or not all(hasattr(p, "pid") and hasattr(p, "exitcode") for p in processes):
         return report(False, f"Expected two Process objects, got {processes!r}.")
-    if any(p.exitcode is None for p in processes):
-        for p in processes:
-            p.join(10)
-        return report(False, "A process was still running when start_two() returned.", "join() both before returning.")
     pids = {p.pid for p in processes}
     if os.getpid() in pids or len(pids) != 2:
         return report(False, "The two workers did not run in two separate processes.")
@@ -471,19 +499,6 @@ def check_06(finish: Any, *, grace: float = GRACE_06) -> Verdict:
 
 # --- 07 processes with threads ---------------------------------------------------------
 
-def _new_children(before: set[int]) -> list[Any]:
-    """Child processes of this process, started since ``before`` (a set of pids), still alive."""
-    import multiprocessing
-
-    return [p for p in multiprocessing.active_children() if p.pid not in before]
-
-
-def _child_pids() -> set[int]:
-    import multiprocessing
-
-    return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
-
-
 def check_07(three_offices: Any) -> Verdict:
     """``three_offices()`` starts processes ``X``, ``Y``, ``Z`` at once, each running
     ``process_with_threads_reporting(name, queue, thread_names="AB")``, drains the queue,
@@ -497,18 +512,12 @@ def check_07(three_offices: Any) -> Verdict:
         return report(False, NOT_ANSWERED)
     if not callable(three_offices):
         return report(False, "Pass the function itself: check_07(three_offices), without ().")
-    before = _child_pids()
-    start = time.perf_counter()
-    try:
-        spans = three_offices()
-    except Exception as exc:  # the learner's bug is reported, not raised: the notebook runs on
-        return report(False, f"three_offices() raised {type(exc).__name__}: {exc}",
-                      "queue.Empty means fewer spans came than you waited for; check the names and counts.")
-    elapsed = time.perf_counter() - start
-    left = _new_children(before)
-    if left:
-        return report(False, f"{len(left)} process(es) were still running when three_offices() returned.",
-                      "Join every process after you have taken all the spans off the queue.")
+    spans, elapsed, failed = _call_learner(
+        three_offices, "three_offices",
+        "queue.Empty means fewer spans came than you waited for; check the names and counts.",
+        "Join every process after you have taken all the spans off the queue.")
+    if failed is not None:
+        return failed
     try:
         spans = list(spans)
     except TypeError:
@@ -659,21 +668,15 @@ def check_09(run_job: Any, job: list[tuple[str, float]] | None = None) -> Verdic
             waited += time.perf_counter() - start
     baseline = waited + computed
 
-    before = _child_pids()
     # Daemon threads are the helpers' own (e.g. the output relay, which ends a moment after
     # its last child); a learner's forgotten thread or pool thread is not a daemon.
     threads_before = _foreground_threads()
-    start = time.perf_counter()
-    try:
-        results = run_job(list(tasks))
-    except Exception as exc:  # the learner's bug is reported, not raised: the notebook runs on
-        return report(False, f"run_job() raised {type(exc).__name__}: {exc}",
-                      "Try it by hand first: run_job(capstone_job()) should return a list of 10 results.")
-    elapsed = time.perf_counter() - start
-    left = _new_children(before)
-    if left:
-        return report(False, f"{len(left)} process(es) were still running when run_job() returned.",
-                      "Join your processes, or use pools in a with-block, before returning.")
+    results, elapsed, failed = _call_learner(
+        lambda: run_job(list(tasks)), "run_job",
+        "Try it by hand first: run_job(capstone_job()) should return a list of 10 results.",
+        "Join your processes, or use pools in a with-block, before returning.")
+    if failed is not None:
+        return failed
     if _foreground_threads() > threads_before:
         return report(False, f"{_foreground_threads() - threads_before} thread(s) were still running "
                       "when run_job() returned.", "Join every thread (or use a with-block) before returning.")
