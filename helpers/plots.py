@@ -105,13 +105,13 @@ def _bar_collections(ax: Any, colour: str, animated: bool) -> dict[str, PolyColl
     return collections
 
 
-def draw_timeline(ax: Any, result: RunResult, *, span: float | None = None) -> None:
+def draw_timeline(ax: Any, result: RunResult) -> None:
     """Draw a finished (or stopped) run: one bar per task on a lane per worker.
 
     Grey lines before a process's first bar show how long that process took to start.
     """
     lanes = _lanes(result)
-    _timeline_frame(ax, result, lanes, max(result.elapsed, span or 0.0))
+    _timeline_frame(ax, result, lanes, result.elapsed)
     collections = _bar_collections(ax, MODE_COLOURS.get(result.mode, "#1f77b4"), animated=False)
     for group, verts in _bars(result, lanes, result.elapsed).items():
         collections[group].set_verts(verts)
