@@ -18,7 +18,7 @@ NAME = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$")
 
 
 def requirement(spec: str) -> tuple[str, str]:
-    name, rest = NAME.match(spec).groups()
+    name, rest = NAME.match(spec.split(";")[0]).groups()  # an environment marker is pip's business only
     return name.lower().replace("_", "-"), rest.replace(" ", "")
 
 

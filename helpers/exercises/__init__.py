@@ -14,82 +14,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .config import seconds
-
-
-class Verdict:
-    """A checker's answer: truthy when right; ``message`` is what was printed."""
-
-    def __init__(self, ok: bool, message: str) -> None:
-        self.ok = ok
-        self.message = message
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def __repr__(self) -> str:
-        return f"Verdict(ok={self.ok}, message={self.message!r})"
-
-    def _ipython_display_(self) -> None:
-        pass  # the printed line already said it
-
-
-def report(ok: bool, message: str, hint: str = "") -> Verdict:
-    """Print the verdict the way every checker does, and return it."""
-    text = ("✔ " if ok else "✘ ") + message + (f"\n  Hint: {hint}" if hint and not ok else "")
-    print(text)
-    return Verdict(ok, text)
-
-
-NOT_ANSWERED = "Not answered yet: replace the ... with your answer and run the cell again."
-
-
-def _unanswered(answer: Any) -> bool:
-    return answer is ...
-
-
-def _new_children(before: set[int]) -> list[Any]:
-    """Child processes of this process, started since ``before`` (a set of pids), still alive."""
-    import multiprocessing
-
-    return [p for p in multiprocessing.active_children() if p.pid not in before]
-
-
-def _child_pids() -> set[int]:
-    import multiprocessing
-
-    return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
-
-
-def _call_learner(func: Callable[[], Any], name: str, hint: str = "",
-                  leftover_hint: str = "Join every process you started before returning.") -> tuple[Any, float, Verdict | None]:
-    """Call the learner's ``func()`` and time it: ``(value, seconds, None)`` when it behaved.
-
-    A raised exception, or a child process of its own still running when it returned (which
-    is then stopped, so the notebook leaks nothing), gives a ✘ verdict as the third item.
-    """
-    before = _child_pids()
-    start = time.perf_counter()
-    try:
-        value = func()
-    except Exception as exc:  # the learner's bug is reported, not raised: the notebook runs on
-        return None, 0.0, report(False, f"{name}() raised {type(exc).__name__}: {exc}", hint)
-    elapsed = time.perf_counter() - start
-    left = _new_children(before)
-    if left:
-        for process in left:
-            process.terminate()
-            process.join(5)
-        return value, elapsed, report(False, f"{len(left)} process(es) were still running when {name}() returned.",
-                                      leftover_hint)
-    return value, elapsed, None
+from ..config import seconds
+from .base import (NOT_ANSWERED, Verdict, call_learner, child_pids, new_children, report,
+                   unanswered)
 
 
 # --- 00 welcome ------------------------------------------------------------------------
 
 def check_00(cores: Any) -> Verdict:
     """The learner reads the number of CPU cores from the machine table."""
-    if _unanswered(cores):
+    if unanswered(cores):
         return report(False, NOT_ANSWERED)
     actual = os.cpu_count()
     return report(cores == actual, f"This machine has {actual} cores." if cores == actual
@@ -105,12 +39,12 @@ def check_01(run_two: Any) -> Verdict:
     Measured: it must take about one worker's time (2 pauses), not two (4 pauses), and
     leave no thread of its own running when it returns.
     """
-    if _unanswered(run_two):
+    if unanswered(run_two):
         return report(False, NOT_ANSWERED)
     if not callable(run_two):
         return report(False, "Pass the function itself: check_01(run_two), without ().")
     before = threading.active_count()
-    _, elapsed, failed = _call_learner(run_two, "run_two")
+    _, elapsed, failed = call_learner(run_two, "run_two")
     if failed is not None:
         return failed
     leftover = threading.active_count() - before
@@ -131,11 +65,11 @@ def check_01(run_two: Any) -> Verdict:
 
 def check_02(start_two: Any) -> Verdict:
     """``start_two()`` must start two processes (not threads) at once and return them, joined."""
-    if _unanswered(start_two):
+    if unanswered(start_two):
         return report(False, NOT_ANSWERED)
     if not callable(start_two):
         return report(False, "Pass the function itself: check_02(start_two), without ().")
-    processes, elapsed, failed = _call_learner(start_two, "start_two", leftover_hint="join() both before returning.")
+    processes, elapsed, failed = call_learner(start_two, "start_two", leftover_hint="join() both before returning.")
     if failed is not None:
         return failed
     try:
@@ -176,17 +110,17 @@ def check_03(threads: Any) -> Verdict:
     prints what it measured beside the verdict; the verdict itself follows the rounds, so
     a busy machine cannot turn a right answer wrong.
     """
-    from .config import MAX_THREADS
+    from ..config import MAX_THREADS
 
-    if _unanswered(threads):
+    if unanswered(threads):
         return report(False, NOT_ANSWERED)
     if isinstance(threads, bool) or not isinstance(threads, int):
         return report(False, f"{threads!r} is not a number of threads.", "Give a whole number, e.g. answer = 3.")
     if not 1 <= threads <= MAX_THREADS:
         return report(False, f"{threads} threads: choose a number from 1 to {MAX_THREADS}.",
                       f"There are only {WAIT_TASKS_03} tasks; how many must each thread take?")
-    from .harness import run
-    from .workers import wait_task
+    from ..harness import run
+    from ..workers import wait_task
 
     pause = seconds(WAIT_PAUSE_03)
     measured = run(wait_task, [pause] * WAIT_TASKS_03, mode="threads", workers=threads).elapsed
@@ -226,7 +160,7 @@ def check_04(answer: Any) -> Verdict:
     each other, either answer counts as right (a busy machine can tip a close race).
     Takes a second or two.
     """
-    if _unanswered(answer):
+    if unanswered(answer):
         return report(False, NOT_ANSWERED)
     if not isinstance(answer, dict):
         return report(False, f"answer must be a dict like {{'tiny': True, 'big': False}}, not {answer!r}.",
@@ -244,9 +178,9 @@ def check_04(answer: Any) -> Verdict:
     if wrong_type:
         return report(False, f"{', '.join(map(repr, wrong_type))}: answer True or False, not "
                       f"{', '.join(repr(answer[k]) for k in wrong_type)}.")
-    from .harness import run
-    from .machine import usable_cores
-    from .workers import compute_task
+    from ..harness import run
+    from ..machine import usable_cores
+    from ..workers import compute_task
 
     lines, mistakes, hints = [], [], []
     for key, size in CPU_SIZES_04.items():
@@ -354,15 +288,15 @@ def check_05(take_all: Any, *, items: int = ITEMS_05, timeout: float = 10.0) -> 
     sentinel kept. ``take_all`` gets at most ``timeout`` s; then any wait on ``q`` gives
     up. The producer is always reaped before the checker returns.
     """
-    if _unanswered(take_all):
+    if unanswered(take_all):
         return report(False, NOT_ANSWERED)
     if not callable(take_all):
         return report(False, "Pass the function itself: check_05(take_all), without ().")
     import multiprocessing
 
-    from .config import resolve_start_method
-    from .relay import Process, stop
-    from .workers import SENTINEL, put_numbers
+    from ..config import resolve_start_method
+    from ..relay import Process, stop
+    from ..workers import SENTINEL, put_numbers
 
     queue = multiprocessing.get_context(resolve_start_method()).Queue()
     producer = Process(target=put_numbers, args=(queue, items, PAUSE_05))
@@ -432,12 +366,12 @@ def check_06(finish: Any, *, grace: float = GRACE_06) -> Verdict:
     timeout cannot hang the notebook: after ``grace + 3`` s the checker stops the child
     itself. Every child is reaped before the checker returns.
     """
-    if _unanswered(finish):
+    if unanswered(finish):
         return report(False, NOT_ANSWERED)
     if not callable(finish):
         return report(False, "Pass the function itself: check_06(finish), without ().")
-    from .relay import Process, stop
-    from .workers import sleep_for
+    from ..relay import Process, stop
+    from ..workers import sleep_for
 
     polite = "First process.join(timeout=grace); only if process.is_alive() is still true, terminate it."
     measured = []
@@ -508,11 +442,11 @@ def check_07(three_offices: Any) -> Verdict:
     other than this kernel, nothing left running, and the three processes running at the same
     time (their spans overlap, or the total is under the 3 pauses of one process after another).
     """
-    if _unanswered(three_offices):
+    if unanswered(three_offices):
         return report(False, NOT_ANSWERED)
     if not callable(three_offices):
         return report(False, "Pass the function itself: check_07(three_offices), without ().")
-    spans, elapsed, failed = _call_learner(
+    spans, elapsed, failed = call_learner(
         three_offices, "three_offices",
         "queue.Empty means fewer spans came than you waited for; check the names and counts.",
         "Join every process after you have taken all the spans off the queue.")
@@ -582,9 +516,9 @@ def check_08(choices: Any) -> Verdict:
     Each answer is compared with :func:`helpers.advisor.recommend` for that job (deterministic);
     the verdict lists, for every job answered wrongly, the recommended tool and why.
     """
-    from .advisor import recommend
+    from ..advisor import recommend
 
-    if _unanswered(choices):
+    if unanswered(choices):
         return report(False, NOT_ANSWERED)
     if not isinstance(choices, dict):
         return report(False, f"Give a dict such as {{'pages': 'threads', ...}}, not {type(choices).__name__}.")
@@ -650,9 +584,9 @@ def check_09(run_job: Any, job: list[tuple[str, float]] | None = None) -> Verdic
     no process running, and take at most 0.8 × the baseline. The verdict also says whether the
     computing itself ran in parallel. ``job``: defaults to :func:`capstone_job`.
     """
-    from .workers import job_task
+    from ..workers import job_task
 
-    if _unanswered(run_job):
+    if unanswered(run_job):
         return report(False, NOT_ANSWERED)
     if not callable(run_job):
         return report(False, "Pass the function itself: check_09(run_job), without ().")
@@ -671,7 +605,7 @@ def check_09(run_job: Any, job: list[tuple[str, float]] | None = None) -> Verdic
     # Daemon threads are the helpers' own (e.g. the output relay, which ends a moment after
     # its last child); a learner's forgotten thread or pool thread is not a daemon.
     threads_before = _foreground_threads()
-    results, elapsed, failed = _call_learner(
+    results, elapsed, failed = call_learner(
         lambda: run_job(list(tasks)), "run_job",
         "Try it by hand first: run_job(capstone_job()) should return a list of 10 results.",
         "Join your processes, or use pools in a with-block, before returning.")
