@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers.course import lessons
+
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = [lesson.path for lesson in lessons()]  # the manifest's list; tests/test_course.py checks it
 CHECK_TAG = "nbval-check-output"
 
 
@@ -75,18 +77,3 @@ def test_no_pyplot_and_no_process_targets_defined_in_cells(path):
         for target in re.findall(r"Process\(\s*target\s*=\s*([A-Za-z_][\w.]*)", source):
             defined_here = re.search(rf"^def {re.escape(target)}\(", source, re.M)
             assert not defined_here or 'get_context("spawn")' in source, f"{path.name}: {target} defined in a cell"
-
-
-def minutes_of(path):
-    return int(re.search(r"\*\*Time:\*\* about (\d+) minutes", text(cells(path)[0])).group(1))
-
-
-def test_tables_of_contents_quote_each_notebooks_own_time():
-    readme = (ROOT / "README.md").read_text()
-    welcome = "\n".join(text(c) for c in cells(NOTEBOOKS[0]) if c["cell_type"] == "markdown")
-    for path in NOTEBOOKS:
-        minutes = minutes_of(path)
-        row = re.search(rf"\[{re.escape(path.stem)}\]\([^)]*\) \|[^|]*\| (\d+) \|", readme)
-        assert row and int(row.group(1)) == minutes, f"README's time for {path.stem}"
-        row = re.search(rf"\| {path.name[:2]} \|[^|]*\| (\d+) \|", welcome)
-        assert row and int(row.group(1)) == minutes, f"00_welcome's time for {path.stem}"

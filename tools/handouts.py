@@ -66,7 +66,6 @@ MARKER = ".handouts-build"
 FAST_TIME_SCALE = "0.25"
 CELL_TIMEOUT = 300
 CHROMIUM_TIMEOUT = 180
-NOTEBOOK_NAME = re.compile(r"^(\d\d)_[A-Za-z0-9_]+$")
 
 
 class BuildError(RuntimeError):
@@ -138,25 +137,27 @@ def parse_outline(path: Path, first_cell: str) -> Notebook:
                     goals=goals, measure=" ".join(measure.group(1).split()) if measure else "")
 
 
-def discover(only: Iterable[str] | None = None) -> list[Notebook]:
-    """Every ``notebooks/NN_*.ipynb`` in order, or the ones whose number (or name) is in ``only``."""
+def discover(only: Iterable[str] | None = None, manifest: Path | None = None) -> list[Notebook]:
+    """The course's notebooks in the manifest's order (notebooks/course.toml), or the ones whose number
+    (or name) is in ``only``. Titles and minutes come from the manifest, goals from each first cell."""
     import nbformat
+    from helpers.course import MANIFEST, lessons
 
     wanted = {item.strip() for item in only or [] if item.strip()}
     found = []
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
-        if not NOTEBOOK_NAME.match(path.stem):
+    for lesson in lessons(manifest or MANIFEST):
+        if wanted and lesson.number not in wanted and lesson.stem not in wanted:
             continue
-        if wanted and path.name[:2] not in wanted and path.stem not in wanted:
-            continue
-        nb = nbformat.read(path, as_version=4)
+        nb = nbformat.read(lesson.path, as_version=4)
         first = nb.cells[0].source if nb.cells and nb.cells[0].cell_type == "markdown" else ""
-        found.append(parse_outline(path, first))
+        info = parse_outline(lesson.path, first)
+        info.title, info.minutes = lesson.heading, lesson.minutes
+        found.append(info)
     missing = wanted - {nb.number for nb in found} - {nb.stem for nb in found}
     if missing:
-        raise BuildError(f"no notebook matches {', '.join(sorted(missing))} in {NOTEBOOKS}")
+        raise BuildError(f"no notebook matches {', '.join(sorted(missing))} in {manifest or MANIFEST}")
     if not found:
-        raise BuildError(f"no notebooks/NN_*.ipynb found in {NOTEBOOKS}")
+        raise BuildError(f"{manifest or MANIFEST} lists no notebooks")
     return found
 
 

@@ -1,6 +1,6 @@
 """Run the process notebooks again and again under spawn; count hangs and leaked processes.
 
-    python tools/soak.py --runs 20                 # every notebook that starts processes
+    python tools/soak.py --runs 20                 # every notebook that starts processes (course.toml)
     python tools/soak.py --runs 5 --notebooks notebooks/02_what_is_a_process.ipynb
 
 Each execution uses a fresh kernel and a per-cell timeout (a hang is a cell that times
@@ -21,9 +21,12 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 from helpers.census import describe, wait_for_no_children
+from helpers.course import MANIFEST, lessons
 
-ROOT = Path(__file__).resolve().parent.parent
-PROCESS_NOTEBOOKS = ["02", "04", "05", "06", "07"]
+
+def process_notebooks(manifest: Path = MANIFEST) -> list[Path]:
+    """The notebooks the manifest marks ``starts_processes``, in course order."""
+    return [lesson.path for lesson in lessons(manifest) if lesson.starts_processes]
 
 
 def main() -> int:
@@ -35,8 +38,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ["COURSE_START_METHOD"] = args.method
     os.environ.setdefault("COURSE_TIME_SCALE", "0.25")
-    paths = [Path(p) for p in args.notebooks] if args.notebooks else [
-        p for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) if p.name[:2] in PROCESS_NOTEBOOKS]
+    paths = [Path(p) for p in args.notebooks] if args.notebooks else process_notebooks()
 
     hangs = errors = leaks = executions = 0
     start = time.monotonic()
