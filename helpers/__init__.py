@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .config import resolve_start_method, seconds, time_scale
+from .config import ScaledSeconds, resolve_start_method, seconds, time_scale
 from .harness import RunError, RunResult, RunTimedOut, TaskFailed, WorkerDied, check_workers, run
 from .relay import Process
 
 __all__ = [
-    "LivePanel", "Process", "RunError", "RunResult", "RunTimedOut", "TaskFailed", "WorkerDied",
+    "LivePanel", "Process", "RunError", "RunResult", "RunTimedOut", "ScaledSeconds", "TaskFailed", "WorkerDied",
     "check_workers", "machine_info", "resolve_start_method", "run", "seconds", "time_scale",
 ]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+from typing import NewType
 
 START_METHOD_ENV = "COURSE_START_METHOD"
 TIME_SCALE_ENV = "COURSE_TIME_SCALE"
@@ -89,9 +90,15 @@ def time_scale() -> float:
     return value
 
 
-def seconds(value: float) -> float:
-    """``value`` seconds of pause, scaled by ``$COURSE_TIME_SCALE``."""
-    return value * time_scale()
+#: Seconds that are slept as given: already scaled by :func:`seconds` (or deliberately real, as a
+#: limit that must outlast a demo). A parameter of this type is never scaled again; a parameter
+#: called ``pause`` is in course seconds and is scaled where it is slept.
+ScaledSeconds = NewType("ScaledSeconds", float)
+
+
+def seconds(pause: float) -> ScaledSeconds:
+    """``pause`` course seconds, scaled by ``$COURSE_TIME_SCALE``: what to sleep or to compare with."""
+    return ScaledSeconds(pause * time_scale())
 
 
 def gil_enabled() -> bool:

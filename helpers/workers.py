@@ -4,8 +4,20 @@ They live in a module, not in notebook cells, because a child started with *spaw
 (Windows, macOS) or *forkserver* (Linux from Python 3.14) imports its target by name:
 a function defined in a cell lives in the kernel's ``__main__`` and cannot be found.
 
-Pauses are scaled by ``$COURSE_TIME_SCALE`` (see :mod:`helpers.config`); by default they
-are the article's real seconds.
+Durations, by name and type (see :mod:`helpers.config`):
+
+* a parameter called ``pause`` is in *course seconds*: the worker scales it by
+  ``$COURSE_TIME_SCALE`` (``seconds(pause)``) where it sleeps; by default that is the article's
+  real seconds;
+* a parameter typed :data:`~helpers.config.ScaledSeconds` (called ``duration``) is slept as
+  given: the caller scaled it already (``helpers.seconds(1.0)``), or means real seconds;
+* ``tick`` and ``limit`` in :func:`wait_until_stopped` are real seconds (a poll interval and a
+  safety limit, not part of what the demo shows).
+
+Families: the article's printing workers (``producer``, ``consumer``, ``add_items``, …) stay the
+plain code the notebooks show with ``show_source``; the measurements use one quiet family
+(:func:`put_numbers`, :func:`count_while_not_empty`, :func:`count_until_sentinel`,
+:func:`append_timed`) with the same loops, counting instead of printing.
 """
 
 from __future__ import annotations
@@ -15,7 +27,7 @@ import threading
 import time
 from typing import Any, NamedTuple, Protocol
 
-from .config import seconds
+from .config import ScaledSeconds, seconds
 
 
 class _Putter(Protocol):
@@ -27,7 +39,7 @@ class _Getter(Protocol):
     def empty(self) -> bool: ...
 
 
-# --- 01 What is a thread? / 06 Joining -------------------------------------------------
+# --- threads: the first example -------------------------------------------------------------
 
 def print_numbers(count: int = 5, pause: float = 1.0) -> None:
     """Print ``Thread prints: 0`` … ``count - 1``, pausing ``pause`` s before each line."""
@@ -36,7 +48,7 @@ def print_numbers(count: int = 5, pause: float = 1.0) -> None:
         print(f"Thread prints: {i}")
 
 
-# --- 02 What is a process? / 06 Joining -------------------------------------------------
+# --- processes: the first example -----------------------------------------------------------
 
 def print_letters(letters: str = "ABCDE", pause: float = 1.0) -> None:
     """Print ``Process prints: A`` … for each letter, pausing ``pause`` s before each line."""
@@ -52,7 +64,7 @@ def report_pid(label: str = "child") -> int:
     return pid
 
 
-# --- 03 Threads for waiting work -------------------------------------------------------
+# --- waiting work ---------------------------------------------------------------------------
 
 def wait_and_print(name: str, pause: float = 1.0) -> None:
     """Wait ``pause`` s as if for a network reply, then say so."""
@@ -60,13 +72,13 @@ def wait_and_print(name: str, pause: float = 1.0) -> None:
     print(f"{name} finished waiting")
 
 
-def wait_task(duration: float) -> float:
+def wait_task(duration: ScaledSeconds) -> ScaledSeconds:
     """A task that only waits: sleeps ``duration`` s (already scaled) and returns it."""
     time.sleep(duration)
     return duration
 
 
-# --- 04 Processes for CPU work ---------------------------------------------------------
+# --- computing work -------------------------------------------------------------------------
 
 def sum_of_squares(number: int) -> int:
     """``0² + 1² + … + (number-1)²``, computed the slow, CPU-bound way on purpose."""
@@ -85,7 +97,7 @@ def compute_task(number: int) -> int:
     return sum_of_squares(number)
 
 
-# --- 05 Sharing data -------------------------------------------------------------------
+# --- sharing data ---------------------------------------------------------------------------
 
 def add_items(shared: list[int], count: int = 5) -> None:
     """Append ``0 … count-1`` to ``shared``: works across threads, which share memory."""
@@ -114,34 +126,6 @@ def consumer(queue: _Getter) -> None:
 
 #: Put on a queue to say "no more items": the robust way to end a consumer.
 SENTINEL = None
-
-
-def producer_with_sentinel(queue: _Putter, count: int = 5, pause: float = 0.0) -> None:
-    """Put ``0 … count-1`` on ``queue`` (``pause`` s apart), then :data:`SENTINEL`."""
-    for i in range(count):
-        if pause:
-            time.sleep(seconds(pause))
-        queue.put(i)
-        print(f"Produced {i}")
-    queue.put(SENTINEL)
-
-
-def consumer_until_sentinel(queue: _Getter, results: _Putter | None = None, timeout: float = 10.0) -> int:
-    """Take items until :data:`SENTINEL`; never waits more than ``timeout`` s for one item.
-
-    Returns how many items it consumed, and also puts that count on ``results`` if
-    given (a child process cannot return a value to its parent).
-    """
-    consumed = 0
-    while True:
-        item = queue.get(timeout=timeout)
-        if item is SENTINEL:
-            break
-        consumed += 1
-        print(f"Consumed {item}")
-    if results is not None:
-        results.put(consumed)
-    return consumed
 
 
 def list_producer(data: list[int], count: int = 5, pause: float = 0.5) -> None:
@@ -260,7 +244,7 @@ def append_timed(shared: Any, count: int, results: _Putter | None = None) -> flo
     return elapsed
 
 
-# --- 06 Joining and stopping -----------------------------------------------------------
+# --- joining and stopping -------------------------------------------------------------------
 
 def wait_until_stopped(stop: threading.Event, tick: float = 0.1, limit: float = 30.0) -> int:
     """Work in small steps until ``stop`` is set (or ``limit`` s pass); return the steps done.
@@ -276,12 +260,12 @@ def wait_until_stopped(stop: threading.Event, tick: float = 0.1, limit: float = 
     return steps
 
 
-def sleep_for(duration: float) -> None:
-    """Sleep ``duration`` s (unscaled): a child that outlives a short join timeout."""
+def sleep_for(duration: ScaledSeconds) -> None:
+    """Sleep ``duration`` s as given (not scaled again): a child that outlives a short join timeout."""
     time.sleep(duration)
 
 
-# --- 07 Processes that run threads -----------------------------------------------------
+# --- processes that run threads -------------------------------------------------------------
 
 def handle_io_task(name: str, pause: float = 1.0) -> None:
     """A waiting task run by a thread inside a process."""
@@ -348,11 +332,9 @@ def process_with_threads_reporting(process_name: str, spans: _Putter, thread_nam
     spans.put(ThreadSpan(process_name, os.getpid(), threading.current_thread().name, start, time.perf_counter()))
 
 
-# --- 08 Quick reference ----------------------------------------------------------------
+# --- a mixed job (the capstone) -------------------------------------------------------------
 
-# --- 09 Analogy and conclusion ---------------------------------------------------------
-
-#: A task of the capstone job: ``("wait", seconds)`` (already scaled) or ``("compute", n)``.
+#: A task of the capstone job: ``("wait", duration)`` with a :data:`ScaledSeconds` duration, or ``("compute", n)``.
 JobTask = tuple[str, float]
 
 
@@ -369,7 +351,7 @@ def job_task(task: JobTask) -> float:
     raise ValueError(f"a job task is ('wait', seconds) or ('compute', n), not {task!r}")
 
 
-# --- failures, for the tests and the "what if a worker dies" demos --------------------
+# --- failures, for the tests and the "what if a worker dies" demos --------------------------
 
 def fail_task(message: str) -> None:
     """A task that raises ``RuntimeError(message)``."""

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+import helpers
 from helpers import workers
 
 
@@ -26,9 +27,22 @@ def test_heavy_math_is_a_sum_of_squares(capsys):
 
 
 def test_sentinel_consumer_gets_everything():
-    q = queue.Queue()
-    workers.producer_with_sentinel(q, 50)
-    assert workers.consumer_until_sentinel(q) == 50
+    q, results = queue.Queue(), queue.Queue()
+    workers.put_numbers(q, 50)
+    assert workers.count_until_sentinel(q, results) == 50 and results.get_nowait() == 50
+
+
+def test_the_racy_consumer_misses_what_has_not_arrived_yet():
+    q, results = queue.Queue(), queue.Queue()
+    assert workers.count_while_not_empty(q, results) == 0  # nothing yet: it stops at once
+    workers.put_numbers(q, 3, end_with_sentinel=False)
+    assert workers.count_while_not_empty(q, results) == 3
+
+
+def test_scaled_durations_are_slept_as_given(monkeypatch):
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.25")
+    assert helpers.seconds(1.0) == 0.25
+    assert workers.wait_task(helpers.seconds(0.2)) == 0.05  # not scaled a second time
 
 
 def test_unsafe_increment_loses_updates_and_lock_fixes_it():
