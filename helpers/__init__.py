@@ -7,7 +7,9 @@ spawn or forkserver import it too. The heavier parts load on first use.
 * :mod:`helpers.relay`    – :class:`Process`, a ``multiprocessing.Process`` whose prints reach the cell
 * :mod:`helpers.harness`  – :func:`run`: time tasks sequentially / on threads / on processes
 * :mod:`helpers.panel`    – :class:`LivePanel`: widgets + a chart that grows while a run is under way
-* :mod:`helpers.plots`    – static charts of measured runs, the live timeline, the office picture
+* :mod:`helpers.plots`    – static charts of measured runs and the office picture
+* :mod:`helpers.live_chart` – the control panel's live timeline and history chart
+* :mod:`helpers.style`    – the one colour palette and duration format
 * :mod:`helpers.timeline` – spans per thread, to draw what start()/join() do
 * :mod:`helpers.scripts`  – show a worker's source; run code as a real script in a fresh Python
 * :mod:`helpers.census`   – the child processes still alive (proof that nothing leaked)

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .style import MEASURED, format_duration
+
 #: The answers :func:`recommend` gives. ``"both"``: processes, each running threads (notebook 07).
 TOOLS = ("sequential", "threads", "processes", "both")
 
@@ -70,10 +72,6 @@ def _check_positive(name: str, value: Any) -> float:
     return float(value)
 
 
-def _seconds(value: float) -> str:
-    return f"{value * 1000:.3g} ms" if value < 1 else f"{value:.3g} s"
-
-
 def recommend(*, waiting: bool, computing: bool, share_data: bool = False, task_seconds: float = 1.0,
               tasks: int = 4, process_start: float = DEFAULT_PROCESS_START) -> Recommendation:
     """Advise threads, processes, both, or neither for a job of ``tasks`` similar tasks.
@@ -105,8 +103,8 @@ def recommend(*, waiting: bool, computing: bool, share_data: bool = False, task_
                        "to overlap and no heavy work to spread.", share_data)
 
     process_pays = task_seconds >= PAYOFF * process_start
-    cost = (f"one task lasts {_seconds(task_seconds)}, starting a process costs about "
-            f"{_seconds(process_start)}")
+    cost = (f"one task lasts {format_duration(task_seconds)}, starting a process costs about "
+            f"{format_duration(process_start)}")
     if waiting and not computing:
         return _advice("threads", f"the tasks mostly wait, and a waiting thread lets the others run: "
                        f"{tasks} waits overlap and take about as long as one. A thread starts in well "
@@ -186,7 +184,7 @@ class ReferenceTable:
 
     def _repr_html_(self) -> str:
         def cell(claim: str, figure: str) -> str:
-            fig = (f"<br><span style='color:#1f77b4;font-size:90%'>measured: {html.escape(figure)}</span>"
+            fig = (f"<br><span style='color:{MEASURED};font-size:90%'>measured: {html.escape(figure)}</span>"
                    if figure else "")
             return f"<td style='text-align:left;vertical-align:top'>{html.escape(claim)}{fig}</td>"
 

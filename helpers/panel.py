@@ -20,7 +20,8 @@ from IPython.display import display
 from . import workers as course_workers
 from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
 from .harness import MODES, RunResult, check_workers, run, run_label
-from .plots import HistoryPoint, LiveTimeline, history_png, side_by_side
+from .live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
+from .style import STATUS_COLOURS
 
 #: What each task kind runs, what its size means, and the largest size allowed.
 TASK_KINDS = {
@@ -243,7 +244,7 @@ class LivePanel:
 
     @staticmethod
     def _note(text: str, kind: str = "info") -> str:
-        colour = {"info": "#333", "ok": "#1a7f37", "error": "#b00020"}[kind]
+        colour = STATUS_COLOURS[kind]
         from html import escape
 
         return f'<span class="course-status course-status-{kind}" style="color:{colour}">{escape(text)}</span>'

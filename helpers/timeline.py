@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .plots import Chart, new_figure
-
-LANE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+from .style import format_duration, series_colour
 
 
 @dataclass
@@ -78,9 +77,9 @@ class Timeline:
         for span in self.spans:
             row = lanes.index(span.lane)
             ax.broken_barh([(span.start, max(span.duration, end * 0.004))], (row - 0.35, 0.7),
-                           facecolors=LANE_COLOURS[row % len(LANE_COLOURS)], alpha=0.85,
+                           facecolors=series_colour(row), alpha=0.85,
                            edgecolor="white", linewidth=1.0)
-            ax.annotate(f"{span.label} ({_fmt(span.duration)})", (span.start, row - 0.42),
+            ax.annotate(f"{span.label} ({format_duration(span.duration)})", (span.start, row - 0.42),
                         fontsize=8, va="bottom")
         ax.set_yticks(range(len(lanes)), lanes)
         ax.set_ylim(len(lanes) - 0.4, -0.8)
@@ -91,6 +90,3 @@ class Timeline:
             ax.set_title(title, fontsize=10, loc="left")
         return Chart(fig)
 
-
-def _fmt(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms" if seconds < 0.1 else f"{seconds:.2f} s"

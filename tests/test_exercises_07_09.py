@@ -18,7 +18,6 @@ import pytest
 from helpers import Process, workers
 from helpers.config import resolve_start_method
 from helpers.exercises import SCENARIOS_08, capstone_job, check_07, check_08, check_09
-from helpers.plots import Chart, office_analogy, plot_process_threads
 from helpers.relay import stop
 
 
@@ -69,29 +68,6 @@ def test_append_timed_appends_without_printing(capsys: pytest.CaptureFixture[str
     box: list[int] = [9]
     assert workers.append_timed(box, 3) >= 0
     assert box == [9, 0, 1, 2] and capsys.readouterr().out == ""
-
-
-# --- the new charts ----------------------------------------------------------------------
-
-def test_plot_process_threads_draws_one_lane_per_thread_grouped_by_pid() -> None:
-    t0 = 100.0
-    spans = [workers.ThreadSpan(name, pid, thread, t0 + 0.1, t0 + 1.1)
-             for name, pid in (("Two", 22), ("One", 11)) for thread in ("MainThread", f"{name}-B", f"{name}-A")]
-    chart = plot_process_threads(spans, t0, "title")
-    assert isinstance(chart, Chart) and chart.png().startswith(b"\x89PNG")
-    ax = chart.fig.axes[0]
-    labels = [tick.get_text() for tick in ax.get_yticklabels()]
-    assert labels == ["pid 11 / MainThread", "pid 11 / One-A", "pid 11 / One-B",
-                      "pid 22 / MainThread", "pid 22 / Two-A", "pid 22 / Two-B"]
-    assert ax.get_xlim()[1] > 1.1  # every bar fits
-
-
-def test_office_analogy_shows_both_halves_and_the_measured_notes() -> None:
-    chart = office_analogy(desk_note="DESK 123", phone_note="PHONE 456")
-    texts = [t.get_text() for ax in chart.fig.axes for t in ax.texts]
-    assert "DESK 123" in texts and "PHONE 456" in texts
-    assert any("Queue / Manager" in t for t in texts) and any("shared memory" in t for t in texts)
-    assert chart.png().startswith(b"\x89PNG")
 
 
 # --- 07 ----------------------------------------------------------------------------------
