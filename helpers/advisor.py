@@ -245,4 +245,38 @@ def advisor_panel(process_start: float = DEFAULT_PROCESS_START) -> Any:
     for control in (waiting, computing, share, seconds, tasks):
         control.observe(update, names="value")
     update()
-    return widgets.VBox([widgets.HBox([waiting, computing, share]), widgets.HBox([seconds, tasks]), advice])
+    return _advisor_box_class()([widgets.HBox([waiting, computing, share]), widgets.HBox([seconds, tasks]), advice])
+
+
+def _describe_controls(box: Any) -> str:
+    """The panel as it stands, in HTML: each control's description and value, then the advice."""
+    rows, advice = box.children[:-1], box.children[-1]
+    parts = []
+    for row in rows:
+        for control in row.children:
+            value = control.value
+            if isinstance(value, bool):
+                parts.append(f"{'☑' if value else '☐'} {html.escape(control.description)}")
+            else:
+                parts.append(f"{html.escape(control.description)}: <b>{value:g}</b>")
+    return ("<div class='course-advisor' style='border: 1px solid silver; padding: 0.4em 0.6em'><i>Interactive controls, shown as they were left: open the notebook in "
+            f"JupyterLab to use them.</i><br>{' · '.join(parts)}<br>{advice.value}</div>")
+
+
+_ADVISOR_BOX: Any = None
+
+
+def _advisor_box_class() -> Any:
+    """A ``VBox`` that also says in HTML what it shows, for a page without widgets (nbconvert, handouts)."""
+    global _ADVISOR_BOX
+    if _ADVISOR_BOX is None:
+        import ipywidgets as widgets
+
+        class AdvisorBox(widgets.VBox):
+            def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+                bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+                bundle["text/html"] = _describe_controls(self)
+                return bundle
+
+        _ADVISOR_BOX = AdvisorBox
+    return _ADVISOR_BOX

@@ -113,3 +113,14 @@ def test_advisor_panel_follows_its_controls() -> None:
     assert advice.value.startswith("<b>processes</b>")
     sliders[1].value = 1
     assert advice.value.startswith("<b>sequential</b>")
+
+
+def test_advisor_panel_says_in_html_what_it_shows_for_pages_without_widgets() -> None:
+    panel = advisor_panel(process_start=0.05)
+    panel.children[0].children[1].value = True  # computing too
+    bundle = panel._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # JupyterLab still gets the live widget
+    shown = bundle["text/html"]
+    assert "☑ the tasks wait" in shown and "☑ the tasks compute" in shown and "☐ the workers must share" in shown
+    assert "one task takes (s): <b>1</b>" in shown and "number of tasks: <b>8</b>" in shown
+    assert panel.children[2].value in shown

@@ -5,7 +5,7 @@ First the pieces, without a kernel or a browser (fast). Then one real build in f
 ``pdfinfo`` / ``pdftotext``: every PDF opens, the cheat sheet is one page, every title is in
 the course PDF and the index, no link points nowhere, the learner's copy has no solution, and
 the control panels show their figure. The build covers notebooks 00, 02 and 08 (a panel, a
-failing spawn child, a widget without a picture: about 40 s on 2 cores);
+failing spawn child, the advisor's controls, the cheat sheet's figures: about 45 s on 2 cores);
 ``HANDOUTS_TEST_NOTEBOOKS=all`` builds the whole course (about 2 minutes), or give numbers:
 ``HANDOUTS_TEST_NOTEBOOKS=03,04``. Without chromium or poppler-utils the build checks are
 skipped, except on CI (``$CI`` set), where they fail.
@@ -57,24 +57,13 @@ def flat(text: str) -> str:
 
 # --- the pieces -----------------------------------------------------------------------------
 
-def test_every_notebook_has_an_outline_entry():
+def test_the_handouts_follow_the_course_manifest():
     found = handouts.discover()
     assert [nb.path for nb in found] == NOTEBOOKS
     for nb in found:
         assert nb.title.startswith(f"{nb.number} · "), nb.title
-        assert nb.minutes and nb.minutes > 0, nb.path.name
-        assert nb.goals and all(goal for goal in nb.goals), nb.path.name
-        assert nb.measure, nb.path.name
-
-
-def test_outline_reads_goals_with_continuation_lines():
-    first = ("# 07 · Processes that run threads\n\n**You will be able to**\n- start processes;\n"
-             "- explain, from a measured total,\n  why it takes one wait;\n\n**Time:** about 15 minutes. "
-             "**What you will measure:** the total time\nof the example.\n")
-    nb = handouts.parse_outline(Path("07_processes_with_threads.ipynb"), first)
-    assert nb.title == "07 · Processes that run threads" and nb.minutes == 15
-    assert nb.goals == ["start processes;", "explain, from a measured total, why it takes one wait;"]
-    assert nb.measure == "the total time of the example."
+        assert nb.minutes > 0 and nb.teaches, nb.path.name
+    assert handouts.figures_source().path.name == "08_quick_reference.ipynb"  # it calls record_figures
 
 
 def test_only_selects_notebooks_and_rejects_unknown_ones():
@@ -89,51 +78,35 @@ def _notebook_with(outputs, widget_state=None):
     cell.outputs = [nbformat.from_dict(output) for output in outputs]
     nb.cells = [nbformat.v4.new_markdown_cell("# 00 · Title"), cell]
     if widget_state is not None:
-        nb.metadata["widgets"] = {handouts.WIDGET_STATE: {"state": widget_state, "version_major": 2,
-                                                          "version_minor": 0}}
+        nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+            "state": widget_state, "version_major": 2, "version_minor": 0}}
     return nb
 
 
-def test_a_panel_keeps_its_figure_instead_of_an_empty_widget_box():
-    nb = _notebook_with([{"output_type": "display_data", "metadata": {}, "data": {
-        WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
-        "image/png": "iVBORw0KGgo=", "text/plain": "<LivePanel task='wait': 4 tasks>"}}], widget_state={})
-    assert handouts.replace_widgets(nb) == 1
-    data = nb.cells[1].outputs[0]["data"]
-    assert WIDGET_VIEW not in data and data["image/png"] == "iVBORw0KGgo=" and "text/html" not in data
+def test_a_widget_is_shown_as_its_own_picture_instead_of_an_empty_box():
+    nb = _notebook_with([
+        {"output_type": "display_data", "metadata": {}, "data": {
+            WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
+            "image/png": "iVBORw0KGgo=", "text/plain": "<LivePanel task='wait': 4 tasks>"}},
+        {"output_type": "execute_result", "metadata": {}, "execution_count": 1, "data": {
+            WIDGET_VIEW: {"model_id": "box", "version_major": 2, "version_minor": 0},
+            "text/html": "<div>☑ the tasks wait</div>", "text/plain": "AdvisorBox(...)"}}], widget_state={})
+    assert handouts.drop_widget_views(nb) == 2
+    panel, advisor = (output["data"] for output in nb.cells[1].outputs)
+    assert WIDGET_VIEW not in panel and panel["image/png"] == "iVBORw0KGgo=" and "text/html" not in panel
+    assert WIDGET_VIEW not in advisor and advisor["text/html"] == "<div>☑ the tasks wait</div>"
     assert "widgets" not in nb.metadata  # no widget manager fetched from a CDN
 
 
-def test_a_widget_without_a_figure_is_drawn_as_the_run_left_it():
-    state = {
-        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_row", "IPY_MODEL_advice"]}},
-        "row": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_wait", "IPY_MODEL_size", "IPY_MODEL_go"]}},
-        "wait": {"model_name": "CheckboxModel", "state": {"description": "the tasks wait", "value": True}},
-        "size": {"model_name": "FloatLogSliderModel", "state": {"description": "one task takes (s)", "value": 0.25}},
-        "go": {"model_name": "ButtonModel", "state": {"description": "Run"}},
-        "advice": {"model_name": "HTMLModel", "state": {"value": "<b>threads</b>: they wait"}},
-    }
-    nb = _notebook_with([{"output_type": "execute_result", "metadata": {}, "execution_count": 1, "data": {
-        WIDGET_VIEW: {"model_id": "box", "version_major": 2, "version_minor": 0}, "text/plain": "VBox(...)"}}],
-        widget_state=state)
-    handouts.replace_widgets(nb)
-    shown = nb.cells[1].outputs[0]["data"]["text/html"]
-    assert "☑ the tasks wait" in shown and "one task takes (s): <b>0.25</b>" in shown
-    assert "<b>threads</b>: they wait" in shown and "Run" not in shown
-    assert 'class="handout-widget-row"' in shown  # the HBox stays a row
-
-
-def test_links_between_notebooks_point_at_pages_and_dead_links_are_unwrapped():
-    page = ('<p><a href="02_what_is_a_process.ipynb#Scripts">02</a> <a href="../notebooks/03_threads.ipynb">03</a> '
-            '<a href="https://docs.python.org/3/">docs</a> <a href="#Recap">recap</a> '
-            '<a href="../helpers/workers.py">workers</a> <a href="09_missing.ipynb">nine</a></p>')
-    fixed, dropped = handouts.rewrite_links(
-        page, lambda stem, fragment: f"{stem}.html{fragment}" if not stem.startswith("09") else None)
-    assert '<a href="02_what_is_a_process.html#Scripts">02</a>' in fixed
-    assert '<a href="03_threads.html">03</a>' in fixed
-    assert 'href="https://docs.python.org/3/"' in fixed and 'href="#Recap"' in fixed
-    assert dropped == ["../helpers/workers.py", "09_missing.ipynb"]
-    assert "workers" in fixed and "helpers/workers.py" not in fixed
+def test_links_between_notebooks_point_at_pages_and_dead_ones_keep_only_their_text():
+    text = ("[02](02_what_is_a_process.ipynb#Scripts) [03](../notebooks/03_threads.ipynb) "
+            "[docs](https://docs.python.org/3/) [recap](#Recap) [nine](09_missing.ipynb)")
+    page = handouts.markdown_page(
+        text, lambda stem, fragment: f"{stem}.html{fragment}" if not stem.startswith("09") else None)
+    assert '<a href="02_what_is_a_process.html#Scripts">02</a>' in page
+    assert '<a href="03_threads.html">03</a>' in page
+    assert 'href="https://docs.python.org/3/"' in page and 'href="#Recap"' in page
+    assert '<span class="handout-link">nine</span>' in page and "09_missing" not in page
 
 
 def test_learner_copy_drops_exactly_the_solution_cells():
@@ -177,7 +150,7 @@ def test_stamp_names_the_machine():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    for tool in ("pdfinfo", "pdftotext"):
+    for tool in ("pdfinfo", "pdftotext", "pdfunite"):
         if shutil.which(tool) is None:
             unavailable(f"{tool} is missing (apt-get install poppler-utils)")
     try:
@@ -398,6 +371,18 @@ def test_every_page_says_whose_machine_measured_it(built):
             pages = [page for page in pages if page.strip()]
             assert pages and all(f"Python {python}" in flat(page) for page in pages), \
                 f"{variant}/{nb.pdf_name}: a page without the stamp"
+
+
+def test_the_cheat_sheet_figures_were_handed_over_by_the_notebook_itself(built):
+    assert built.manifest["figures_from"] == "08_quick_reference.ipynb"
+    for name in ("io_speedup", "process_speedup", "process_start", "plain_append", "proxy_append"):
+        assert isinstance(built.manifest["figures"][name], (int, float)), name
+    if any(nb.number == "08" for nb in built.notebooks):
+        executed = nbformat.read(built.out / "instructor" / "08_quick_reference.ipynb", as_version=4)
+        source = nbformat.read(ROOT / "notebooks" / "08_quick_reference.ipynb", as_version=4)
+        # Nothing was appended to the notebook at build time: the same cells, plus the stamp.
+        assert [c.source for c in executed.cells if "handout-stamp" not in c.metadata.get("tags", [])] == \
+            [c.source for c in source.cells]
 
 
 def test_no_chromium_is_left_running(built):
