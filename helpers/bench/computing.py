@@ -1,0 +1,108 @@
+"""Computing work: speed-up against workers for threads, processes (per start method) and interpreters.
+
+The same tasks (``sum_of_squares`` of a size calibrated on this machine, so that one task
+takes about ``plan.task_seconds``) run one after another, then on 1, 2, 4 … workers.
+Speed-up = sequential elapsed / elapsed; efficiency = speed-up / min(workers, usable
+cores), i.e. the share of the cores that could help which did. Processes and
+interpreters include their start: that is what a learner waits for. Every run goes
+through :func:`helpers.harness.run`, the notebooks' harness, except interpreters, which it
+does not know (yet). The best of ``plan.repeats`` runs is kept.
+
+Also here: hashlib on threads, C code that releases the GIL (:func:`measure_hashlib`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..harness import run
+from ..workers import compute_task
+from . import interpreters
+from .work import hash_block
+
+
+def best_elapsed(repeats: int, timed: Callable[[], float]) -> float:
+    """The shortest of ``repeats`` timings: the one least disturbed by the rest of the machine."""
+    return min(timed() for _ in range(max(1, repeats)))
+
+
+def calibrate(task: Callable[[int], Any], probe: int, target: float, *, step: int = 1) -> int:
+    """The size for which ``task(size)`` takes about ``target`` seconds here (best of 3 probes, linear)."""
+    took = best_elapsed(3, lambda: _time_call(task, probe))
+    size = probe * target / max(took, 1e-9)
+    return max(step, int(round(size / step)) * step)
+
+
+def _time_call(task: Callable[[int], Any], size: int) -> float:
+    start = time.perf_counter()
+    task(size)
+    return time.perf_counter() - start
+
+
+def task_count(workers: tuple[int, ...], usable: int, most: int = 64) -> int:
+    """Tasks per run: a multiple of every worker count where possible, at least four per usable core."""
+    count = math.lcm(*workers)
+    if count > most:
+        count = max(workers)
+    while count < 4 * usable:
+        count *= 2
+    return count
+
+
+def speedup_row(kind: str, method: str | None, workers: int, elapsed: float, sequential: float,
+                usable: int) -> dict[str, Any]:
+    speedup = sequential / elapsed
+    return {"kind": kind, "method": method, "workers": workers, "elapsed": elapsed, "speedup": speedup,
+            "efficiency": speedup / min(workers, usable)}
+
+
+def measure_computing(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
+    """Sequential, then threads, processes per start method and interpreters at each worker count."""
+    note("calibrating the task size")
+    size = calibrate(compute_task, 200_000, plan.task_seconds, step=1000)
+    tasks = task_count(plan.workers, plan.usable)
+    inputs = [size] * tasks
+    note(f"{tasks} tasks one after another")
+    sequential = best_elapsed(plan.repeats, lambda: run(compute_task, inputs, mode="sequential").elapsed)
+    rows = []
+    for workers in plan.workers:
+        note(f"{tasks} tasks on {workers} threads")
+        elapsed = best_elapsed(plan.repeats, lambda: run(compute_task, inputs, mode="threads", workers=workers).elapsed)
+        rows.append(speedup_row("threads", None, workers, elapsed, sequential, plan.usable))
+    for method in plan.methods:
+        sweep = plan.workers if plan.sweep_all_methods or method == plan.course_method else (
+            min(plan.usable, max(plan.workers)),)
+        for workers in sweep:
+            note(f"{tasks} tasks on {workers} processes ({method})")
+            elapsed = best_elapsed(plan.repeats, lambda: run(compute_task, inputs, mode="processes", workers=workers,
+                                                             start_method=method).elapsed)
+            rows.append(speedup_row("processes", method, workers, elapsed, sequential, plan.usable))
+    reason = interpreters.unavailable_reason()
+    if reason is None:
+        for workers in plan.workers:
+            note(f"{tasks} tasks on {workers} interpreters")
+            elapsed = best_elapsed(plan.repeats,
+                                   lambda: interpreters.time_interpreter_pool(compute_task, inputs, workers))
+            rows.append(speedup_row("interpreters", None, workers, elapsed, sequential, plan.usable))
+    return {"task_numbers": size, "tasks": tasks, "sequential": sequential, "task_seconds": sequential / tasks,
+            "runs": rows, "interpreters": reason or "measured"}
+
+
+def measure_hashlib(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
+    """SHA-256 of zero blocks on 1, 2, 4 … threads: C code that lets go of the GIL scales on threads."""
+    note("calibrating the block size")
+    size = min(256 << 20, calibrate(hash_block, 4 << 20, plan.hash_task_seconds, step=1 << 16))
+    workers = tuple(w for w in plan.workers if w <= 64)
+    tasks = task_count(workers, plan.usable)
+    inputs = [size] * tasks
+    note(f"{tasks} hashes one after another")
+    sequential = best_elapsed(plan.repeats, lambda: run(hash_block, inputs, mode="sequential").elapsed)
+    rows = []
+    for count in workers:
+        note(f"{tasks} hashes on {count} threads")
+        elapsed = best_elapsed(plan.repeats, lambda: run(hash_block, inputs, mode="threads", workers=count).elapsed)
+        rows.append(speedup_row("threads", None, count, elapsed, sequential, plan.usable))
+    return {"block_bytes": size, "tasks": tasks, "sequential": sequential, "runs": rows}
