@@ -82,7 +82,7 @@ def machine_stamp(usable: int, idle_before: float | None, idle_after: float | No
     """The facts a result depends on, for the JSON file, the tables and the report's header."""
     free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     return {
-        "label": label or f"{os.cpu_count()}-core {platform.system()} {platform.machine()}",
+        "label": label or f"{os.cpu_count()}-core {platform.machine()}",
         "os": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "cpu_count": os.cpu_count(),
         "scheduler_cores": scheduler_cores(),

@@ -6,13 +6,16 @@ it needs no display. A section that was not measured shows as an empty panel tha
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from matplotlib.ticker import MaxNLocator
+
 from ..plots import MODE_COLOURS, PROCESS_COLOURS, new_figure
 from .budgets import Verdict
-from .tables import crossover_words, machine_lines
+from .tables import crossover_words, machine_lines, size_words
 
 INTERPRETER_COLOUR = "#2ca02c"
 ASYNCIO_COLOUR = "#ff7f0e"
@@ -83,10 +86,16 @@ def draw_starting(ax: Any, section: dict[str, Any], usable: int) -> None:
     labels = [r["what"] + (f" ({r['method']})" if r["method"] else "") for r in rows]
     colours = [MODE_COLOURS["threads"] if r["what"] == "thread" else
                INTERPRETER_COLOUR if r["what"] == "interpreter" else MODE_COLOURS["processes"] for r in rows]
-    ax.barh(labels, [r["ms"] for r in rows], color=colours)
-    for i, r in enumerate(rows):
-        ax.text(r["ms"], i, f" {r['ms']:.2f} ms", va="center", fontsize=8)
-    ax.set_xscale("log")
+    values = [r["ms"] for r in rows]
+    if max(values) / max(min(values), 1e-6) > 20:  # thread µs next to spawn's tens of ms: a log scale
+        ax.set_xscale("log")
+        left = 10 ** math.floor(math.log10(max(min(values), 1e-3))) / 2
+        ax.barh(labels, [v - left for v in values], left=left, color=colours)
+    else:
+        ax.barh(labels, values, color=colours)
+    for i, value in enumerate(values):
+        ax.text(value, i, f" {value:.2f} ms", va="center", fontsize=8)
+    ax.set_xlim(right=max(values) * 3)
     ax.invert_yaxis()
     ax.set_xlabel("ms to start + join one (median)")
     note = "" if section["interpreters"] == "measured" else "\ninterpreters: " + section["interpreters"]
@@ -99,9 +108,12 @@ def draw_moving(ax: Any, section: dict[str, Any], usable: int) -> None:
         rows = sorted((r for r in section["rows"] if r["channel"] == channel), key=lambda r: r["bytes"])
         ax.plot([r["bytes"] for r in rows], [r["mb_per_s"] for r in rows], "o-", label=channel,
                 color=CHANNEL_COLOURS.get(channel))
-    ax.set_xscale("log", base=2)
+    ax.set_xscale("log")
+    sizes = sorted({r["bytes"] for r in section["rows"]})
+    ax.set_xticks(sizes, [size_words(s) for s in sizes], fontsize=8)
+    ax.minorticks_off()
     ax.set_yscale("log")
-    ax.set_xlabel("payload (bytes)")
+    ax.set_xlabel("payload")
     ax.set_ylabel("MB/s one way (round trips)")
     ax.set_title(f"Moving data to a child ({section['method']}) and back", fontsize=10, loc="left")
     ax.legend(fontsize=8)
@@ -189,6 +201,8 @@ def draw_report(results: dict[str, Any], verdicts: Sequence[Verdict], path: Path
         if name in sections:
             draw(ax, sections[name])
             ax.grid(True, alpha=0.3)
+            if name in ("computing", "hashlib"):
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         else:
             _empty(ax, title)
     draw_budgets(axes.flat[-1], verdicts)

@@ -114,7 +114,7 @@ def starting_table(section: dict[str, Any]) -> str:
         ["worker", "median ms", "first ms", "samples"], rows) + extra
 
 
-def _size(n: float) -> str:
+def size_words(n: float) -> str:
     for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
         if n >= scale:
             return f"{n / scale:g} {unit}"
@@ -128,7 +128,7 @@ def moving_table(section: dict[str, Any]) -> str:
     for size in sorted({r["bytes"] for r in section["rows"]}):
         cells = [f"{by[c, size]['mb_per_s']:,.0f} MB/s {by[c, size]['round_trip_ms']:.2f} ms" if (c, size) in by
                  else "" for c in channels]
-        rows.append([_size(size)] + cells)
+        rows.append([size_words(size)] + cells)
     return (f"Moving data: parent → child ({section['method']}) and back, per payload (MB/s one way, round trip)\n"
             + table(["payload"] + channels, rows))
 
@@ -162,8 +162,10 @@ def panel_table(section: dict[str, Any]) -> str:
 
 
 def budgets_table(verdicts: Sequence[Verdict]) -> str:
-    rows = [[v.name, v.target, v.figure, v.word + (f" — {v.note}" if v.note else "")] for v in verdicts]
-    return "Budgets\n" + table(["budget", "target", "measured", "verdict"], rows)
+    lines = ["Budgets (ratios from this run; they hold on an otherwise idle machine)"]
+    for v in verdicts:
+        lines.append(f"  {v.word:<4}  {v.name}: {v.figure}  [target {v.target}]" + (f"\n        {v.note}" if v.note else ""))
+    return "\n".join(lines)
 
 
 SECTION_TABLES = {"waiting": waiting_table, "computing": computing_table, "starting": starting_table,
@@ -208,9 +210,9 @@ def headline(results: dict[str, Any]) -> dict[str, float]:
         small, large = min(r["bytes"] for r in rows), max(r["bytes"] for r in rows)
         for r in rows:
             if r["bytes"] == small:
-                out[f"{r['channel']} round trip, {_size(small)}: ms"] = r["round_trip_ms"]
+                out[f"{r['channel']} round trip, {size_words(small)}: ms"] = r["round_trip_ms"]
             if r["bytes"] == large:
-                out[f"{r['channel']}, {_size(large)}: MB/s"] = r["mb_per_s"]
+                out[f"{r['channel']}, {size_words(large)}: MB/s"] = r["mb_per_s"]
     if "crossover" in s:
         for method, found in s["crossover"]["crossover"].items():
             if found["numbers"] is not None:
