@@ -46,17 +46,13 @@ def processes_budget(results: dict[str, Any]) -> Verdict:
     name = "processes on large tasks"
     machine = results["machine"]
     usable = int(machine["usable_cores"])
-    method = machine["start_method"]
     target = f"speed-up ≥ {PROCESS_SHARE:g} × {usable} usable cores = {PROCESS_SHARE * usable:.2f}"
     computing = results["sections"].get("computing")
-    if not computing:
+    row = computing.get("large") if computing else None
+    if not row:
         return _not_measured(name, target, "computing was not measured")
-    rows = [r for r in computing["runs"] if r["kind"] == "processes" and r["workers"] == usable]
-    row = next((r for r in rows if r["method"] == method), rows[0] if rows else None)
-    if row is None:
-        return _not_measured(name, target, f"no run on {usable} processes")
-    figure = (f"{row['speedup']:.2f}× on {usable} processes ({row['method']}), "
-              f"{computing['tasks']} tasks of {computing['task_seconds']:.2f} s")
+    figure = (f"{row['speedup']:.2f}× on {row['workers']} processes ({row['method']}), "
+              f"{row['tasks']} tasks of {row['task_seconds']:.2f} s")
     idle = [x for x in (machine.get("idle_cores_before"), machine.get("idle_cores_after")) if x is not None]
     note = ""
     if idle and min(idle) < usable - 0.5:

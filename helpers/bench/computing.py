@@ -1,12 +1,18 @@
 """Computing work: speed-up against workers for threads, processes (per start method) and interpreters.
 
-The same tasks (``sum_of_squares`` of a size calibrated on this machine, so that one task
-takes about ``plan.task_seconds``) run one after another, then on 1, 2, 4 … workers.
+The same tasks (``sum_of_squares`` of a size calibrated on this machine, so that all of
+them one after another take about ``plan.sweep_seconds``) run one after another, then on
+1, 2, 4 … workers.
 Speed-up = sequential elapsed / elapsed; efficiency = speed-up / min(workers, usable
 cores), i.e. the share of the cores that could help which did. Processes and
 interpreters include their start: that is what a learner waits for. Every run goes
 through :func:`helpers.harness.run`, the notebooks' harness, except interpreters, which it
 does not know (yet). The best of ``plan.repeats`` runs is kept.
+
+The sweep's tasks are short on a many-core machine (its cost grows with the number of
+worker counts, not of cores); the budget is judged on a separate run of *large* tasks:
+``2 × usable cores`` tasks of ``plan.large_task_seconds`` on ``usable cores`` processes,
+long enough that starting the processes is a small part of it (:func:`measure_large_tasks`).
 
 Also here: hashlib on threads, C code that releases the GIL (:func:`measure_hashlib`).
 """
@@ -43,11 +49,11 @@ def _time_call(task: Callable[[int], Any], size: int) -> float:
 
 
 def task_count(workers: tuple[int, ...], usable: int, most: int = 64) -> int:
-    """Tasks per run: a multiple of every worker count where possible, at least four per usable core."""
+    """Tasks per run: a multiple of every worker count where possible, at least two per usable core."""
     count = math.lcm(*workers)
     if count > most:
         count = max(workers)
-    while count < 4 * usable:
+    while count < 2 * usable:
         count *= 2
     return count
 
@@ -61,9 +67,9 @@ def speedup_row(kind: str, method: str | None, workers: int, elapsed: float, seq
 
 def measure_computing(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
     """Sequential, then threads, processes per start method and interpreters at each worker count."""
-    note("calibrating the task size")
-    size = calibrate(compute_task, 200_000, plan.task_seconds, step=1000)
     tasks = task_count(plan.workers, plan.usable)
+    note("calibrating the task size")
+    size = calibrate(compute_task, 200_000, plan.sweep_seconds / tasks, step=1000)
     inputs = [size] * tasks
     note(f"{tasks} tasks one after another")
     sequential = best_elapsed(plan.repeats, lambda: run(compute_task, inputs, mode="sequential").elapsed)
@@ -88,15 +94,28 @@ def measure_computing(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
                                    lambda: interpreters.time_interpreter_pool(compute_task, inputs, workers))
             rows.append(speedup_row("interpreters", None, workers, elapsed, sequential, plan.usable))
     return {"task_numbers": size, "tasks": tasks, "sequential": sequential, "task_seconds": sequential / tasks,
-            "runs": rows, "interpreters": reason or "measured"}
+            "runs": rows, "interpreters": reason or "measured", "large": measure_large_tasks(plan, note)}
+
+
+def measure_large_tasks(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
+    """``2 × usable`` large tasks one after another, then on ``usable`` processes (the course's start method)."""
+    size = calibrate(compute_task, 200_000, plan.large_task_seconds, step=1000)
+    tasks, workers = 2 * plan.usable, plan.usable
+    inputs = [size] * tasks
+    note(f"{tasks} large tasks one after another")
+    sequential = run(compute_task, inputs, mode="sequential").elapsed
+    note(f"{tasks} large tasks on {workers} processes ({plan.course_method})")
+    elapsed = run(compute_task, inputs, mode="processes", workers=workers, start_method=plan.course_method).elapsed
+    return {"task_numbers": size, "tasks": tasks, "task_seconds": sequential / tasks, "sequential": sequential,
+            **speedup_row("processes", plan.course_method, workers, elapsed, sequential, plan.usable)}
 
 
 def measure_hashlib(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
     """SHA-256 of zero blocks on 1, 2, 4 … threads: C code that lets go of the GIL scales on threads."""
-    note("calibrating the block size")
-    size = min(256 << 20, calibrate(hash_block, 4 << 20, plan.hash_task_seconds, step=1 << 16))
     workers = tuple(w for w in plan.workers if w <= 64)
     tasks = task_count(workers, plan.usable)
+    note("calibrating the block size")
+    size = min(256 << 20, calibrate(hash_block, 4 << 20, plan.hash_sweep_seconds / tasks, step=1 << 16))
     inputs = [size] * tasks
     note(f"{tasks} hashes one after another")
     sequential = best_elapsed(plan.repeats, lambda: run(hash_block, inputs, mode="sequential").elapsed)

@@ -63,6 +63,10 @@ def draw_speedup(ax: Any, section: dict[str, Any], usable: int, methods: Sequenc
     workers = sorted({r["workers"] for r in section["runs"]})
     ax.plot(workers, [min(w, usable) for w in workers], "--", color="#999", lw=1, label="ideal: min(workers, cores)")
     _speedup_series(ax, section, methods, "speedup")
+    large = section.get("large")
+    if large:
+        ax.plot([large["workers"]], [large["speedup"]], "*", ms=13, color=MODE_COLOURS["processes"], mec="k",
+                label=f"large tasks ({large['task_seconds']:.2g} s, {large['method']})")
     ax.axvline(usable, color="#bbb", lw=1, ls=":")
     ax.set_xlabel(f"workers (dotted: {usable} usable cores)")
     ax.set_ylabel("speed-up")
@@ -74,7 +78,7 @@ def draw_speedup(ax: Any, section: dict[str, Any], usable: int, methods: Sequenc
 def draw_efficiency(ax: Any, section: dict[str, Any], usable: int, methods: Sequence[str]) -> None:
     _speedup_series(ax, section, methods, "efficiency")
     ax.axhline(1.0, color="#999", ls="--", lw=1)
-    ax.set_ylim(0, 1.15)
+    ax.set_ylim(0, max([1.15] + [r["efficiency"] * 1.05 for r in section["runs"]]))
     ax.set_xlabel("workers")
     ax.set_ylabel("speed-up / min(workers, usable cores)")
     ax.set_title("Computing: efficiency against usable cores", fontsize=10, loc="left")

@@ -33,7 +33,8 @@ class Plan:
     waiting_counts: tuple[int, ...] = (1, 10, 32, 100, 1000)
     asyncio_counts: tuple[int, ...] = (1, 100, 1000)
     workers: tuple[int, ...] = (1, 2, 4)
-    task_seconds: float = 0.1           # one computing task, calibrated on this machine
+    sweep_seconds: float = 0.8          # all the sweep's tasks one after another (sizes calibrated here)
+    large_task_seconds: float = 0.25    # one task of the "large tasks" run the budget judges
     sweep_all_methods: bool = False     # False: other methods only at workers = usable cores
     repeats: int = 1
     start_samples: int = 5
@@ -41,7 +42,7 @@ class Plan:
     payloads: tuple[int, ...] = (1 << 10, 64 << 10, 1 << 20, 16 << 20)
     seconds_per_payload: float = 0.15
     crossover_sizes: tuple[int, ...] = (20_000, 100_000, 500_000, 2_000_000)
-    hash_task_seconds: float = 0.05
+    hash_sweep_seconds: float = 0.4
     panel_workloads: tuple[tuple[str, str, int, int, float], ...] = (
         ("compute", "threads", 2, 4, 4_000_000), ("wait", "threads", 8, 8, 1.0))
     panel_repeats: int = 2
@@ -107,7 +108,7 @@ def make_plan(level: str = "quick", *, sections: tuple[str, ...] = SECTIONS, met
     if level == "smoke":
         plan.wait = 0.05
         plan.waiting_counts, plan.asyncio_counts = (1, 32, 100), (1, 1000)
-        plan.task_seconds, plan.hash_task_seconds = 0.01, 0.005
+        plan.sweep_seconds, plan.large_task_seconds, plan.hash_sweep_seconds = 0.08, 0.01, 0.04
         plan.workers = tuple(w for w in plan.workers if w <= 2) or (1,)
         plan.methods = plan.methods[:1]
         plan.start_samples, plan.thread_start_samples = 2, 20
@@ -118,9 +119,9 @@ def make_plan(level: str = "quick", *, sections: tuple[str, ...] = SECTIONS, met
     elif level == "full":
         plan.waiting_counts = (1, 2, 5, 10, 20, 32, 50, 100, 200, 500, 1000)
         plan.asyncio_counts = plan.waiting_counts
-        plan.task_seconds, plan.hash_task_seconds = 0.4, 0.2
+        plan.sweep_seconds, plan.large_task_seconds, plan.hash_sweep_seconds = 2.5, 1.0, 1.5
         plan.sweep_all_methods = True
-        plan.repeats = 3
+        plan.repeats = 2
         plan.start_samples, plan.thread_start_samples = 20, 1000
         plan.payloads = (1 << 10, 16 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20)
         plan.seconds_per_payload = 0.4

@@ -98,7 +98,13 @@ def speedup_table(section: dict[str, Any], title: str) -> str:
 def computing_table(section: dict[str, Any]) -> str:
     title = (f"Computing: {section['tasks']} tasks of sum_of_squares({section['task_numbers']:,}), "
              f"{section['task_seconds']:.3f} s each")
-    return speedup_table(section, title)
+    text = speedup_table(section, title)
+    large = section.get("large")
+    if large:
+        text += (f"\nlarge tasks: {large['tasks']} of {large['task_seconds']:.2f} s on {large['workers']} processes "
+                 f"({large['method']}): {large['speedup']:.2f}× ({large['efficiency']:.0%}) against "
+                 f"{large['sequential']:.2f} s one after another")
+    return text
 
 
 def hashlib_table(section: dict[str, Any]) -> str:
