@@ -20,6 +20,7 @@ import pytest
 
 from helpers.bench import budgets, cli, tables
 from helpers.bench.crossover import crossover_size
+from helpers.bench.page import draw_report
 from helpers.bench.plan import make_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,9 @@ def fabricated() -> dict:
     return {
         "schema": tables.SCHEMA, "started": "2026-01-01 00:00:00", "duration_s": 30.0,
         "machine": {"label": "test machine", "usable_cores": 4, "start_method": "fork",
-                    "idle_cores_before": 4.0, "idle_cores_after": 3.9},
+                    "idle_cores_before": 4.0, "idle_cores_after": 3.9, "os": "Linux", "python": "3.12.0",
+                    "implementation": "CPython", "free_threaded": False, "start_methods": ["fork"],
+                    "cores_sentence": "usable cores = 4"},
         "plan": {"level": "quick", "methods": ["fork"]},
         "sections": {
             "waiting": {"wait": 1.0,
@@ -92,6 +95,16 @@ def test_a_budget_whose_section_was_not_measured_neither_passes_nor_fails():
     assert budgets.all_passed(verdicts)
 
 
+def test_a_section_that_failed_counts_as_not_measured_and_still_prints(tmp_path):
+    results = fabricated()
+    results["sections"]["panel"] = {"error": "ImportError: no widgets here"}
+    verdicts = budgets.check_budgets(results)
+    assert verdicts[-1].passed is None
+    assert "panel: could not be measured here — ImportError" in tables.full_text(results, verdicts)
+    draw_report(results, verdicts, tmp_path / "report.png")  # failed and missing sections: empty panels
+    assert (tmp_path / "report.png").read_bytes().startswith(b"\x89PNG")
+
+
 def test_crossover_is_interpolated_between_the_sizes_around_it():
     assert crossover_size([10, 1000], [0.5, 2.0]) == (pytest.approx(100.0), "between")
     assert crossover_size([10, 1000], [1.2, 2.0]) == (10.0, "below")
@@ -106,7 +119,7 @@ def test_sizes_on_the_command_line():
 
 def test_plans_respect_the_command_line_limits():
     plan = make_plan("quick", usable=2, max_threads=50, max_payload=100_000)
-    assert plan.waiting_counts == (1, 10, 32, 50) and max(plan.payloads) == 100_000
+    assert plan.waiting_counts == (1, 32, 50) and max(plan.payloads) == 100_000
     assert 2 in plan.workers and plan.methods[0] == plan.course_method
 
 

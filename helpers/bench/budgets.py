@@ -38,6 +38,12 @@ class Verdict:
         return asdict(self)
 
 
+def measured(results: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The section ``name`` of a run, or ``None`` if it was not measured or failed."""
+    section = results["sections"].get(name)
+    return None if not section or "error" in section else section
+
+
 def _not_measured(name: str, target: str, why: str) -> Verdict:
     return Verdict(name, target, "—", None, why)
 
@@ -47,10 +53,10 @@ def processes_budget(results: dict[str, Any]) -> Verdict:
     machine = results["machine"]
     usable = int(machine["usable_cores"])
     target = f"speed-up ≥ {PROCESS_SHARE:g} × {usable} usable cores = {PROCESS_SHARE * usable:.2f}"
-    computing = results["sections"].get("computing")
+    computing = measured(results, "computing")
     row = computing.get("large") if computing else None
     if not row:
-        return _not_measured(name, target, "computing was not measured")
+        return _not_measured(name, target, "computing was not measured (or failed)")
     figure = (f"{row['speedup']:.2f}× on {row['workers']} processes ({row['method']}), "
               f"{row['tasks']} tasks of {row['task_seconds']:.2f} s")
     idle = [x for x in (machine.get("idle_cores_before"), machine.get("idle_cores_after")) if x is not None]
@@ -61,12 +67,12 @@ def processes_budget(results: dict[str, Any]) -> Verdict:
 
 
 def _waiting_budget(results: dict[str, Any], key: str, count: int, ratio: float, what: str) -> Verdict:
-    waiting = results["sections"].get("waiting")
+    waiting = measured(results, "waiting")
     wait = waiting["wait"] if waiting else 1.0
     name = f"{count} {what} of {wait:g} s"
     target = f"≤ {ratio * wait:.3g} s ({ratio:g} × one wait)"
     if not waiting:
-        return _not_measured(name, target, "waiting was not measured")
+        return _not_measured(name, target, "waiting was not measured (or failed)")
     row = next((r for r in waiting[key] if r["count"] == count), None)
     if row is None:
         return _not_measured(name, target, f"{count} {what} were not measured (--max-threads?)")
@@ -85,9 +91,9 @@ def asyncio_waiting_budget(results: dict[str, Any]) -> Verdict:
 def panel_budget(results: dict[str, Any]) -> Verdict:
     name = "live panel overhead"
     target = f"drawing ≤ {PANEL_SHARE:.0%} of the run at ≥ {PANEL_FRAMES:g} redraws/s"
-    panel = results["sections"].get("panel")
+    panel = measured(results, "panel")
     if not panel or not panel["rows"]:
-        return _not_measured(name, target, "the live panel was not measured")
+        return _not_measured(name, target, "the live panel was not measured (or failed)")
     share = max(r["drawing_share"] for r in panel["rows"])
     rate = min(r["frames_per_s"] for r in panel["rows"])
     slower = max(r["slower"] for r in panel["rows"])

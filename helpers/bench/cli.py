@@ -130,7 +130,10 @@ def measure(plan: Plan, progress: Progress, label: str | None) -> dict[str, Any]
     t0 = time.perf_counter()
     for number, name in enumerate(chosen, 1):
         progress.section(number, len(chosen), name)
-        sections[name] = run_for[name](plan, progress.note)
+        try:
+            sections[name] = run_for[name](plan, progress.note)
+        except Exception as exc:  # one section that cannot run here must not cost the others
+            sections[name] = {"error": f"{type(exc).__name__}: {exc}"}
     progress.where = "looking at the machine"
     idle_after = idle_cores()
     return {"schema": tables.SCHEMA, "started": started.strftime("%Y-%m-%d %H:%M:%S"),

@@ -88,7 +88,7 @@ def measure_computing(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
             rows.append(speedup_row("processes", method, workers, elapsed, sequential, plan.usable))
     reason = interpreters.unavailable_reason()
     if reason is None:
-        for workers in plan.workers:
+        for workers in plan.workers if plan.sweep_all_methods else sorted({1, min(plan.usable, max(plan.workers))}):
             note(f"{tasks} tasks on {workers} interpreters")
             elapsed = best_elapsed(plan.repeats,
                                    lambda: interpreters.time_interpreter_pool(compute_task, inputs, workers))

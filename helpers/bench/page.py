@@ -14,7 +14,7 @@ from typing import Any
 from matplotlib.ticker import MaxNLocator
 
 from ..plots import MODE_COLOURS, PROCESS_COLOURS, new_figure
-from .budgets import Verdict
+from .budgets import Verdict, measured
 from .tables import crossover_words, machine_lines, size_words
 
 INTERPRETER_COLOUR = "#2ca02c"
@@ -27,6 +27,11 @@ def _series_colour(kind: str, method: str | None, methods: Sequence[str]) -> str
     if kind == "processes":
         return PROCESS_COLOURS[list(methods).index(method) % len(PROCESS_COLOURS)] if method in methods else "#d62728"
     return INTERPRETER_COLOUR if kind == "interpreters" else MODE_COLOURS["threads"]
+
+
+def _legend(ax: Any, size: int) -> None:
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=size)
 
 
 def _empty(ax: Any, title: str, why: str = "not measured in this run") -> None:
@@ -45,7 +50,7 @@ def draw_waiting(ax: Any, section: dict[str, Any], usable: int) -> None:
     ax.set_xlabel("k waits at once")
     ax.set_ylabel("elapsed / one wait")
     ax.set_title(f"Waiting: k × one wait of {section['wait']:g} s", fontsize=10, loc="left")
-    ax.legend(fontsize=8)
+    _legend(ax, 8)
 
 
 def _speedup_series(ax: Any, section: dict[str, Any], methods: Sequence[str], value: str) -> None:
@@ -72,7 +77,7 @@ def draw_speedup(ax: Any, section: dict[str, Any], usable: int, methods: Sequenc
     ax.set_ylabel("speed-up")
     ax.set_ylim(bottom=0)
     ax.set_title(title, fontsize=10, loc="left")
-    ax.legend(fontsize=7)
+    _legend(ax, 7)
 
 
 def draw_efficiency(ax: Any, section: dict[str, Any], usable: int, methods: Sequence[str]) -> None:
@@ -82,7 +87,7 @@ def draw_efficiency(ax: Any, section: dict[str, Any], usable: int, methods: Sequ
     ax.set_xlabel("workers")
     ax.set_ylabel("speed-up / min(workers, usable cores)")
     ax.set_title("Computing: efficiency against usable cores", fontsize=10, loc="left")
-    ax.legend(fontsize=7)
+    _legend(ax, 7)
 
 
 def draw_starting(ax: Any, section: dict[str, Any], usable: int) -> None:
@@ -120,7 +125,7 @@ def draw_moving(ax: Any, section: dict[str, Any], usable: int) -> None:
     ax.set_xlabel("payload")
     ax.set_ylabel("MB/s one way (round trips)")
     ax.set_title(f"Moving data to a child ({section['method']}) and back", fontsize=10, loc="left")
-    ax.legend(fontsize=8)
+    _legend(ax, 8)
 
 
 def draw_crossover(ax: Any, section: dict[str, Any], usable: int) -> None:
@@ -137,7 +142,7 @@ def draw_crossover(ax: Any, section: dict[str, Any], usable: int) -> None:
     ax.set_xlabel("numbers per task")
     ax.set_ylabel("sequential / processes")
     ax.set_title(f"Crossover: {section['tasks']} tasks on {section['workers']} processes", fontsize=10, loc="left")
-    ax.legend(fontsize=7)
+    _legend(ax, 7)
 
 
 def draw_hashlib(ax: Any, section: dict[str, Any], usable: int, computing: dict[str, Any] | None) -> None:
@@ -153,7 +158,7 @@ def draw_hashlib(ax: Any, section: dict[str, Any], usable: int, computing: dict[
     ax.set_xlabel("threads")
     ax.set_ylabel("speed-up")
     ax.set_title("C code that releases the GIL, on threads", fontsize=10, loc="left")
-    ax.legend(fontsize=7)
+    _legend(ax, 7)
 
 
 def draw_panel(ax: Any, section: dict[str, Any], usable: int) -> None:
@@ -166,7 +171,7 @@ def draw_panel(ax: Any, section: dict[str, Any], usable: int) -> None:
     ax.set_ylabel("drawing, % of the run")
     ax.tick_params(axis="x", labelsize=7)
     ax.set_title("Live panel overhead (redraws/s on the bars)", fontsize=10, loc="left")
-    ax.legend(fontsize=8)
+    _legend(ax, 8)
 
 
 def draw_budgets(ax: Any, verdicts: Sequence[Verdict]) -> None:
@@ -198,11 +203,13 @@ def draw_report(results: dict[str, Any], verdicts: Sequence[Verdict], path: Path
         ("starting", "Start cost", lambda ax, s: draw_starting(ax, s, usable)),
         ("moving", "Moving data", lambda ax, s: draw_moving(ax, s, usable)),
         ("crossover", "Crossover", lambda ax, s: draw_crossover(ax, s, usable)),
-        ("hashlib", "hashlib on threads", lambda ax, s: draw_hashlib(ax, s, usable, sections.get("computing"))),
+        ("hashlib", "hashlib on threads", lambda ax, s: draw_hashlib(ax, s, usable, measured(results, "computing"))),
         ("panel", "Live panel", lambda ax, s: draw_panel(ax, s, usable)),
     ]
     for ax, (name, title, draw) in zip(axes.flat, panels):
-        if name in sections:
+        if name in sections and "error" in sections[name]:
+            _empty(ax, title, "could not be measured here:\n" + sections[name]["error"][:200])
+        elif name in sections:
             draw(ax, sections[name])
             ax.grid(True, alpha=0.3)
             if name in ("computing", "hashlib"):

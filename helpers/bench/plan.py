@@ -30,7 +30,7 @@ class Plan:
     methods: tuple[str, ...]            # start methods measured, the course's own first when measured
     usable: int                         # usable cores (see helpers.bench.cores)
     wait: float = 1.0
-    waiting_counts: tuple[int, ...] = (1, 10, 32, 100, 1000)
+    waiting_counts: tuple[int, ...] = (1, 32, 100, 1000)
     asyncio_counts: tuple[int, ...] = (1, 100, 1000)
     workers: tuple[int, ...] = (1, 2, 4)
     sweep_seconds: float = 0.8          # all the sweep's tasks one after another (sizes calibrated here)
@@ -41,7 +41,7 @@ class Plan:
     thread_start_samples: int = 200
     payloads: tuple[int, ...] = (1 << 10, 64 << 10, 1 << 20, 16 << 20)
     seconds_per_payload: float = 0.15
-    crossover_sizes: tuple[int, ...] = (20_000, 100_000, 500_000, 2_000_000)
+    crossover_sizes: tuple[int, ...] = (20_000, 200_000, 2_000_000)
     hash_sweep_seconds: float = 0.4
     panel_workloads: tuple[tuple[str, str, int, int, float], ...] = (
         ("compute", "threads", 2, 4, 4_000_000), ("wait", "threads", 8, 8, 1.0))

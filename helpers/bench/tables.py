@@ -182,7 +182,9 @@ SECTION_TABLES = {"waiting": waiting_table, "computing": computing_table, "start
 def full_text(results: dict[str, Any], verdicts: Sequence[Verdict]) -> str:
     """Every table of a run, machine stamp first and budgets last."""
     parts = ["\n".join(machine_lines(results))]
-    parts += [SECTION_TABLES[name](section) for name, section in results["sections"].items()]
+    for name, section in results["sections"].items():
+        failed = section.get("error")
+        parts.append(f"{name}: could not be measured here — {failed}" if failed else SECTION_TABLES[name](section))
     parts.append(budgets_table(verdicts))
     return "\n\n".join(parts)
 
@@ -191,7 +193,8 @@ def full_text(results: dict[str, Any], verdicts: Sequence[Verdict]) -> str:
 
 def headline(results: dict[str, Any]) -> dict[str, float]:
     """The figures worth comparing across machines, by name."""
-    s, m = results["sections"], results["machine"]
+    m = results["machine"]
+    s = {name: section for name, section in results["sections"].items() if "error" not in section}
     out: dict[str, float] = {"usable cores": m["usable_cores"]}
     if "waiting" in s:
         for key, what in (("threads", "threads"), ("asyncio", "asyncio waits")):
