@@ -34,6 +34,15 @@ def _legend(ax: Any, size: int) -> None:
         ax.legend(fontsize=size)
 
 
+def _words(ax: Any, title: str, xlabel: str, ylabel: str, legend: int | None = 7) -> None:
+    """A panel's title (top left), axis labels and, if it has labelled lines, its legend."""
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if legend:
+        _legend(ax, legend)
+
+
 def _empty(ax: Any, title: str, why: str = "not measured in this run") -> None:
     ax.set_title(title, fontsize=10, loc="left")
     ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes, color="#777", wrap=True)
@@ -47,10 +56,7 @@ def draw_waiting(ax: Any, section: dict[str, Any], usable: int) -> None:
         ax.plot([r["count"] for r in rows], [r["ratio"] for r in rows], "o-", color=colour, label=label)
     ax.axhline(1.0, color="#999", ls="--", lw=1, label="ideal: one wait")
     ax.set_xscale("log")
-    ax.set_xlabel("k waits at once")
-    ax.set_ylabel("elapsed / one wait")
-    ax.set_title(f"Waiting: k × one wait of {section['wait']:g} s", fontsize=10, loc="left")
-    _legend(ax, 8)
+    _words(ax, f"Waiting: k × one wait of {section['wait']:g} s", "k waits at once", "elapsed / one wait", 8)
 
 
 def _speedup_series(ax: Any, section: dict[str, Any], methods: Sequence[str], value: str) -> None:
@@ -73,21 +79,15 @@ def draw_speedup(ax: Any, section: dict[str, Any], usable: int, methods: Sequenc
         ax.plot([large["workers"]], [large["speedup"]], "*", ms=13, color=MODE_COLOURS["processes"], mec="k",
                 label=f"large tasks ({large['task_seconds']:.2g} s, {large['method']})")
     ax.axvline(usable, color="#bbb", lw=1, ls=":")
-    ax.set_xlabel(f"workers (dotted: {usable} usable cores)")
-    ax.set_ylabel("speed-up")
     ax.set_ylim(bottom=0)
-    ax.set_title(title, fontsize=10, loc="left")
-    _legend(ax, 7)
+    _words(ax, title, f"workers (dotted: {usable} usable cores)", "speed-up")
 
 
 def draw_efficiency(ax: Any, section: dict[str, Any], usable: int, methods: Sequence[str]) -> None:
     _speedup_series(ax, section, methods, "efficiency")
     ax.axhline(1.0, color="#999", ls="--", lw=1)
     ax.set_ylim(0, max([1.15] + [r["efficiency"] * 1.05 for r in section["runs"]]))
-    ax.set_xlabel("workers")
-    ax.set_ylabel("speed-up / min(workers, usable cores)")
-    ax.set_title("Computing: efficiency against usable cores", fontsize=10, loc="left")
-    _legend(ax, 7)
+    _words(ax, "Computing: efficiency against usable cores", "workers", "speed-up / min(workers, usable cores)")
 
 
 def draw_starting(ax: Any, section: dict[str, Any], usable: int) -> None:
@@ -122,10 +122,7 @@ def draw_moving(ax: Any, section: dict[str, Any], usable: int) -> None:
     ax.set_xticks(sizes, [size_words(s) for s in sizes], fontsize=8)
     ax.minorticks_off()
     ax.set_yscale("log")
-    ax.set_xlabel("payload")
-    ax.set_ylabel("MB/s one way (round trips)")
-    ax.set_title(f"Moving data to a child ({section['method']}) and back", fontsize=10, loc="left")
-    _legend(ax, 8)
+    _words(ax, f"Moving data to a child ({section['method']}) and back", "payload", "MB/s one way (round trips)", 8)
 
 
 def draw_crossover(ax: Any, section: dict[str, Any], usable: int) -> None:
@@ -139,10 +136,8 @@ def draw_crossover(ax: Any, section: dict[str, Any], usable: int) -> None:
             ax.axvline(found["numbers"], color=colour, lw=1, ls=":")
     ax.axhline(1.0, color="#999", ls="--", lw=1)
     ax.set_xscale("log")
-    ax.set_xlabel("numbers per task")
-    ax.set_ylabel("sequential / processes")
-    ax.set_title(f"Crossover: {section['tasks']} tasks on {section['workers']} processes", fontsize=10, loc="left")
-    _legend(ax, 7)
+    _words(ax, f"Crossover: {section['tasks']} tasks on {section['workers']} processes", "numbers per task",
+           "sequential / processes")
 
 
 def draw_hashlib(ax: Any, section: dict[str, Any], usable: int, computing: dict[str, Any] | None) -> None:
@@ -155,10 +150,7 @@ def draw_hashlib(ax: Any, section: dict[str, Any], usable: int, computing: dict[
         ax.plot([r["workers"] for r in pure], [r["speedup"] for r in pure], "o-", color=MODE_COLOURS["threads"],
                 label="pure-Python sum on threads")
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("threads")
-    ax.set_ylabel("speed-up")
-    ax.set_title("C code that releases the GIL, on threads", fontsize=10, loc="left")
-    _legend(ax, 7)
+    _words(ax, "C code that releases the GIL, on threads", "threads", "speed-up")
 
 
 def draw_panel(ax: Any, section: dict[str, Any], usable: int) -> None:
