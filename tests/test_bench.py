@@ -134,6 +134,7 @@ def test_plans_respect_the_command_line_limits():
     (["--methods", "teleport"], "choose from"),
     (["--compare", "no-such-file.json"], "cannot read"),
     (["--quick", "--full"], "not allowed with"),
+    (["--out", "/proc/version"], "is a file, not a folder"),
 ])
 def test_bad_input_exits_2_with_a_message_before_anything_starts(argv, message, capsys, monkeypatch):
     monkeypatch.setattr(cli, "measure", lambda *a, **k: pytest.fail("measuring started"))

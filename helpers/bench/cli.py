@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import re
 import shutil
 import sys
@@ -158,6 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                              max_payload=args.max_payload, repeats=args.repeats)
             if args.out.exists() and not args.out.is_dir():
                 raise ValueError(f"--out {args.out} is a file, not a folder.")
+            try:
+                args.out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ValueError(f"--out {args.out}: cannot create it ({exc.strerror or exc}).") from None
+            if not os.access(args.out, os.W_OK):
+                raise ValueError(f"--out {args.out}: this user may not write there.")
     except ValueError as exc:
         p.error(str(exc))  # exits with status 2, before anything starts
 
