@@ -84,6 +84,10 @@ def test_processes_budget_uses_usable_cores_and_says_when_the_machine_was_busy()
     results["machine"]["idle_cores_before"] = 1.2
     found = verdict(results, "processes")
     assert found.passed is True and "busy" in found.note and "3.60" in found.target
+    results["machine"]["idle_cores_before"] = 4.0
+    assert verdict(results, "processes").note == ""
+    results["sections"]["computing"]["large"]["cpu_share"] = 0.5  # the baseline itself was starved
+    assert "50% of a core" in verdict(results, "processes").note
 
 
 def test_a_budget_whose_section_was_not_measured_neither_passes_nor_fails():

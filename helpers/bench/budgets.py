@@ -63,6 +63,9 @@ def processes_budget(results: dict[str, Any]) -> Verdict:
     note = ""
     if idle and min(idle) < usable - 0.5:
         note = f"machine busy (only {min(idle):g} of {usable} cores idle): re-run on an idle machine"
+    elif row.get("cpu_share", 1.0) < 0.8:
+        note = (f"machine busy (the sequential run had {row['cpu_share']:.0%} of a core): "
+                "re-run on an idle machine")
     return Verdict(name, target, figure, row["speedup"] >= PROCESS_SHARE * usable, note)
 
 

@@ -35,6 +35,22 @@ def best_elapsed(repeats: int, timed: Callable[[], float]) -> float:
     return min(timed() for _ in range(max(1, repeats)))
 
 
+def sequential_run(func: Callable[[Any], Any], inputs: list[Any]) -> tuple[float, float]:
+    """Elapsed seconds of the tasks one after another, and the share of one core this process got meanwhile.
+
+    On an idle machine the share is close to 1; well below it, other programs were taking
+    the core, and every speed-up measured against this baseline is suspect.
+    """
+    cpu = time.process_time()
+    elapsed = run(func, inputs, mode="sequential").elapsed
+    return elapsed, (time.process_time() - cpu) / elapsed
+
+
+def best_sequential(repeats: int, func: Callable[[Any], Any], inputs: list[Any]) -> tuple[float, float]:
+    """The shortest of ``repeats`` sequential runs, with its share of a core."""
+    return min(sequential_run(func, inputs) for _ in range(max(1, repeats)))
+
+
 def calibrate(task: Callable[[int], Any], probe: int, target: float, *, step: int = 1) -> int:
     """The size for which ``task(size)`` takes about ``target`` seconds here (best of 3 probes, linear)."""
     took = best_elapsed(3, lambda: _time_call(task, probe))
@@ -72,7 +88,7 @@ def measure_computing(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
     size = calibrate(compute_task, 200_000, plan.sweep_seconds / tasks, step=1000)
     inputs = [size] * tasks
     note(f"{tasks} tasks one after another")
-    sequential = best_elapsed(plan.repeats, lambda: run(compute_task, inputs, mode="sequential").elapsed)
+    sequential, share = best_sequential(plan.repeats, compute_task, inputs)
     rows = []
     for workers in plan.workers:
         note(f"{tasks} tasks on {workers} threads")
@@ -94,7 +110,8 @@ def measure_computing(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
                                    lambda: interpreters.time_interpreter_pool(compute_task, inputs, workers))
             rows.append(speedup_row("interpreters", None, workers, elapsed, sequential, plan.usable))
     return {"task_numbers": size, "tasks": tasks, "sequential": sequential, "task_seconds": sequential / tasks,
-            "runs": rows, "interpreters": reason or "measured", "large": measure_large_tasks(plan, note)}
+            "cpu_share": share, "runs": rows, "interpreters": reason or "measured",
+            "large": measure_large_tasks(plan, note)}
 
 
 def measure_large_tasks(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
@@ -103,11 +120,11 @@ def measure_large_tasks(plan: Any, note: Callable[[str], None]) -> dict[str, Any
     tasks, workers = 2 * plan.usable, plan.usable
     inputs = [size] * tasks
     note(f"{tasks} large tasks one after another")
-    sequential = run(compute_task, inputs, mode="sequential").elapsed
+    sequential, share = sequential_run(compute_task, inputs)
     note(f"{tasks} large tasks on {workers} processes ({plan.course_method})")
     elapsed = run(compute_task, inputs, mode="processes", workers=workers, start_method=plan.course_method).elapsed
     return {"task_numbers": size, "tasks": tasks, "task_seconds": sequential / tasks, "sequential": sequential,
-            **speedup_row("processes", plan.course_method, workers, elapsed, sequential, plan.usable)}
+            "cpu_share": share, **speedup_row("processes", plan.course_method, workers, elapsed, sequential, plan.usable)}
 
 
 def measure_hashlib(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
@@ -118,10 +135,10 @@ def measure_hashlib(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
     size = min(256 << 20, calibrate(hash_block, 4 << 20, plan.hash_sweep_seconds / tasks, step=1 << 16))
     inputs = [size] * tasks
     note(f"{tasks} hashes one after another")
-    sequential = best_elapsed(plan.repeats, lambda: run(hash_block, inputs, mode="sequential").elapsed)
+    sequential, share = best_sequential(plan.repeats, hash_block, inputs)
     rows = []
     for count in workers:
         note(f"{tasks} hashes on {count} threads")
         elapsed = best_elapsed(plan.repeats, lambda: run(hash_block, inputs, mode="threads", workers=count).elapsed)
         rows.append(speedup_row("threads", None, count, elapsed, sequential, plan.usable))
-    return {"block_bytes": size, "tasks": tasks, "sequential": sequential, "runs": rows}
+    return {"block_bytes": size, "tasks": tasks, "sequential": sequential, "cpu_share": share, "runs": rows}

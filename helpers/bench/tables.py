@@ -90,7 +90,9 @@ def speedup_table(section: dict[str, Any], title: str) -> str:
             cells.append(f"{r['speedup']:.2f}× {r['efficiency']:.0%}" if r else "")
         rows.append([workers] + cells)
     extra = f"\ninterpreters: {section['interpreters']}" if section.get("interpreters", "measured") != "measured" else ""
-    return (f"{title}: speed-up against one after another ({section['sequential']:.2f} s), "
+    share = section.get("cpu_share")
+    got = f", which had {share:.0%} of a core" if share is not None else ""
+    return (f"{title}: speed-up against one after another ({section['sequential']:.2f} s{got}), "
             "efficiency = speed-up / min(workers, usable cores)\n"
             + table(["workers"] + columns, rows) + extra)
 
@@ -103,12 +105,12 @@ def computing_table(section: dict[str, Any]) -> str:
     if large:
         text += (f"\nlarge tasks: {large['tasks']} of {large['task_seconds']:.2f} s on {large['workers']} processes "
                  f"({large['method']}): {large['speedup']:.2f}× ({large['efficiency']:.0%}) against "
-                 f"{large['sequential']:.2f} s one after another")
+                 f"{large['sequential']:.2f} s one after another (with {large.get('cpu_share', 1):.0%} of a core)")
     return text
 
 
 def hashlib_table(section: dict[str, Any]) -> str:
-    title = f"hashlib on threads: {section['tasks']} SHA-256 of {section['block_bytes'] / 2**20:g} MiB"
+    title = f"hashlib on threads: {section['tasks']} SHA-256 of {section['block_bytes'] / 2**20:.3g} MiB"
     return speedup_table(section, title)
 
 
