@@ -76,6 +76,7 @@ def test_each_budget_fails_just_past_its_threshold(path, value, budget):
     target[path[-1]] = value
     found = verdict(results, budget)
     assert found.passed is False and found.word == "FAIL"
+    assert "busy" not in found.note
     assert not budgets.all_passed(budgets.check_budgets(results))
 
 
@@ -88,6 +89,13 @@ def test_processes_budget_uses_usable_cores_and_says_when_the_machine_was_busy()
     assert verdict(results, "processes").note == ""
     results["sections"]["computing"]["large"]["cpu_share"] = 0.5  # the baseline itself was starved
     assert "50% of a core" in verdict(results, "processes").note
+
+
+def test_a_missed_budget_on_a_busy_machine_says_so():
+    results = fabricated()
+    results["sections"]["panel"]["rows"][0]["frames_per_s"] = 2.0
+    results["machine"]["idle_cores_after"] = 0.3
+    assert "machine busy (only 0.3 of 4 cores idle)" in verdict(results, "live panel").note
 
 
 def test_a_budget_whose_section_was_not_measured_neither_passes_nor_fails():

@@ -11,7 +11,7 @@ whose measurement was not taken (``--only``) is "not measured", neither passed n
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 PROCESS_SHARE = 0.9
@@ -44,6 +44,22 @@ def measured(results: dict[str, Any], name: str) -> dict[str, Any] | None:
     return None if not section or "error" in section else section
 
 
+def busy_note(results: dict[str, Any]) -> str:
+    """Why the machine looked busy during the run (fewer idle cores than usable ones, or a starved
+    sequential baseline), or ``""``: the budgets hold on an idle machine only."""
+    machine = results["machine"]
+    usable = int(machine["usable_cores"])
+    idle = [x for x in (machine.get("idle_cores_before"), machine.get("idle_cores_after")) if x is not None]
+    if idle and min(idle) < usable - 0.5:
+        return f"machine busy (only {min(idle):g} of {usable} cores idle): re-run on an idle machine"
+    computing = measured(results, "computing")
+    shares = [s for s in (computing.get("cpu_share"), (computing.get("large") or {}).get("cpu_share"))
+              if s is not None] if computing else []
+    if shares and min(shares) < 0.8:
+        return f"machine busy (a sequential run had {min(shares):.0%} of a core): re-run on an idle machine"
+    return ""
+
+
 def _not_measured(name: str, target: str, why: str) -> Verdict:
     return Verdict(name, target, "—", None, why)
 
@@ -59,14 +75,7 @@ def processes_budget(results: dict[str, Any]) -> Verdict:
         return _not_measured(name, target, "computing was not measured (or failed)")
     figure = (f"{row['speedup']:.2f}× on {row['workers']} processes ({row['method']}), "
               f"{row['tasks']} tasks of {row['task_seconds']:.2f} s")
-    idle = [x for x in (machine.get("idle_cores_before"), machine.get("idle_cores_after")) if x is not None]
-    note = ""
-    if idle and min(idle) < usable - 0.5:
-        note = f"machine busy (only {min(idle):g} of {usable} cores idle): re-run on an idle machine"
-    elif row.get("cpu_share", 1.0) < 0.8:
-        note = (f"machine busy (the sequential run had {row['cpu_share']:.0%} of a core): "
-                "re-run on an idle machine")
-    return Verdict(name, target, figure, row["speedup"] >= PROCESS_SHARE * usable, note)
+    return Verdict(name, target, figure, row["speedup"] >= PROCESS_SHARE * usable, busy_note(results))
 
 
 def _waiting_budget(results: dict[str, Any], key: str, count: int, ratio: float, what: str) -> Verdict:
@@ -108,8 +117,10 @@ BUDGETS = (processes_budget, threads_waiting_budget, asyncio_waiting_budget, pan
 
 
 def check_budgets(results: dict[str, Any]) -> list[Verdict]:
-    """Every budget judged on ``results`` (the JSON document of one run)."""
-    return [budget(results) for budget in BUDGETS]
+    """Every budget judged on ``results`` (the JSON document of one run); a miss on a busy machine says so."""
+    verdicts = [budget(results) for budget in BUDGETS]
+    busy = busy_note(results)
+    return [replace(v, note=v.note or busy) if v.passed is False and busy else v for v in verdicts]
 
 
 def all_passed(verdicts: list[Verdict]) -> bool:
