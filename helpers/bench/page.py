@@ -23,9 +23,13 @@ CHANNEL_COLOURS = {"Queue": "#1f77b4", "Pipe": "#2ca02c", "Manager": "#9467bd", 
 REPORT_DPI = 100
 
 
-def _series_colour(kind: str, method: str | None, methods: Sequence[str]) -> str:
+#: One colour per start method, the same in every chart and on every platform.
+METHOD_COLOURS = {"fork": PROCESS_COLOURS[0], "spawn": PROCESS_COLOURS[1], "forkserver": PROCESS_COLOURS[2]}
+
+
+def _series_colour(kind: str, method: str | None) -> str:
     if kind == "processes":
-        return PROCESS_COLOURS[list(methods).index(method) % len(PROCESS_COLOURS)] if method in methods else "#d62728"
+        return METHOD_COLOURS.get(method or "", MODE_COLOURS["processes"])
     return INTERPRETER_COLOUR if kind == "interpreters" else MODE_COLOURS["threads"]
 
 
@@ -59,7 +63,7 @@ def draw_waiting(ax: Any, section: dict[str, Any], usable: int) -> None:
     _words(ax, f"Waiting: k × one wait of {section['wait']:g} s", "k waits at once", "elapsed / one wait", 8)
 
 
-def _speedup_series(ax: Any, section: dict[str, Any], methods: Sequence[str], value: str) -> None:
+def _speedup_series(ax: Any, section: dict[str, Any], value: str) -> None:
     series: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
     for row in section["runs"]:
         series.setdefault((row["kind"], row["method"]), []).append(row)
@@ -67,13 +71,13 @@ def _speedup_series(ax: Any, section: dict[str, Any], methods: Sequence[str], va
         rows.sort(key=lambda r: r["workers"])
         label = kind + (f" ({method})" if method else "")
         ax.plot([r["workers"] for r in rows], [r[value] for r in rows], "o-" if len(rows) > 1 else "s",
-                color=_series_colour(kind, method, methods), label=label, ms=5)
+                color=_series_colour(kind, method), label=label, ms=5)
 
 
-def draw_speedup(ax: Any, section: dict[str, Any], usable: int, methods: Sequence[str], title: str) -> None:
+def draw_speedup(ax: Any, section: dict[str, Any], usable: int, title: str) -> None:
     workers = sorted({r["workers"] for r in section["runs"]})
     ax.plot(workers, [min(w, usable) for w in workers], "--", color="#999", lw=1, label="ideal: min(workers, cores)")
-    _speedup_series(ax, section, methods, "speedup")
+    _speedup_series(ax, section, "speedup")
     large = section.get("large")
     if large:
         ax.plot([large["workers"]], [large["speedup"]], "*", ms=13, color=MODE_COLOURS["processes"], mec="k",
@@ -83,8 +87,8 @@ def draw_speedup(ax: Any, section: dict[str, Any], usable: int, methods: Sequenc
     _words(ax, title, f"workers (dotted: {usable} usable cores)", "speed-up")
 
 
-def draw_efficiency(ax: Any, section: dict[str, Any], usable: int, methods: Sequence[str]) -> None:
-    _speedup_series(ax, section, methods, "efficiency")
+def draw_efficiency(ax: Any, section: dict[str, Any], usable: int) -> None:
+    _speedup_series(ax, section, "efficiency")
     ax.axhline(1.0, color="#999", ls="--", lw=1)
     ax.set_ylim(0, max([1.15] + [r["efficiency"] * 1.05 for r in section["runs"]]))
     _words(ax, "Computing: efficiency against usable cores", "workers", "speed-up / min(workers, usable cores)")
@@ -127,8 +131,8 @@ def draw_moving(ax: Any, section: dict[str, Any], usable: int) -> None:
 
 def draw_crossover(ax: Any, section: dict[str, Any], usable: int) -> None:
     sizes = section["sizes"]
-    for i, (method, times) in enumerate(section["processes"].items()):
-        colour = PROCESS_COLOURS[i % len(PROCESS_COLOURS)]
+    for method, times in section["processes"].items():
+        colour = METHOD_COLOURS.get(method, MODE_COLOURS["processes"])
         found = section["crossover"][method]
         ax.plot(sizes, [s / p for s, p in zip(section["sequential"], times)], "o-", color=colour,
                 label=f"{method}: {crossover_words(found).split(' (')[0]}")
@@ -183,15 +187,14 @@ def draw_report(results: dict[str, Any], verdicts: Sequence[Verdict], path: Path
     """Write the one-page PNG report of ``results`` to ``path``."""
     sections = results["sections"]
     usable = int(results["machine"]["usable_cores"])
-    methods = results["plan"]["methods"]
     fig = new_figure(16, 13)
     axes = fig.subplots(3, 3)
     panels: list[tuple[str, str, Callable[[Any, dict[str, Any]], None]]] = [
         ("waiting", "Waiting", lambda ax, s: draw_waiting(ax, s, usable)),
         ("computing", "Computing: speed-up",
-         lambda ax, s: draw_speedup(ax, s, usable, methods,
+         lambda ax, s: draw_speedup(ax, s, usable,
                                     f"Computing: speed-up, tasks of {s['task_seconds']:.2f} s")),
-        ("computing", "Computing: efficiency", lambda ax, s: draw_efficiency(ax, s, usable, methods)),
+        ("computing", "Computing: efficiency", lambda ax, s: draw_efficiency(ax, s, usable)),
         ("starting", "Start cost", lambda ax, s: draw_starting(ax, s, usable)),
         ("moving", "Moving data", lambda ax, s: draw_moving(ax, s, usable)),
         ("crossover", "Crossover", lambda ax, s: draw_crossover(ax, s, usable)),
