@@ -20,6 +20,7 @@ Also here: hashlib on threads, C code that releases the GIL (:func:`measure_hash
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -52,8 +53,12 @@ def best_sequential(repeats: int, func: Callable[[Any], Any], inputs: list[Any])
 
 
 def calibrate(task: Callable[[int], Any], probe: int, target: float, *, step: int = 1) -> int:
-    """The size for which ``task(size)`` takes about ``target`` seconds here (best of 3 probes, linear)."""
-    took = best_elapsed(3, lambda: _time_call(task, probe))
+    """The size for which ``task(size)`` takes about ``target`` seconds here, now (median of 3 probes, linear).
+
+    The median, not the best: on a busy machine tasks then take about ``target`` seconds of
+    wall time as the machine is, so a run's length stays bounded.
+    """
+    took = statistics.median(_time_call(task, probe) for _ in range(3))
     size = probe * target / max(took, 1e-9)
     return max(step, int(round(size / step)) * step)
 
