@@ -127,18 +127,21 @@ def measure(plan: Plan, progress: Progress, label: str | None) -> dict[str, Any]
     idle_before = idle_cores()
     run_for = measurers()
     sections: dict[str, Any] = {}
+    took: dict[str, float] = {}
     chosen = [name for name in SECTIONS if name in plan.sections]
     t0 = time.perf_counter()
     for number, name in enumerate(chosen, 1):
         progress.section(number, len(chosen), name)
+        began = time.perf_counter()
         try:
             sections[name] = run_for[name](plan, progress.note)
         except Exception as exc:  # one section that cannot run here must not cost the others
             sections[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        took[name] = time.perf_counter() - began
     progress.where = "looking at the machine"
     idle_after = idle_cores()
     return {"schema": tables.SCHEMA, "started": started.strftime("%Y-%m-%d %H:%M:%S"),
-            "duration_s": time.perf_counter() - t0,
+            "duration_s": time.perf_counter() - t0, "section_seconds": took,
             "machine": machine_stamp(plan.usable, idle_before, idle_after, label),
             "plan": plan.to_json(), "sections": sections}
 

@@ -58,7 +58,9 @@ def machine_lines(results: dict[str, Any]) -> list[str]:
             f"Python {m['python']} ({m['implementation']}, {build}); start method {m['start_method']} "
             f"(offered: {', '.join(m['start_methods'])})",
             m["cores_sentence"],
-            f"Run: {results['plan']['level']}, {results['started']} UTC, {results['duration_s']:.0f} s"]
+            f"Run: {results['plan']['level']}, {results['started']} UTC, {results['duration_s']:.0f} s"
+            + (" (" + ", ".join(f"{name} {s:.0f}" for name, s in results["section_seconds"].items()) + ")"
+               if results.get("section_seconds") else "")]
 
 
 def waiting_table(section: dict[str, Any]) -> str:
