@@ -33,6 +33,11 @@ def _series_colour(kind: str, method: str | None) -> str:
     return INTERPRETER_COLOUR if kind == "interpreters" else MODE_COLOURS["threads"]
 
 
+def starved(share: float | None) -> str:
+    """A warning for a title when the sequential baseline had well under a whole core."""
+    return f"\n(busy machine: the baseline had {share:.0%} of a core)" if share is not None and share < 0.8 else ""
+
+
 def _legend(ax: Any, size: int) -> None:
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=size)
@@ -154,7 +159,7 @@ def draw_hashlib(ax: Any, section: dict[str, Any], usable: int, computing: dict[
         ax.plot([r["workers"] for r in pure], [r["speedup"] for r in pure], "o-", color=MODE_COLOURS["threads"],
                 label="pure-Python sum on threads")
     ax.set_ylim(bottom=0)
-    _words(ax, "C code that releases the GIL, on threads", "threads", "speed-up")
+    _words(ax, "C code that releases the GIL, on threads" + starved(section.get("cpu_share")), "threads", "speed-up")
 
 
 def draw_panel(ax: Any, section: dict[str, Any], usable: int) -> None:
@@ -193,7 +198,8 @@ def draw_report(results: dict[str, Any], verdicts: Sequence[Verdict], path: Path
         ("waiting", "Waiting", lambda ax, s: draw_waiting(ax, s, usable)),
         ("computing", "Computing: speed-up",
          lambda ax, s: draw_speedup(ax, s, usable,
-                                    f"Computing: speed-up, tasks of {s['task_seconds']:.2f} s")),
+                                    f"Computing: speed-up, tasks of {s['task_seconds']:.2f} s"
+                                    + starved(s.get("cpu_share")))),
         ("computing", "Computing: efficiency", lambda ax, s: draw_efficiency(ax, s, usable)),
         ("starting", "Start cost", lambda ax, s: draw_starting(ax, s, usable)),
         ("moving", "Moving data", lambda ax, s: draw_moving(ax, s, usable)),
