@@ -8,7 +8,7 @@ names the limit).
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..config import MAX_THREADS, available_start_methods, max_processes, resolve_start_method
@@ -46,7 +46,6 @@ class Plan:
     panel_workloads: tuple[tuple[str, str, int, int, float], ...] = (
         ("compute", "threads", 2, 4, 4_000_000), ("wait", "threads", 8, 8, 1.0))
     panel_repeats: int = 2
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def course_method(self) -> str:
