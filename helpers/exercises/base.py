@@ -68,8 +68,9 @@ def unanswered(answer: Any) -> bool:
 
 # --- the learner's function: given, callable, written -------------------------------------
 
-def _ellipsis_lines(func: Callable[..., Any]) -> tuple[list[int], bool] | None:
-    """Lines (1 = the ``def`` line) of ``func`` that still hold ``...``, and whether that is its whole body.
+def _ellipsis_lines(func: Callable[..., Any]) -> tuple[list[int], bool, bool] | None:
+    """Lines (1 = the ``def`` line) of ``func`` that still hold ``...``, whether that is its whole body,
+    and whether the body does nothing (only ``pass``).
 
     ``None`` when the source cannot be read (then the compiled code is looked at instead).
     """
@@ -87,7 +88,8 @@ def _ellipsis_lines(func: Callable[..., Any]) -> tuple[list[int], bool] | None:
                     if isinstance(n, ast.Constant) and n.value is Ellipsis})
     only = bool(body) and all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
                               and s.value.value is Ellipsis for s in body)
-    return lines, only
+    empty = all(isinstance(s, ast.Pass) for s in body)
+    return lines, only, empty
 
 
 def _empty() -> None:
@@ -98,7 +100,7 @@ def unfinished(func: Callable[..., Any], name: str) -> Verdict | None:
     """A ✘ verdict when ``func`` still holds ``...`` in its body (or does nothing at all); else ``None``."""
     found = _ellipsis_lines(func)
     if found is not None:
-        lines, only = found
+        lines, only, empty = found
         if only:
             return report(False, f"{name}() is not written yet: its body is still only `...`.",
                           f"Replace the `...` under `def {name}(…):` with your code, run that cell, then this one.")
@@ -106,6 +108,9 @@ def unfinished(func: Callable[..., Any], name: str) -> Verdict | None:
             where = ", ".join(str(n) for n in lines)
             return report(False, f"{name}() still has `...` in its body (line {where} of the function).",
                           "Replace each `...` with your code, run that cell, then this one.")
+        if empty:
+            return report(False, f"{name}() does nothing yet: its body is empty.",
+                          f"Write the body of {name}, run that cell, then this one.")
         return None
     code = getattr(func, "__code__", None)
     if code is None:

@@ -31,7 +31,7 @@ def check_wait_prediction(predicted: Any) -> Verdict:
     measured = run(wait_task, [pause] * WAITS, mode="threads", workers=WAITS).elapsed
     said = (f"You predicted {predicted:g} s; measured now: {WAITS} waits of {seconds_text(pause)} on {WAITS} threads "
             f"took {seconds_text(measured)}")
-    near = lambda target: 0.75 * target <= predicted <= 1.4 * target + 0.05  # noqa: E731
+    near = lambda target: 0.75 * target <= predicted <= 1.5 * target  # noqa: E731
     if near(pause) or near(measured):
         return report(True, f"{said}: the threads waited at the same time, so the run lasts about one wait.")
     if predicted <= 0:
