@@ -77,13 +77,13 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
 
     with watching(run_job, workers.job_task) as recorder:
         outcome, elapsed, failed = call_learner(
-            lambda: (run_job(list(tasks)), time.perf_counter()), "run_job",
+            lambda: (time.perf_counter(), run_job(list(tasks)), time.perf_counter()), "run_job",
             f"Try it by hand first: run_job(capstone_job()) should return a list of {len(tasks)} results.",
             "Join every thread and process (or use pools in a with-block) before returning.")
         calls = recorder.calls()
     if failed is not None:
         return failed
-    results, returned = outcome
+    called, results, returned = outcome
     try:
         results = list(results)
     except TypeError:
@@ -139,6 +139,13 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
     if elapsed > 0.8 * baseline:
         best = max((c.end or 0) - c.start for c in wait_calls) if wait_calls else 0.0
         floor = max(best, computed / max(1, min(cores, len(compute_calls) or 1)))
+        in_processes = [c for c in compute_calls if c.pid != kernel]
+        if in_processes and waits_at_once == len(wait_calls):
+            # The right shape; what it cost to start the processes is what this machine charges.
+            startup = min(c.start for c in in_processes) - called
+            return cannot_show(f"{figures}: {where}",
+                               f"starting the processes took {startup:.2f} s here before the first sum began, "
+                               f"about what computing in parallel could save on a job this small")
         if floor > 0.7 * baseline:
             return cannot_show(f"{figures}: {where}",
                                f"the computing alone ({computed:.2f} s, {cores} usable core{'s' if cores > 1 else ''})"

@@ -34,7 +34,8 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
     within :data:`PROMPT` s of its own end, not kept for the whole grace period) and one
     that would sleep 30 s (it must be stopped after about the grace period, no sooner and
     not much later, and not be alive afterwards). ``finish`` runs in a helper thread, so a
-    ``join()`` without a timeout cannot hang the notebook. Every child is reaped.
+    ``join()`` without a timeout cannot hang the notebook (the child is stopped 1 s after
+    the latest a right answer returns). Every child is reaped.
     """
     not_yet = check_function(finish, "finish", "check_finish")
     if not_yet is not None:
@@ -59,7 +60,7 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
         caller = threading.Thread(target=_call, args=(finish, child, grace, outcome), name="check-finish", daemon=True)
         called = time.perf_counter()
         caller.start()
-        caller.join(grace + 3.0 + 2 * startup)
+        caller.join(grace + max(0.5 * grace, 4 * startup) + 1.0)  # then it is "well past", or hung
         hung = caller.is_alive()
         alive_after = child.is_alive()
         elapsed = outcome.get("returned", time.perf_counter()) - called
@@ -76,13 +77,14 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
             code = outcome.get("code")
             if duration < grace:
                 if not ended.value:
-                    if not started.value or started.value + duration > called + grace:
+                    waited = elapsed >= 0.8 * grace
+                    if waited and (not started.value or started.value + duration > called + grace):
                         return cannot_show(f"finish() returned exit code {code}.",
                                            f"{label} had not even started {grace:.1f} s after start() (a child "
                                            f"start-up measured {seconds_text(startup)} just before)")
-                    return report(False, f"finish() stopped {label} (exit code {code}) although it would have "
-                                  f"ended on its own {duration:.2f} s after it began, within the {grace:.1f} s "
-                                  "grace period.", polite)
+                    return report(False, f"finish() stopped {label} (exit code {code}) after {elapsed:.2f} s, "
+                                  f"although it would have ended on its own {duration:.2f} s after it began, within "
+                                  f"the {grace:.1f} s grace period.", polite)
                 if alive_after:
                     return report(False, f"finish() returned while {label} was still running.",
                                   "Wait for it with join(timeout=grace), then return process.exitcode.")
@@ -103,7 +105,7 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
                 if elapsed < grace * 0.8:
                     return report(False, f"finish() ended {label} after {elapsed:.2f} s, before its {grace:.1f} s "
                                   "grace period was over.", polite)
-                if elapsed > grace + max(1.0, 4 * startup):
+                if elapsed > grace + max(0.5 * grace, 4 * startup):
                     return report(False, f"finish() took {elapsed:.2f} s to end {label}, well past the {grace:.1f} s "
                                   "grace period.", "Wait once, join(timeout=grace); then terminate() and join().")
                 if not isinstance(code, int) or code == 0:
