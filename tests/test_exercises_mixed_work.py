@@ -110,3 +110,21 @@ def test_unwritten_and_non_callables(answer, fragment) -> None:
 def test_right_on_a_hard_machine(condition: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with hard(condition, monkeypatch):
         never_wrong(check_mixed_job(run_job, small_job()))
+
+
+def two_pools(tasks):  # the former solution, with concurrent.futures: also right
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    from helpers.config import resolve_start_method
+
+    context = multiprocessing.get_context(resolve_start_method())
+    with ThreadPoolExecutor(max_workers=len(tasks)) as threads, \
+            ProcessPoolExecutor(max_workers=usable_cores(), mp_context=context) as processes:
+        futures = [(processes if kind == "compute" else threads).submit(job_task, (kind, size))
+                   for kind, size in tasks]
+        return [future.result(timeout=60) for future in futures]
+
+
+def test_pools_from_concurrent_futures_pass_too() -> None:
+    never_wrong(check_mixed_job(two_pools, small_job()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from exercise_conditions import HARD, hard, never_wrong, refused
@@ -89,3 +90,15 @@ def test_unwritten_and_non_callables(answer, fragment) -> None:
 def test_right_on_a_hard_machine(condition: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with hard(condition, monkeypatch):
         never_wrong(check_two_processes(start_two))
+
+
+def sleeps_instead_of_join():
+    children = [Process(target=print_letters, args=(letters,)) for letters in ("AB", "CD")]
+    for child in children:
+        child.start()
+    time.sleep(1.0)
+    return children
+
+
+def test_sleeping_instead_of_joining_is_named() -> None:
+    refused(check_two_processes(sleeps_instead_of_join), "sleeps and never calls join()")

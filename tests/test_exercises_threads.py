@@ -102,3 +102,13 @@ def test_unwritten_and_non_callables(answer, fragment) -> None:
 def test_right_on_a_hard_machine(condition: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with hard(condition, monkeypatch):
         never_wrong(check_two_threads(run_two))
+
+
+def sleeps_instead_of_join():  # right overlap, but a guess instead of join()
+    for _ in range(2):
+        threading.Thread(target=print_numbers, kwargs={"count": 2}, daemon=True).start()
+    time.sleep(0.3)
+
+
+def test_sleeping_instead_of_joining_is_named() -> None:
+    refused(check_two_threads(sleeps_instead_of_join), "sleeps and never calls join()")

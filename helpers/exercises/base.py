@@ -123,6 +123,28 @@ def unfinished(func: Callable[..., Any], name: str) -> Verdict | None:
     return None
 
 
+def code_names(func: Callable[..., Any]) -> set[str]:
+    """Every name and attribute ``func``'s code uses, nested functions and comprehensions included."""
+    names: set[str] = set()
+    codes = [getattr(func, "__code__", None)]
+    while codes:
+        code = codes.pop()
+        if code is None:
+            continue
+        names.update(code.co_names)
+        codes.extend(c for c in code.co_consts if hasattr(c, "co_names"))
+    return names
+
+
+def sleeps_instead_of_joining(func: Callable[..., Any], name: str, what: str) -> Verdict | None:
+    """A ✘ verdict when ``func`` calls ``sleep`` and never ``join``: a guess at how long ``what`` need."""
+    names = code_names(func)
+    if "sleep" in names and "join" not in names:
+        return report(False, f"{name}() sleeps and never calls join(): that guesses how long the {what} need.",
+                      f"join() each of the {what}: it waits exactly as long as needed, no more, no less.")
+    return None
+
+
 def check_function(answer: Any, name: str, checker: str) -> Verdict | None:
     """The verdict for an answer that is not a written function yet; ``None`` when it is one.
 

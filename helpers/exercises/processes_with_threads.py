@@ -7,7 +7,8 @@ import time
 from typing import Any
 
 from ..config import seconds
-from .base import Verdict, call_learner, cannot_show, check_function, report, seconds_text
+from .base import (Verdict, call_learner, cannot_show, check_function, report, seconds_text,
+                   sleeps_instead_of_joining)
 from .probes import child_startup, most_at_once, watching
 
 #: The processes' names, and the threads each one starts.
@@ -55,6 +56,9 @@ def check_processes_with_threads(three_offices: Any) -> Verdict:
                       "args=(name, queue, 'AB') for name in 'XYZ'.")
     if len({c.pid for c in calls}) != 3:
         return report(False, "The three offices did not run in three separate processes.", "One Process per name.")
+    guessed = sleeps_instead_of_joining(three_offices, "three_offices", "processes")
+    if guessed is not None:
+        return guessed
     late = [c for c in calls if c.end is None or c.end > returned]
     if late:
         return report(False, f"three_offices() returned after {seconds_text(elapsed)}, while {len(late)} office(s) "

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from ..config import seconds
-from .base import Verdict, call_learner, check_function, report, seconds_text
+from .base import Verdict, call_learner, check_function, report, seconds_text, sleeps_instead_of_joining
 from .probes import overlap, watching
 
 #: Each worker prints this many numbers (``print_numbers(count=2)``), one pause before each.
@@ -50,6 +50,9 @@ def check_two_threads(run_two: Any) -> Verdict:
     if len(calls) != 2:
         return report(False, f"print_numbers ran {len(calls)} time(s); the exercise asks for two workers.",
                       "Make exactly two threads.")
+    guessed = sleeps_instead_of_joining(run_two, "run_two", "threads")
+    if guessed is not None:
+        return guessed
     late = [c for c in calls if c.end is None or c.end > returned]
     if late:
         return report(False, f"run_two() returned after {seconds_text(elapsed)}, while {len(late)} of its threads "
