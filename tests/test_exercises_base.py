@@ -28,7 +28,7 @@ def only_dots():
 
 
 def dots_inside():
-    x = 1
+    x = 1  # noqa: F841 (a learner's half-written body)
     return ...
 
 

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from ..config import seconds
-from .base import Verdict, call_learner, cannot_show, check_function, report, seconds_text
+from .base import Verdict, call_learner, cannot_show, check_function, report
 from .probes import Call, most_at_once, watching
 
 
@@ -141,11 +141,15 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
         floor = max(best, computed / max(1, min(cores, len(compute_calls) or 1)))
         in_processes = [c for c in compute_calls if c.pid != kernel]
         if in_processes and waits_at_once == len(wait_calls):
-            # The right shape; what it cost to start the processes is what this machine charges.
+            # The right shape, slowed by this machine: busy cores, or a slow process start.
+            alone = computed / len(compute_calls)
+            inside = sum((c.end or c.start) - c.start for c in in_processes) / len(in_processes)
             startup = min(c.start for c in in_processes) - called
-            return cannot_show(f"{figures}: {where}",
-                               f"starting the processes took {startup:.2f} s here before the first sum began, "
-                               f"about what computing in parallel could save on a job this small")
+            why = (f"each sum took {inside:.2f} s in the processes against {alone:.2f} s alone: the cores were "
+                   "not free (other programs busy)" if inside > 1.3 * alone else
+                   f"starting the processes took {startup:.2f} s here before the first sum began, about what "
+                   "computing in parallel could save on a job this small")
+            return cannot_show(f"{figures}: {where}", why)
         if floor > 0.7 * baseline:
             return cannot_show(f"{figures}: {where}",
                                f"the computing alone ({computed:.2f} s, {cores} usable core{'s' if cores > 1 else ''})"
