@@ -71,8 +71,8 @@ def test_the_solution_passes() -> None:
 
 @pytest.mark.parametrize(("answer", "fragments"), [
     (on_threads, ["this kernel's own process"]),
-    (one_after_the_other, ["after the first had ended"]),
-    (not_joined, ["still working", "join() both"]),
+    (one_after_the_other, ["started only after the first had ended"]),
+    (not_joined, ["still", "join() both processes"]),  # still working, or still running: both say join
     (same_letters, ["['AB', 'AB']"]),
     (returns_nothing, ["returned None", "not the two Process objects"]),
 ])
@@ -101,4 +101,7 @@ def sleeps_instead_of_join():
 
 
 def test_sleeping_instead_of_joining_is_named() -> None:
-    refused(check_two_processes(sleeps_instead_of_join), "sleeps and never calls join()")
+    verdict = check_two_processes(sleeps_instead_of_join)
+    refused(verdict)
+    # Where children start slowly, they may still be running after the sleep: that is said instead.
+    assert "sleeps and never calls join()" in verdict.message or "still running" in verdict.message

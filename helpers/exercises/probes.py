@@ -36,6 +36,17 @@ class Call:
     args: list[Any]
     kwargs: dict[str, Any]
     result: Any = None
+    sent: float | None = None  # when the parent handed it to a new process (spawn, forkserver); None: fork
+
+
+def started_after(later: Call, earlier: Call) -> bool:
+    """True when ``later``'s process was started only after ``earlier`` had finished.
+
+    Tells "started one after the other" from "started together, but one was slow to start
+    up": under spawn and forkserver, ``sent`` is when ``Process.start()`` pickled the worker
+    in the parent; under fork (which starts a child in milliseconds) the child's own start.
+    """
+    return earlier.end is not None and (later.sent if later.sent is not None else later.start) >= earlier.end
 
 
 def _plain(value: Any) -> Any:
@@ -45,15 +56,17 @@ def _plain(value: Any) -> Any:
 class Recorded:
     """``func`` that appends a line to ``path`` when each call starts and when it ends."""
 
-    def __init__(self, func: Callable[..., Any], path: str) -> None:
+    def __init__(self, func: Callable[..., Any], path: str, sent: float | None = None) -> None:
         self.func = func
         self.path = path
+        self.sent = sent
         self.__name__ = getattr(func, "__name__", "worker")
         self.__qualname__ = getattr(func, "__qualname__", self.__name__)
         self.__doc__ = getattr(func, "__doc__", None)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _rebuild, (self.func.__module__, self.func.__qualname__, self.path)
+        # Pickled in the parent by Process.start() (spawn, forkserver) or a pool: the moment it was sent.
+        return _rebuild, (self.func.__module__, self.func.__qualname__, self.path, time.perf_counter())
 
     def _write(self, line: dict[str, Any]) -> None:
         with open(self.path, "a", encoding="utf-8") as file:
@@ -63,17 +76,18 @@ class Recorded:
         key = f"{os.getpid()}-{threading.get_ident()}-{time.perf_counter_ns()}"
         start = time.perf_counter()
         self._write({"key": key, "pid": os.getpid(), "thread": threading.get_ident(), "start": start,
-                     "args": [_plain(a) for a in args], "kwargs": {k: _plain(v) for k, v in kwargs.items()}})
+                     "sent": self.sent, "args": [_plain(a) for a in args],
+                     "kwargs": {k: _plain(v) for k, v in kwargs.items()}})
         result = self.func(*args, **kwargs)
         self._write({"key": key, "end": time.perf_counter(), "result": _plain(result)})
         return result
 
 
-def _rebuild(module: str, qualname: str, path: str) -> Recorded:
+def _rebuild(module: str, qualname: str, path: str, sent: float) -> Recorded:
     func = getattr(importlib.import_module(module), qualname)
     if isinstance(func, Recorded):  # a forked child of a parent that was watching
         func = func.func
-    return Recorded(func, path)
+    return Recorded(func, path, sent)
 
 
 class Recorder:
@@ -97,7 +111,7 @@ class Recorder:
                 continue  # a line cut short by a process stopped mid-write
             if "start" in line:
                 started[line["key"]] = Call(line["pid"], line["thread"], line["start"], None,
-                                            line["args"], line["kwargs"])
+                                            line["args"], line["kwargs"], sent=line.get("sent"))
             elif line.get("key") in started:
                 call = started[line["key"]]
                 call.end, call.result = line["end"], line["result"]

@@ -9,7 +9,7 @@ from typing import Any
 from ..config import seconds
 from .base import (Verdict, call_learner, cannot_show, check_function, report, seconds_text,
                    sleeps_instead_of_joining)
-from .probes import child_startup, overlap, watching
+from .probes import child_startup, overlap, started_after, watching
 
 #: What the two workers print: ``print_letters("AB")`` and ``print_letters("CD")``.
 LETTERS = ("AB", "CD")
@@ -57,18 +57,6 @@ def check_two_processes(start_two: Any) -> Verdict:
     if late:
         return report(False, f"start_two() returned after {seconds_text(elapsed)}, while a child was still working.",
                       "join() both processes before returning them.")
-    together = overlap(calls)
-    if together <= 0:
-        first, second = calls
-        startup = child_startup()
-        gap = second.start - first.end
-        if 2 * startup >= work:
-            return cannot_show(f"The second child began {seconds_text(gap)} after the first had ended.",
-                               f"starting a process takes {seconds_text(startup)} here, about as long as the "
-                               f"work itself ({seconds_text(work)})")
-        return report(False, f"The second child began {seconds_text(gap)} after the first had ended: "
-                      f"start_two took {seconds_text(elapsed)} instead of about {seconds_text(work)}.",
-                      "Start both processes first, then join both.")
     try:
         processes = list(processes)
     except TypeError:
@@ -81,6 +69,19 @@ def check_two_processes(start_two: Any) -> Verdict:
                       "Return the two processes you started.")
     if any(p.exitcode != 0 for p in processes):
         return report(False, f"Exit codes {[p.exitcode for p in processes]}: a child failed (see its error above).")
+    together = overlap(calls)
+    if together <= 0:
+        first, second = calls
+        startup = child_startup()
+        gap = second.start - first.end
+        if not started_after(second, first):
+            return cannot_show(f"The second child began {seconds_text(gap)} after the first had ended.",
+                               f"both children were started together, but starting a process takes "
+                               f"{seconds_text(startup)} here, about as long as the work itself ({seconds_text(work)})")
+        return report(False, f"The second child was started only after the first had ended, and began "
+                      f"{seconds_text(gap)} after it: "
+                      f"start_two took {seconds_text(elapsed)} instead of about {seconds_text(work)}.",
+                      "Start both processes first, then join both.")
     return report(True, f"Two child processes (pids {sorted(c.pid for c in calls)}) printed at the same time: "
                   f"{seconds_text(together)} of their {seconds_text(work)} each side by side; start_two took "
                   f"{seconds_text(elapsed)} in all, child start-up included.")
