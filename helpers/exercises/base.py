@@ -163,8 +163,9 @@ def check_function(answer: Any, name: str, checker: str) -> Verdict | None:
 
 # --- the census: threads and processes left running ---------------------------------------
 
-#: Threads the course's own machinery runs (the output relay); not the learner's.
-_OWN_THREADS = ("course-output-relay",)
+#: Threads that are machinery, not the learner's: the course's output relay, and the feeder
+#: thread a ``multiprocessing.Queue`` keeps for as long as the queue lives.
+_OWN_THREADS = ("course-output-relay", "QueueFeederThread")
 
 
 class Census:
