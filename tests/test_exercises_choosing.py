@@ -35,3 +35,11 @@ def test_wrong_choices_name_each_job_and_why(answer, fragments) -> None:
 ])
 def test_unanswered_and_malformed(answer, fragment) -> None:
     refused(check_job_choices(answer), fragment)
+
+
+def test_every_job_has_a_description_and_a_valid_description_for_the_advisor() -> None:
+    from helpers.advisor import recommend
+
+    assert set(JOBS) == set(RIGHT)
+    assert all(isinstance(what, str) and what and recommend(**job).tool in RIGHT.values()
+               for what, job in JOBS.values())

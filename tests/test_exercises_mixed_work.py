@@ -133,3 +133,13 @@ def two_pools(tasks):  # the former solution, with concurrent.futures: also righ
 
 def test_pools_from_concurrent_futures_pass_too() -> None:
     never_wrong(check_mixed_job(two_pools, small_job()))
+
+
+def test_capstone_job_alternates_scales_waits_and_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.25")
+    job = capstone_job(waits=3, wait_seconds=1.0, computes=2, number=10)
+    assert job == [("compute", 10), ("wait", 0.25), ("compute", 10), ("wait", 0.25), ("wait", 0.25)]
+    for bad in (dict(waits=13), dict(computes=-1), dict(waits=0, computes=0), dict(wait_seconds=3),
+                dict(number=10_000_001)):
+        with pytest.raises(ValueError):
+            capstone_job(**bad)
