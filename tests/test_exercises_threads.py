@@ -76,7 +76,7 @@ def test_the_solution_passes() -> None:
 @pytest.mark.parametrize(("answer", "fragments"), [
     (no_thread, ["ran in run_two's own thread", "plain function call"]),
     (one_after_the_other, ["started", "after the first had finished"]),
-    (not_joined, ["still printing", "did not wait"]),
+    (not_joined, ["still working", "did not wait"]),
     (wrong_count, ["count=[3, 3]"]),
     (one_thread_and_a_call, ["1 of the 2", "own thread"]),
     (sleeps_instead, ["never called print_numbers"]),

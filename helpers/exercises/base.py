@@ -145,6 +145,23 @@ def sleeps_instead_of_joining(func: Callable[..., Any], name: str, what: str) ->
     return None
 
 
+def returned_too_soon(func: Callable[..., Any], name: str, what: str, ends: list[float | None],
+                      returned: float, elapsed: float, hint: str) -> Verdict | None:
+    """A ✘ verdict when ``func`` did not wait for its ``what`` (threads, processes) to finish; else ``None``.
+
+    ``ends``: when each worker finished (``None``: never), ``returned``: when ``func`` returned,
+    on the same clock. Sleeping instead of joining is named even when the sleep was long enough.
+    """
+    guessed = sleeps_instead_of_joining(func, name, what)
+    if guessed is not None:
+        return guessed
+    late = [end for end in ends if end is None or end > returned]
+    if late:
+        return report(False, f"{name}() returned after {seconds_text(elapsed)}, while {len(late)} of its {what} "
+                      f"{'were' if len(late) > 1 else 'was'} still working: it did not wait for them.", hint)
+    return None
+
+
 def check_function(answer: Any, name: str, checker: str) -> Verdict | None:
     """The verdict for an answer that is not a written function yet; ``None`` when it is one.
 

@@ -130,7 +130,8 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
         else:
             span = max(c.end or c.start for c in compute_calls) - min(c.start for c in compute_calls)
             where = (f"the {len(compute_calls)} sums ran in this kernel and took turns under the GIL: "
-                     f"{span:.2f} s from the first to the last, against {computed:.2f} s one after another. On processes, {cores} cores could share them: about "
+                     f"{span:.2f} s from the first to the last, against {computed:.2f} s one after another. "
+                     f"On processes, {cores} cores could share them: about "
                      f"{computed / min(cores, max(1, len(compute_calls))):.2f} s of computing plus the start-up. "
                      "That is what it left on the table: processes for the computing, threads for the waiting.")
     else:

@@ -128,7 +128,8 @@ class Recorder:
 def watching(learner: Any, worker: Callable[..., Any]) -> Iterator[Recorder]:
     """While inside, calls of ``worker`` made by ``learner``'s code are recorded; yields the recorder.
 
-    Read ``recorder.calls()`` before leaving: the file is removed on the way out. The worker is replaced in ``learner.__globals__`` (every name bound to it) and in its
+    Read ``recorder.calls()`` before leaving: the file is removed on the way out. The worker
+    is replaced in ``learner.__globals__`` (every name bound to it) and in its
     own module; both are put back on the way out, whatever happens.
     """
     recorder = Recorder()

@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 from ..config import seconds
-from .base import (Verdict, call_learner, cannot_show, check_function, report, seconds_text,
-                   sleeps_instead_of_joining)
+from .base import (Verdict, call_learner, cannot_show, check_function, report, returned_too_soon,
+                   seconds_text)
 from .probes import child_startup, overlap, started_after, watching
 
 #: What the two workers print: ``print_letters("AB")`` and ``print_letters("CD")``.
@@ -50,13 +50,10 @@ def check_two_processes(start_two: Any) -> Verdict:
     if letters != sorted(LETTERS):
         return report(False, f"The workers printed {letters}; the exercise asks for one 'AB' and one 'CD'.",
                       "args=('AB',) for the first, args=('CD',) for the second.")
-    guessed = sleeps_instead_of_joining(start_two, "start_two", "processes")
-    if guessed is not None:
-        return guessed
-    late = [c for c in calls if c.end is None or c.end > returned]
-    if late:
-        return report(False, f"start_two() returned after {seconds_text(elapsed)}, while a child was still working.",
-                      "join() both processes before returning them.")
+    unfinished = returned_too_soon(start_two, "start_two", "processes", [c.end for c in calls], returned, elapsed,
+                                   "join() both processes before returning them.")
+    if unfinished is not None:
+        return unfinished
     try:
         processes = list(processes)
     except TypeError:

@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 from ..config import seconds
-from .base import (Verdict, call_learner, cannot_show, check_function, report, seconds_text,
-                   sleeps_instead_of_joining)
+from .base import (Verdict, call_learner, cannot_show, check_function, report, returned_too_soon,
+                   seconds_text)
 from .probes import child_startup, most_at_once, started_after, watching
 
 #: The processes' names, and the threads each one starts.
@@ -56,13 +56,10 @@ def check_processes_with_threads(three_offices: Any) -> Verdict:
                       "args=(name, queue, 'AB') for name in 'XYZ'.")
     if len({c.pid for c in calls}) != 3:
         return report(False, "The three offices did not run in three separate processes.", "One Process per name.")
-    guessed = sleeps_instead_of_joining(three_offices, "three_offices", "processes")
-    if guessed is not None:
-        return guessed
-    late = [c for c in calls if c.end is None or c.end > returned]
-    if late:
-        return report(False, f"three_offices() returned after {seconds_text(elapsed)}, while {len(late)} office(s) "
-                      "were still working.", "Take the 9 spans off the queue, then join every process.")
+    unfinished = returned_too_soon(three_offices, "three_offices", "processes", [c.end for c in calls], returned,
+                                   elapsed, "Take the 9 spans off the queue, then join every process.")
+    if unfinished is not None:
+        return unfinished
     try:
         spans = list(spans)
     except TypeError:
@@ -89,7 +86,8 @@ def check_processes_with_threads(three_offices: Any) -> Verdict:
             return cannot_show(said + ".", f"the processes were started together, but starting one takes "
                                f"{seconds_text(startup)} here, about as long as each office's wait "
                                f"({seconds_text(pause)})")
-        return report(False, said + ": a process was started only after another had ended.", "Start all three processes before you take anything off the queue or "
+        return report(False, said + ": a process was started only after another had ended.",
+                      "Start all three processes before you take anything off the queue or "
                       "join any.")
     waits = [s for s in spans if s.thread != "MainThread"]
     all_six = max(s.start for s in waits) < min(s.end for s in waits)

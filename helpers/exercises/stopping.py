@@ -69,7 +69,8 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
                 stop(child)  # ends the child, which also ends a join() without a timeout
                 caller.join(5.0)
                 return report(False, f"finish() was still waiting for {label} after {elapsed:.1f} s, although "
-                              f"the grace period was {grace:.1f} s.", "join() without a timeout waits forever. " + polite)
+                              f"the grace period was {grace:.1f} s.",
+                              "join() without a timeout waits forever. " + polite)
             if "error" in outcome:
                 error = outcome["error"]
                 detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
@@ -101,7 +102,8 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
                 if alive_after:
                     return report(False, f"{label.capitalize()} was still alive when finish() returned, "
                                   f"{elapsed:.2f} s after it was called.",
-                                  "After join(timeout=grace), check is_alive(); if true, terminate() it and join() again.")
+                                  "After join(timeout=grace), check is_alive(); if true, terminate() it and "
+                                  "join() again.")
                 if elapsed < grace * 0.8:
                     return report(False, f"finish() ended {label} after {elapsed:.2f} s, before its {grace:.1f} s "
                                   "grace period was over.", polite)

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from ..config import seconds
-from .base import Verdict, call_learner, check_function, report, seconds_text, sleeps_instead_of_joining
+from .base import Verdict, call_learner, check_function, report, returned_too_soon, seconds_text
 from .probes import overlap, watching
 
 #: Each worker prints this many numbers (``print_numbers(count=2)``), one pause before each.
@@ -50,14 +50,10 @@ def check_two_threads(run_two: Any) -> Verdict:
     if len(calls) != 2:
         return report(False, f"print_numbers ran {len(calls)} time(s); the exercise asks for two workers.",
                       "Make exactly two threads.")
-    guessed = sleeps_instead_of_joining(run_two, "run_two", "threads")
-    if guessed is not None:
-        return guessed
-    late = [c for c in calls if c.end is None or c.end > returned]
-    if late:
-        return report(False, f"run_two() returned after {seconds_text(elapsed)}, while {len(late)} of its threads "
-                      f"{'were' if len(late) > 1 else 'was'} still printing: it did not wait for them.",
-                      "Call join() on both threads before returning.")
+    unfinished = returned_too_soon(run_two, "run_two", "threads", [c.end for c in calls], returned, elapsed,
+                                   "Call join() on both threads before returning.")
+    if unfinished is not None:
+        return unfinished
     together = overlap(calls)
     if together <= 0:
         first, second = calls
