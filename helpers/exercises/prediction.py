@@ -1,0 +1,50 @@
+"""Predicting a measurement: how long do waiting tasks take on threads?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import seconds
+from .base import Verdict, report, seconds_text
+
+#: The panel's first run: this many tasks that each wait this long (before scaling), on as many threads.
+WAITS = 4
+WAIT_SECONDS = 1.0
+
+
+def check_wait_prediction(predicted: Any) -> Verdict:
+    """``predicted``: the seconds that :data:`WAITS` waiting tasks take on as many threads.
+
+    The checker measures it (the tasks run by :func:`helpers.run`, pauses scaled by
+    ``$COURSE_TIME_SCALE``) and accepts a figure near one task's wait or near what it
+    measured; it names the usual mistakes: the one-after-another time, or less than one wait.
+    """
+    if predicted is ...:
+        return report(False, "my_seconds is still `...`: replace it with the seconds you predict (a number), "
+                      "and run the cell again.")
+    if isinstance(predicted, bool) or not isinstance(predicted, (int, float)):
+        return report(False, f"{predicted!r} is not a number of seconds.", "Write a number, e.g. my_seconds = 2.5.")
+    from ..harness import run
+    from ..workers import wait_task
+
+    pause = seconds(WAIT_SECONDS)
+    measured = run(wait_task, [pause] * WAITS, mode="threads", workers=WAITS).elapsed
+    said = (f"You predicted {predicted:g} s; measured now: {WAITS} waits of {seconds_text(pause)} on {WAITS} threads "
+            f"took {seconds_text(measured)}")
+    near = lambda target: 0.75 * target <= predicted <= 1.5 * target  # noqa: E731
+    if near(pause) or near(measured):
+        return report(True, f"{said}: the threads waited at the same time, so the run lasts about one wait.")
+    if predicted <= 0:
+        return report(False, f"{said}. A duration is more than 0 s.", "How long does one task wait?")
+    if predicted > 1.5 * WAITS * pause:
+        return report(False, f"{said}. That is longer than even the {WAITS} waits one after another "
+                      f"({WAITS} × {seconds_text(pause)}).", "How long does one task wait?")
+    if predicted >= 0.75 * WAITS * pause:
+        return report(False, f"{said}. {predicted:g} s is the time of the tasks one after another "
+                      f"({WAITS} × {seconds_text(pause)}).",
+                      "On threads the waits overlap: while one thread waits, the others wait too.")
+    if predicted < 0.75 * pause:
+        return report(False, f"{said}. That is less than one task's own wait of {seconds_text(pause)}.",
+                      "No task can finish before its own wait is over.")
+    return report(False, f"{said}: between one wait and all {WAITS} in a row.",
+                  "Do the threads wait in turn, or all at once? Try it in the panel: mode threads.")

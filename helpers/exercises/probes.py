@@ -1,0 +1,234 @@
+"""What the checkers observe: calls recorded by the workers themselves, and a child's start-up.
+
+:func:`watching` swaps a worker (``print_numbers``, ``job_task`` …) for a :class:`Recorded`
+copy while the learner's function runs: in the learner's globals and in the worker's own
+module, so ``print_numbers``, ``workers.print_numbers`` and a local ``from … import`` all
+reach it. Each call, in whatever thread or process it runs, appends one line to a file:
+pid, thread ident, ``time.perf_counter()`` at start and end (a clock shared by the
+processes of one machine), its arguments and result. The learner cannot make these up, and
+a call that never happened leaves no line. :class:`Recorded` pickles by the worker's
+importable name, so spawn and forkserver children (and process pools) get it too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Call:
+    """One recorded call of a watched worker."""
+
+    pid: int
+    thread: int
+    start: float
+    end: float | None  # None: it never finished (still running, or stopped)
+    args: list[Any]
+    kwargs: dict[str, Any]
+    result: Any = None
+    sent: float | None = None  # when the parent handed it to a new process (spawn, forkserver); None: fork
+
+
+def started_after(later: Call, earlier: Call) -> bool:
+    """True when ``later``'s process was started only after ``earlier`` had finished.
+
+    Tells "started one after the other" from "started together, but one was slow to start
+    up": under spawn and forkserver, ``sent`` is when ``Process.start()`` pickled the worker
+    in the parent; under fork (which starts a child in milliseconds) the child's own start.
+    """
+    return earlier.end is not None and (later.sent if later.sent is not None else later.start) >= earlier.end
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, (int, float, str, bool, type(None), list, tuple, dict)) else repr(value)
+
+
+class Recorded:
+    """``func`` that appends a line to ``path`` when each call starts and when it ends."""
+
+    def __init__(self, func: Callable[..., Any], path: str, sent: float | None = None) -> None:
+        self.func = func
+        self.path = path
+        self.sent = sent
+        self.__name__ = getattr(func, "__name__", "worker")
+        self.__qualname__ = getattr(func, "__qualname__", self.__name__)
+        self.__doc__ = getattr(func, "__doc__", None)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled in the parent by Process.start() (spawn, forkserver) or a pool: the moment it was sent.
+        return _rebuild, (self.func.__module__, self.func.__qualname__, self.path, time.perf_counter())
+
+    def _write(self, line: dict[str, Any]) -> None:
+        with open(self.path, "a", encoding="utf-8") as file:
+            file.write(json.dumps(line, default=repr) + "\n")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        key = f"{os.getpid()}-{threading.get_ident()}-{time.perf_counter_ns()}"
+        start = time.perf_counter()
+        self._write({"key": key, "pid": os.getpid(), "thread": threading.get_ident(), "start": start,
+                     "sent": self.sent, "args": [_plain(a) for a in args],
+                     "kwargs": {k: _plain(v) for k, v in kwargs.items()}})
+        result = self.func(*args, **kwargs)
+        self._write({"key": key, "end": time.perf_counter(), "result": _plain(result)})
+        return result
+
+
+def _rebuild(module: str, qualname: str, path: str, sent: float) -> Recorded:
+    func = getattr(importlib.import_module(module), qualname)
+    if isinstance(func, Recorded):  # a forked child of a parent that was watching
+        func = func.func
+    return Recorded(func, path, sent)
+
+
+class Recorder:
+    """A file that :class:`Recorded` workers append to; ``calls()`` reads it back."""
+
+    def __init__(self) -> None:
+        handle, self.path = tempfile.mkstemp(prefix="course-check-", suffix=".jsonl")
+        os.close(handle)
+
+    def calls(self) -> list[Call]:
+        started: dict[str, Call] = {}
+        try:
+            with open(self.path, encoding="utf-8") as file:
+                lines = file.read().splitlines()
+        except OSError:
+            return []
+        for text in lines:
+            try:
+                line = json.loads(text)
+            except ValueError:
+                continue  # a line cut short by a process stopped mid-write
+            if "start" in line:
+                started[line["key"]] = Call(line["pid"], line["thread"], line["start"], None,
+                                            line["args"], line["kwargs"], sent=line.get("sent"))
+            elif line.get("key") in started:
+                call = started[line["key"]]
+                call.end, call.result = line["end"], line["result"]
+        return sorted(started.values(), key=lambda c: c.start)
+
+    def close(self) -> None:
+        try:
+            os.remove(self.path)
+        except OSError:
+            pass
+
+
+@contextmanager
+def watching(learner: Any, worker: Callable[..., Any]) -> Iterator[Recorder]:
+    """While inside, calls of ``worker`` made by ``learner``'s code are recorded; yields the recorder.
+
+    Read ``recorder.calls()`` before leaving: the file is removed on the way out. The worker
+    is replaced in ``learner.__globals__`` (every name bound to it) and in its
+    own module; both are put back on the way out, whatever happens.
+    """
+    recorder = Recorder()
+    wrapper = Recorded(worker, recorder.path)
+    places: list[tuple[dict[str, Any], str]] = []
+    namespaces = [getattr(learner, "__globals__", None), vars(sys.modules[worker.__module__])]
+    helpers_package = sys.modules.get("helpers")
+    if helpers_package is not None:
+        namespaces.append(vars(helpers_package))
+    for namespace in namespaces:
+        if namespace is None:
+            continue
+        for name, value in list(namespace.items()):
+            if value is worker:
+                places.append((namespace, name))
+                namespace[name] = wrapper
+    try:
+        yield recorder
+    finally:
+        for namespace, name in places:
+            if namespace.get(name) is wrapper:
+                namespace[name] = worker
+        recorder.close()
+
+
+def overlap(calls: list[Call]) -> float:
+    """Seconds during which every call of ``calls`` was running at once (0 when they never all met)."""
+    if not calls or any(c.end is None for c in calls):
+        return 0.0
+    return max(0.0, min(c.end for c in calls if c.end is not None) - max(c.start for c in calls))
+
+
+def most_at_once(calls: list[Call]) -> int:
+    """The largest number of ``calls`` running at the same moment."""
+    events = sorted([(c.start, 1) for c in calls] + [(c.end, -1) for c in calls if c.end is not None],
+                    key=lambda e: (e[0], e[1]))
+    running = best = 0
+    for _, step in events:
+        running += step
+        best = max(best, running)
+    return best
+
+
+# --- a child's start-up, under the active start method -------------------------------------
+
+def mark_started(started: Any) -> None:
+    """Body of the start-up probe: write the moment the child's code began into ``started``."""
+    started.value = time.perf_counter()
+
+
+_STARTUP: dict[str, float] = {}
+
+
+def child_startup() -> float:
+    """Seconds from ``Process.start()`` to the child's first line of code, here, now.
+
+    Measured twice under ``$COURSE_START_METHOD`` (or the platform's default) and the
+    slower one kept; remembered for the rest of the session, and measured again whenever
+    a later reading is needed with a different start method.
+    """
+    import multiprocessing
+
+    from ..config import resolve_start_method
+    from ..relay import Process, stop
+
+    method = resolve_start_method()
+    if method in _STARTUP:
+        return _STARTUP[method]
+    context = multiprocessing.get_context(method)
+    slowest = 0.0
+    for _ in range(2):
+        started = context.Value("d", 0.0, lock=False)
+        child = Process(target=mark_started, args=(started,))
+        before = time.perf_counter()
+        child.start()
+        child.join(30)
+        stop(child)
+        slowest = max(slowest, (started.value or time.perf_counter()) - before)
+    _STARTUP[method] = slowest
+    return slowest
+
+
+def put_unguessable(queue: Any, numbers: list[int], pause: float, sentinel_sent: Any) -> None:
+    """A producer the learner cannot predict: ``numbers`` (chosen at random by the checker), then the sentinel.
+
+    ``pause`` s (already scaled) before each number; ``sentinel_sent.value`` gets the
+    moment the sentinel was handed to the queue.
+    """
+    from ..workers import SENTINEL
+
+    for number in numbers:
+        time.sleep(pause)
+        queue.put(number)
+    sentinel_sent.value = time.perf_counter()
+    queue.put(SENTINEL)
+
+
+def sleep_and_mark(duration: float, started: Any, ended: Any) -> None:
+    """Sleep ``duration`` s (unscaled), writing the moments this child began and finished."""
+    started.value = time.perf_counter()
+    time.sleep(duration)
+    ended.value = time.perf_counter()

@@ -1,0 +1,96 @@
+"""Processes that run threads: three processes at once, each waiting on two threads."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from ..config import seconds
+from .base import (Verdict, call_learner, cannot_show, check_function, report, returned_too_soon,
+                   seconds_text)
+from .probes import child_startup, most_at_once, started_after, watching
+
+#: The processes' names, and the threads each one starts.
+OFFICES = "XYZ"
+THREAD_NAMES = "AB"
+
+
+def check_processes_with_threads(three_offices: Any) -> Verdict:
+    """``three_offices()`` starts processes ``X``, ``Y``, ``Z`` at once, each running
+    ``process_with_threads_reporting(name, queue, "AB")``, drains the queue, joins them and
+    returns the spans.
+
+    Observed, by a recording copy of ``process_with_threads_reporting``: three calls, in three
+    child processes, all three running at the same moment and done before ``three_offices``
+    returned; the 9 spans returned come from those processes (2 waiting threads + the main
+    thread each); nothing left running. When the three never ran together, the child
+    start-up measured here decides whether this machine could have shown it.
+    """
+    from .. import workers
+
+    not_yet = check_function(three_offices, "three_offices", "check_processes_with_threads")
+    if not_yet is not None:
+        return not_yet
+    with watching(three_offices, workers.process_with_threads_reporting) as recorder:
+        outcome, elapsed, failed = call_learner(
+            lambda: (three_offices(), time.perf_counter()), "three_offices",
+            "queue.Empty means fewer spans came than you waited for; check the names and counts.",
+            "Join every process after you have taken all the spans off the queue.")
+        calls = recorder.calls()
+    if failed is not None:
+        return failed
+    spans, returned = outcome
+    pause = seconds(1.0)
+    if not calls:
+        return report(False, "process_with_threads_reporting never ran.",
+                      "Process(target=process_with_threads_reporting, args=(name, queue, 'AB')) for name in 'XYZ'.")
+    here = [c for c in calls if c.pid == os.getpid()]
+    if here:
+        return report(False, f"{len(here)} of the offices ran in this kernel's own process, not in a child process.",
+                      "One Process per name, not a thread or a plain call.")
+    names = sorted(str(c.args[0] if c.args else c.kwargs.get("process_name")) for c in calls)
+    threads = [c.args[2] if len(c.args) > 2 else c.kwargs.get("thread_names", "ABC") for c in calls]
+    if names != sorted(OFFICES) or any(t != THREAD_NAMES for t in threads):
+        return report(False, f"The offices ran as {names} with threads {threads}; expected X, Y, Z with 'AB' each.",
+                      "args=(name, queue, 'AB') for name in 'XYZ'.")
+    if len({c.pid for c in calls}) != 3:
+        return report(False, "The three offices did not run in three separate processes.", "One Process per name.")
+    unfinished = returned_too_soon(three_offices, "three_offices", "processes", [c.end for c in calls], returned,
+                                   elapsed, "Take the 9 spans off the queue, then join every process.")
+    if unfinished is not None:
+        return unfinished
+    try:
+        spans = list(spans)
+    except TypeError:
+        return report(False, f"three_offices() returned {spans!r:.60}, not a list of spans.",
+                      "Collect what you get() from the queue in a list and return it.")
+    fields = ("process", "pid", "thread", "start", "end")
+    if not all(all(hasattr(s, f) for f in fields) for s in spans):
+        return report(False, "three_offices() must return the ThreadSpan objects taken off the queue.",
+                      "spans = [queue.get(timeout=30) for _ in range(9)]")
+    if len(spans) != 9:
+        return report(False, f"Got {len(spans)} spans; 3 processes × (2 threads + their main thread) send 9.",
+                      "Each process sends one span per thread and one for itself: take 9 off the queue.")
+    if sorted(s.pid for s in spans) != sorted(c.pid for c in calls for _ in range(3)):
+        return report(False, "The spans returned are not the ones the three processes sent (3 each).",
+                      "Return exactly what you took off the queue.")
+    together = most_at_once(calls)
+    if together < 3:
+        startup = child_startup()
+        said = (f"At most {together} of the 3 processes were running at the same moment; three_offices took "
+                f"{seconds_text(elapsed)} for waits of {seconds_text(pause)}")
+        ordered = sorted(calls, key=lambda c: c.start)
+        one_after_another = any(started_after(b, a) for i, a in enumerate(ordered) for b in ordered[i + 1:])
+        if not one_after_another:
+            return cannot_show(said + ".", f"the processes were started together, but starting one takes "
+                               f"{seconds_text(startup)} here, about as long as each office's wait "
+                               f"({seconds_text(pause)})")
+        return report(False, said + ": a process was started only after another had ended.",
+                      "Start all three processes before you take anything off the queue or "
+                      "join any.")
+    waits = [s for s in spans if s.thread != "MainThread"]
+    all_six = max(s.start for s in waits) < min(s.end for s in waits)
+    return report(True, f"3 processes (pids {sorted(c.pid for c in calls)}) ran at the same time, 2 threads each: "
+                  f"6 waits of {seconds_text(pause)} in {seconds_text(elapsed)} instead of {seconds_text(6 * pause)}"
+                  + (", all six waiting at the same moment." if all_six else "."))

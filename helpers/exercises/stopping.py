@@ -1,0 +1,120 @@
+"""Joining and stopping: end a process politely first, by force only after a grace period."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from .base import Verdict, cannot_show, check_function, report, seconds_text
+
+#: The least grace period given to ``finish`` (unscaled: process start-up does not scale).
+GRACE = 1.5
+#: A child that ends by itself must be returned within this many seconds of its end (at least).
+PROMPT = 0.3
+
+
+def _call(finish: Any, child: Any, grace: float, outcome: dict[str, Any]) -> None:
+    try:
+        outcome["code"] = finish(child, grace)
+    except Exception as exc:  # reported by the checker, never raised
+        outcome["error"] = exc
+    outcome["returned"] = time.perf_counter()
+
+
+def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
+    """``finish(process, grace)`` must end a started process, politely first, by force if needed.
+
+    Right: wait up to ``grace`` s for the process to end by itself (``join(timeout=…)``);
+    if it is still alive, ``terminate()`` it and ``join()`` it; return its exit code.
+    The grace period is at least ``grace`` and at least 5 × the child start-up measured
+    here first, so a slow start (spawn, a busy machine) cannot make a right answer wrong.
+    The checker hands ``finish`` two started children that record when they began and
+    ended: one that sleeps a tenth of the grace period (it must be returned, exit code 0,
+    within :data:`PROMPT` s of its own end, not kept for the whole grace period) and one
+    that would sleep 30 s (it must be stopped after about the grace period, no sooner and
+    not much later, and not be alive afterwards). ``finish`` runs in a helper thread, so a
+    ``join()`` without a timeout cannot hang the notebook (the child is stopped 1 s after
+    the latest a right answer returns). Every child is reaped.
+    """
+    not_yet = check_function(finish, "finish", "check_finish")
+    if not_yet is not None:
+        return not_yet
+    import multiprocessing
+
+    from ..config import resolve_start_method
+    from ..relay import Process, stop
+    from .probes import child_startup, sleep_and_mark
+
+    startup = child_startup()
+    grace = max(grace, 5 * startup)
+    prompt = max(PROMPT, 2 * startup)
+    context = multiprocessing.get_context(resolve_start_method())
+    polite = "First process.join(timeout=grace); only if process.is_alive() is still true, terminate it."
+    measured = []
+    for label, duration in (("the worker that ends by itself", grace / 10), ("the worker that would sleep 30 s", 30.0)):
+        started, ended = context.Value("d", 0.0, lock=False), context.Value("d", 0.0, lock=False)
+        child = Process(target=sleep_and_mark, args=(duration, started, ended))
+        child.start()
+        outcome: dict[str, Any] = {}
+        caller = threading.Thread(target=_call, args=(finish, child, grace, outcome), name="check-finish", daemon=True)
+        called = time.perf_counter()
+        caller.start()
+        caller.join(grace + max(0.5 * grace, 4 * startup) + 1.0)  # then it is "well past", or hung
+        hung = caller.is_alive()
+        alive_after = child.is_alive()
+        elapsed = outcome.get("returned", time.perf_counter()) - called
+        try:
+            if hung:
+                stop(child)  # ends the child, which also ends a join() without a timeout
+                caller.join(5.0)
+                return report(False, f"finish() was still waiting for {label} after {elapsed:.1f} s, although "
+                              f"the grace period was {grace:.1f} s.",
+                              "join() without a timeout waits forever. " + polite)
+            if "error" in outcome:
+                error = outcome["error"]
+                detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+                return report(False, f"finish() raised {detail}.", polite)
+            code = outcome.get("code")
+            if duration < grace:
+                if not ended.value:
+                    waited = elapsed >= 0.8 * grace
+                    if waited and (not started.value or started.value + duration > called + grace):
+                        return cannot_show(f"finish() returned exit code {code}.",
+                                           f"{label} had not even started {grace:.1f} s after start() (a child "
+                                           f"start-up measured {seconds_text(startup)} just before)")
+                    return report(False, f"finish() stopped {label} (exit code {code}) after {elapsed:.2f} s, "
+                                  f"although it would have ended on its own {duration:.2f} s after it began, within "
+                                  f"the {grace:.1f} s grace period.", polite)
+                if alive_after:
+                    return report(False, f"finish() returned while {label} was still running.",
+                                  "Wait for it with join(timeout=grace), then return process.exitcode.")
+                late = outcome["returned"] - ended.value
+                if late > prompt:
+                    return report(False, f"finish() returned {late:.2f} s after {label} had ended: it waited out "
+                                  f"the grace period ({grace:.1f} s) instead of returning when the process did.",
+                                  "join(timeout=grace) returns as soon as the process ends; do not sleep.")
+                if code != 0:
+                    return report(False, f"finish() returned {code!r} for {label}, not its exit code 0.",
+                                  "Return process.exitcode, read after the join.")
+                measured.append(f"{label}: exit code {code}, returned {seconds_text(max(late, 0.0))} after it ended")
+            else:
+                if alive_after:
+                    return report(False, f"{label.capitalize()} was still alive when finish() returned, "
+                                  f"{elapsed:.2f} s after it was called.",
+                                  "After join(timeout=grace), check is_alive(); if true, terminate() it and "
+                                  "join() again.")
+                if elapsed < grace * 0.8:
+                    return report(False, f"finish() ended {label} after {elapsed:.2f} s, before its {grace:.1f} s "
+                                  "grace period was over.", polite)
+                if elapsed > grace + max(0.5 * grace, 4 * startup):
+                    return report(False, f"finish() took {elapsed:.2f} s to end {label}, well past the {grace:.1f} s "
+                                  "grace period.", "Wait once, join(timeout=grace); then terminate() and join().")
+                if not isinstance(code, int) or code == 0:
+                    return report(False, f"finish() returned {code!r} for the terminated worker, not its exit code.",
+                                  "Return process.exitcode, read after the final join().")
+                measured.append(f"{label}: exit code {code} after {elapsed:.2f} s")
+        finally:
+            stop(child)
+    return report(True, f"finish() returned one worker as soon as it ended and stopped the other after the "
+                  f"{grace:.1f} s grace period ({'; '.join(measured)}).")

@@ -1,0 +1,145 @@
+"""helpers.exercises.mixed_work: every task through job_task, waits overlapped, faster; threads-only is told
+what it left on the table."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from exercise_conditions import HARD, hard, never_wrong, refused
+
+from helpers import run
+from helpers.exercises.mixed_work import _expected, capstone_job, check_mixed_job
+from helpers.machine import usable_cores
+from helpers.workers import job_task
+
+
+@pytest.fixture(autouse=True)
+def fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.1")
+
+
+def small_job():
+    return capstone_job(waits=6, wait_seconds=0.5, computes=4, number=500_000)
+
+
+def run_job(tasks):  # the notebook's solution: threads for the waits beside processes for the sums
+    waits = [i for i, (kind, _) in enumerate(tasks) if kind == "wait"]
+    sums = [i for i, (kind, _) in enumerate(tasks) if kind == "compute"]
+    results = [None] * len(tasks)
+
+    def do_the_waits():
+        for i, value in zip(waits, run(job_task, [tasks[i] for i in waits], mode="threads").results):
+            results[i] = value
+
+    waiter = threading.Thread(target=do_the_waits)
+    waiter.start()
+    computed = run(job_task, [tasks[i] for i in sums], mode="processes", workers=usable_cores()).results
+    waiter.join()
+    for i, value in zip(sums, computed):
+        results[i] = value
+    return results
+
+
+def threads_only(tasks):
+    return run(job_task, tasks, mode="threads").results
+
+
+def one_after_another(tasks):
+    return [job_task(task) for task in tasks]
+
+
+def made_up(tasks):  # closed forms and the wait lengths: right values, no work
+    return [_expected(task) for task in tasks]
+
+
+def skips_the_waits(tasks):
+    return [size if kind == "wait" else job_task((kind, size)) for kind, size in tasks]
+
+
+POOLS: list[ThreadPoolExecutor] = []
+
+
+def pool_left_running(tasks):  # a pool kept (here: in a list) and never shut down
+    pool = ThreadPoolExecutor(max_workers=len(tasks))
+    POOLS.append(pool)
+    return [f.result() for f in [pool.submit(job_task, t) for t in tasks]]
+
+
+def reversed_order(tasks):
+    return list(reversed(threads_only(list(reversed(tasks)))))[::-1]
+
+
+def test_the_solution_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # fork where there is one: a job this small is only clearly faster when processes start fast
+    # (the hard-machine tests below run it under spawn).
+    if "fork" in multiprocessing.get_all_start_methods():
+        monkeypatch.setenv("COURSE_START_METHOD", "fork")
+    verdict = check_mixed_job(run_job, small_job())
+    assert verdict, verdict.message
+    assert "the waits overlapped" in verdict.message and "process" in verdict.message
+
+
+def test_threads_only_passes_and_is_told_what_it_left_on_the_table() -> None:
+    verdict = check_mixed_job(threads_only, small_job())
+    assert verdict, verdict.message
+    assert "ran in this kernel" in verdict.message
+    if usable_cores() >= 2:
+        assert "left on the table" in verdict.message
+
+
+@pytest.mark.parametrize(("answer", "fragments"), [
+    (one_after_another, ["waits ran one after another"]),
+    (made_up, ["never ran through job_task"]),
+    (skips_the_waits, ["6 of the 10 tasks never ran through job_task", "('wait'"]),
+    (pool_left_running, ["still running when run_job() returned"]),
+    (reversed_order, ["wrong order"]),
+])
+def test_wrong_answers_are_refused_by_name(answer, fragments) -> None:
+    try:
+        refused(check_mixed_job(answer, small_job()), *fragments)
+    finally:
+        while POOLS:
+            POOLS.pop().shutdown()
+
+
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (..., "delete the line `run_job = ...`"), (None, "not None")])
+def test_unwritten_and_non_callables(answer, fragment) -> None:
+    refused(check_mixed_job(answer), fragment)
+
+
+@pytest.mark.parametrize("condition", HARD)
+def test_right_on_a_hard_machine(condition: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with hard(condition, monkeypatch):
+        never_wrong(check_mixed_job(run_job, small_job()))
+
+
+def two_pools(tasks):  # the former solution, with concurrent.futures: also right
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    from helpers.config import resolve_start_method
+
+    context = multiprocessing.get_context(resolve_start_method())
+    with ThreadPoolExecutor(max_workers=len(tasks)) as threads, \
+            ProcessPoolExecutor(max_workers=usable_cores(), mp_context=context) as processes:
+        futures = [(processes if kind == "compute" else threads).submit(job_task, (kind, size))
+                   for kind, size in tasks]
+        return [future.result(timeout=60) for future in futures]
+
+
+def test_pools_from_concurrent_futures_pass_too() -> None:
+    never_wrong(check_mixed_job(two_pools, small_job()))
+
+
+def test_capstone_job_alternates_scales_waits_and_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.25")
+    job = capstone_job(waits=3, wait_seconds=1.0, computes=2, number=10)
+    assert job == [("compute", 10), ("wait", 0.25), ("compute", 10), ("wait", 0.25), ("wait", 0.25)]
+    for bad in (dict(waits=13), dict(computes=-1), dict(waits=0, computes=0), dict(wait_seconds=3),
+                dict(number=10_000_001)):
+        with pytest.raises(ValueError):
+            capstone_job(**bad)

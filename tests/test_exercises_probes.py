@@ -1,0 +1,60 @@
+"""helpers.exercises.probes: workers that record their own calls, in threads and in processes."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from helpers import Process, workers
+from helpers.exercises.probes import Call, child_startup, most_at_once, overlap, watching
+
+
+@pytest.fixture(autouse=True)
+def fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.05")
+
+
+def on_threads():
+    threads = [threading.Thread(target=workers.print_numbers, kwargs={"count": 1}) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def test_calls_on_threads_are_recorded_and_the_worker_put_back() -> None:
+    original = workers.print_numbers
+    with watching(on_threads, original) as recorder:
+        on_threads()
+        calls = recorder.calls()
+    assert workers.print_numbers is original
+    assert len(calls) == 2 and {c.pid for c in calls} == {os.getpid()}
+    assert len({c.thread for c in calls}) == 2 and all(c.kwargs == {"count": 1} for c in calls)
+    assert overlap(calls) > 0 and most_at_once(calls) == 2
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_calls_in_child_processes_are_recorded_under_every_start_method(method: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_START_METHOD", method)
+
+    def in_a_child():
+        child = Process(target=workers.print_letters, args=("A",))
+        child.start()
+        child.join(30)
+
+    with watching(in_a_child, workers.print_letters) as recorder:
+        in_a_child()
+        calls = recorder.calls()
+    assert len(calls) == 1 and calls[0].pid != os.getpid() and calls[0].end is not None
+
+
+def test_counting_calls_at_once() -> None:
+    calls = [Call(1, 1, 0.0, 2.0, [], {}), Call(1, 2, 1.0, 3.0, [], {}), Call(1, 3, 2.5, 4.0, [], {})]
+    assert most_at_once(calls) == 2 and overlap(calls) == 0 and overlap(calls[:2]) == 1.0
+
+
+def test_child_startup_is_measured() -> None:
+    assert 0 < child_startup() < 30

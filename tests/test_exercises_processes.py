@@ -1,0 +1,107 @@
+"""helpers.exercises.processes: only two overlapping child processes of print_letters pass."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from exercise_conditions import HARD, hard, never_wrong, refused
+
+from helpers import Process
+from helpers.exercises.processes import check_two_processes
+from helpers.workers import print_letters
+
+
+@pytest.fixture(autouse=True)
+def fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.1")
+
+
+def start_two():
+    children = [Process(target=print_letters, args=(letters,)) for letters in ("AB", "CD")]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(timeout=60)
+    return children
+
+
+def on_threads():
+    threads = [threading.Thread(target=print_letters, args=(letters,)) for letters in ("AB", "CD")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return threads
+
+
+def one_after_the_other():
+    children = [Process(target=print_letters, args=(letters,)) for letters in ("AB", "CD")]
+    for child in children:
+        child.start()
+        child.join(timeout=60)
+    return children
+
+
+def not_joined():
+    children = [Process(target=print_letters, args=(letters,)) for letters in ("AB", "CD")]
+    for child in children:
+        child.start()
+    return children
+
+
+def same_letters():
+    children = [Process(target=print_letters, args=("AB",)) for _ in range(2)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(timeout=60)
+    return children
+
+
+def returns_nothing():
+    start_two()
+
+
+def test_the_solution_passes() -> None:
+    verdict = check_two_processes(start_two)
+    assert verdict and "Two child processes" in verdict.message
+
+
+@pytest.mark.parametrize(("answer", "fragments"), [
+    (on_threads, ["this kernel's own process"]),
+    (one_after_the_other, ["started only after the first had ended"]),
+    (not_joined, ["still", "join() both processes"]),  # still working, or still running: both say join
+    (same_letters, ["['AB', 'AB']"]),
+    (returns_nothing, ["returned None", "not the two Process objects"]),
+])
+def test_wrong_answers_are_refused_by_name(answer, fragments) -> None:
+    refused(check_two_processes(answer), *fragments)
+
+
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (..., "delete the line `start_two = ...`"), ([1, 2], "not list"), (None, "not None")])
+def test_unwritten_and_non_callables(answer, fragment) -> None:
+    refused(check_two_processes(answer), fragment)
+
+
+@pytest.mark.parametrize("condition", HARD)
+def test_right_on_a_hard_machine(condition: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with hard(condition, monkeypatch):
+        never_wrong(check_two_processes(start_two))
+
+
+def sleeps_instead_of_join():
+    children = [Process(target=print_letters, args=(letters,)) for letters in ("AB", "CD")]
+    for child in children:
+        child.start()
+    time.sleep(1.0)
+    return children
+
+
+def test_sleeping_instead_of_joining_is_named() -> None:
+    verdict = check_two_processes(sleeps_instead_of_join)
+    refused(verdict)
+    # Where children start slowly, they may still be running after the sleep: that is said instead.
+    assert "sleeps and never calls join()" in verdict.message or "still running" in verdict.message

@@ -1,0 +1,118 @@
+"""helpers.exercises.sharing: only a consumer that takes every unguessable item and stops at the SENTINEL passes."""
+
+from __future__ import annotations
+
+import queue
+import time
+
+import pytest
+from exercise_conditions import HARD, hard, never_wrong, refused
+
+from helpers.exercises.sharing import check_take_all
+from helpers.workers import SENTINEL
+
+
+@pytest.fixture(autouse=True)
+def fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.1")
+
+
+def take_all(q):
+    items = []
+    while True:
+        item = q.get(timeout=10)
+        if item is SENTINEL:
+            return items
+        items.append(item)
+
+
+def while_not_empty(q):  # the article's loop
+    items = []
+    while not q.empty():
+        items.append(q.get())
+    return items
+
+
+def keeps_sentinel(q):
+    items = []
+    while True:
+        items.append(q.get())
+        if items[-1] is SENTINEL:
+            return items
+
+
+def until_a_timeout(q):  # gets everything, but only returns a second after the end
+    items = []
+    while True:
+        try:
+            item = q.get(timeout=1)
+        except queue.Empty:
+            return items
+        if item is not SENTINEL:
+            items.append(item)
+
+
+def sleeps_then_drains(q):  # guesses how long the producer needs
+    time.sleep(1.0)
+    items = []
+    while not q.empty():
+        item = q.get()
+        if item is not SENTINEL:
+            items.append(item)
+    return items
+
+
+def makes_them_up(q):
+    return list(range(200))
+
+
+def forever(q):  # ignores the sentinel and even catches Empty: must still be stopped
+    items = []
+    while True:
+        try:
+            items.append(q.get(timeout=0.2))
+        except queue.Empty:
+            pass
+
+
+def sorted_items(q):
+    return sorted(take_all(q), reverse=True)
+
+
+def test_the_solution_passes() -> None:
+    verdict = check_take_all(take_all)
+    assert verdict and "in order" in verdict.message
+
+
+@pytest.mark.parametrize(("answer", "fragments"), [
+    (while_not_empty, ["got only", "q.empty()"]),
+    (keeps_sentinel, ["holds the SENTINEL"]),
+    (until_a_timeout, ["after it had taken the SENTINEL", "kept waiting"]),
+    (sleeps_then_drains, ["lay in the queue", "sleeping?"]),
+    (makes_them_up, ["not the", "never took anything off the queue"]),
+    (sorted_items, ["in their order"]),
+])
+def test_wrong_answers_are_refused_by_name(answer, fragments) -> None:
+    refused(check_take_all(answer), *fragments)
+
+
+def test_a_consumer_that_never_stops_is_stopped() -> None:
+    started = time.monotonic()
+    refused(check_take_all(forever, timeout=1.0), "still waiting on the queue")
+    assert time.monotonic() - started < 5
+
+
+def unwritten(q):
+    ...
+
+
+@pytest.mark.parametrize(("answer", "fragment"), [
+    (..., "delete the line `take_all = ...`"), (unwritten, "not written yet"), ([], "not list")])
+def test_unwritten_and_non_callables(answer, fragment) -> None:
+    refused(check_take_all(answer), fragment)
+
+
+@pytest.mark.parametrize("condition", HARD)
+def test_right_on_a_hard_machine(condition: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with hard(condition, monkeypatch):
+        never_wrong(check_take_all(take_all))
