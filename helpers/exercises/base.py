@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ..style import format_duration
+
 #: The three outcomes of a check.
 RIGHT, WRONG, CANNOT_SHOW = "right", "wrong", "cannot show"
 _MARKS = {RIGHT: "✔ ", WRONG: "✘ ", CANNOT_SHOW: "◌ "}
@@ -157,7 +159,7 @@ def returned_too_soon(func: Callable[..., Any], name: str, what: str, ends: list
         return guessed
     late = [end for end in ends if end is None or end > returned]
     if late:
-        return report(False, f"{name}() returned after {seconds_text(elapsed)}, while {len(late)} of its {what} "
+        return report(False, f"{name}() returned after {format_duration(elapsed)}, while {len(late)} of its {what} "
                       f"{'were' if len(late) > 1 else 'was'} still working: it did not wait for them.", hint)
     return None
 
@@ -290,8 +292,3 @@ def call_learner(func: Callable[[], Any], name: str, hint: str = "",
                                       f"{'were' if len(threads) + len(processes) > 1 else 'was'} still running "
                                       f"when {name}() returned.", leftover_hint)
     return value, elapsed, None
-
-
-def seconds_text(value: float) -> str:
-    """A duration for a message: ``12.3 ms`` below a tenth of a second, ``1.23 s`` above."""
-    return f"{value * 1000:.1f} ms" if value < 0.1 else f"{value:.2f} s"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Verdict, cannot_show, report, seconds_text
+from ..style import format_duration
+from .base import Verdict, cannot_show, report
 
 #: Four tasks of each size, one after another vs on two processes.
 CPU_TASKS = 4
@@ -56,7 +57,7 @@ def check_processes_pay_off(answer: Any) -> Verdict:
         pays = speedup > 1.0
         close = 1 / TOO_CLOSE < speedup < TOO_CLOSE
         lines.append(f"{key} ({CPU_TASKS} × sum_of_squares({size:_})): one after another "
-                     f"{seconds_text(one_by_one)}, 2 processes {seconds_text(on_processes)} → processes "
+                     f"{format_duration(one_by_one)}, 2 processes {format_duration(on_processes)} → processes "
                      f"{'pay' if pays else 'do not pay'} (×{speedup:.2f}{', too close to call' if close else ''})")
         if key == "big" and speedup < TOO_CLOSE:
             # The lesson: big tasks repay the start-up when two cores are free. Not seen here:

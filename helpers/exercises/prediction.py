@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import seconds
-from .base import Verdict, report, seconds_text
+from ..style import format_duration
+from .base import Verdict, report
 
 #: The panel's first run: this many tasks that each wait this long (before scaling), on as many threads.
 WAITS = 4
@@ -29,8 +30,8 @@ def check_wait_prediction(predicted: Any) -> Verdict:
 
     pause = seconds(WAIT_SECONDS)
     measured = run(wait_task, [pause] * WAITS, mode="threads", workers=WAITS).elapsed
-    said = (f"You predicted {predicted:g} s; measured now: {WAITS} waits of {seconds_text(pause)} on {WAITS} threads "
-            f"took {seconds_text(measured)}")
+    said = (f"You predicted {predicted:g} s; measured now: {WAITS} waits of {format_duration(pause)} on {WAITS} threads "
+            f"took {format_duration(measured)}")
     near = lambda target: 0.75 * target <= predicted <= 1.5 * target  # noqa: E731
     if near(pause) or near(measured):
         return report(True, f"{said}: the threads waited at the same time, so the run lasts about one wait.")
@@ -38,13 +39,13 @@ def check_wait_prediction(predicted: Any) -> Verdict:
         return report(False, f"{said}. A duration is more than 0 s.", "How long does one task wait?")
     if predicted > 1.5 * WAITS * pause:
         return report(False, f"{said}. That is longer than even the {WAITS} waits one after another "
-                      f"({WAITS} × {seconds_text(pause)}).", "How long does one task wait?")
+                      f"({WAITS} × {format_duration(pause)}).", "How long does one task wait?")
     if predicted >= 0.75 * WAITS * pause:
         return report(False, f"{said}. {predicted:g} s is the time of the tasks one after another "
-                      f"({WAITS} × {seconds_text(pause)}).",
+                      f"({WAITS} × {format_duration(pause)}).",
                       "On threads the waits overlap: while one thread waits, the others wait too.")
     if predicted < 0.75 * pause:
-        return report(False, f"{said}. That is less than one task's own wait of {seconds_text(pause)}.",
+        return report(False, f"{said}. That is less than one task's own wait of {format_duration(pause)}.",
                       "No task can finish before its own wait is over.")
     return report(False, f"{said}: between one wait and all {WAITS} in a row.",
                   "Do the threads wait in turn, or all at once? Try it in the panel: mode threads.")

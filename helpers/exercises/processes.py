@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 from ..config import seconds
-from .base import (Verdict, call_learner, cannot_show, check_function, report, returned_too_soon,
-                   seconds_text)
+from ..style import format_duration
+from .base import (Verdict, call_learner, cannot_show, check_function, report, returned_too_soon)
 from .probes import child_startup, overlap, started_after, watching
 
 #: What the two workers print: ``print_letters("AB")`` and ``print_letters("CD")``.
@@ -72,13 +72,13 @@ def check_two_processes(start_two: Any) -> Verdict:
         startup = child_startup()
         gap = second.start - first.end
         if not started_after(second, first):
-            return cannot_show(f"The second child began {seconds_text(gap)} after the first had ended.",
+            return cannot_show(f"The second child began {format_duration(gap)} after the first had ended.",
                                f"both children were started together, but starting a process takes "
-                               f"{seconds_text(startup)} here, about as long as the work itself ({seconds_text(work)})")
+                               f"{format_duration(startup)} here, about as long as the work itself ({format_duration(work)})")
         return report(False, f"The second child was started only after the first had ended, and began "
-                      f"{seconds_text(gap)} after it: "
-                      f"start_two took {seconds_text(elapsed)} instead of about {seconds_text(work)}.",
+                      f"{format_duration(gap)} after it: "
+                      f"start_two took {format_duration(elapsed)} instead of about {format_duration(work)}.",
                       "Start both processes first, then join both.")
     return report(True, f"Two child processes (pids {sorted(c.pid for c in calls)}) printed at the same time: "
-                  f"{seconds_text(together)} of their {seconds_text(work)} each side by side; start_two took "
-                  f"{seconds_text(elapsed)} in all, child start-up included.")
+                  f"{format_duration(together)} of their {format_duration(work)} each side by side; start_two took "
+                  f"{format_duration(elapsed)} in all, child start-up included.")

@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 from ..config import seconds
-from .base import (Verdict, call_learner, cannot_show, check_function, report, returned_too_soon,
-                   seconds_text)
+from ..style import format_duration
+from .base import (Verdict, call_learner, cannot_show, check_function, report, returned_too_soon)
 from .probes import child_startup, most_at_once, started_after, watching
 
 #: The processes' names, and the threads each one starts.
@@ -79,18 +79,18 @@ def check_processes_with_threads(three_offices: Any) -> Verdict:
     if together < 3:
         startup = child_startup()
         said = (f"At most {together} of the 3 processes were running at the same moment; three_offices took "
-                f"{seconds_text(elapsed)} for waits of {seconds_text(pause)}")
+                f"{format_duration(elapsed)} for waits of {format_duration(pause)}")
         ordered = sorted(calls, key=lambda c: c.start)
         one_after_another = any(started_after(b, a) for i, a in enumerate(ordered) for b in ordered[i + 1:])
         if not one_after_another:
             return cannot_show(said + ".", f"the processes were started together, but starting one takes "
-                               f"{seconds_text(startup)} here, about as long as each office's wait "
-                               f"({seconds_text(pause)})")
+                               f"{format_duration(startup)} here, about as long as each office's wait "
+                               f"({format_duration(pause)})")
         return report(False, said + ": a process was started only after another had ended.",
                       "Start all three processes before you take anything off the queue or "
                       "join any.")
     waits = [s for s in spans if s.thread != "MainThread"]
     all_six = max(s.start for s in waits) < min(s.end for s in waits)
     return report(True, f"3 processes (pids {sorted(c.pid for c in calls)}) ran at the same time, 2 threads each: "
-                  f"6 waits of {seconds_text(pause)} in {seconds_text(elapsed)} instead of {seconds_text(6 * pause)}"
+                  f"6 waits of {format_duration(pause)} in {format_duration(elapsed)} instead of {format_duration(6 * pause)}"
                   + (", all six waiting at the same moment." if all_six else "."))

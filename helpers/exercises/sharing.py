@@ -7,7 +7,8 @@ import random
 import time
 from typing import Any
 
-from .base import Verdict, check_function, report, seconds_text
+from ..style import format_duration
+from .base import Verdict, check_function, report
 
 #: The checker's producer puts between this many numbers (a random count), this far apart (scaled), then SENTINEL.
 ITEMS = (150, 250)
@@ -157,14 +158,14 @@ def check_take_all(take_all: Any, *, timeout: float = 10.0) -> Verdict:
                       stop_at_sentinel)
     lingered = returned - watched.sentinel_taken
     if lingered > PROMPT:
-        return report(False, f"take_all returned {seconds_text(lingered)} after it had taken the SENTINEL: it kept "
+        return report(False, f"take_all returned {format_duration(lingered)} after it had taken the SENTINEL: it kept "
                       "waiting although nothing more could come.", stop_at_sentinel)
     sent = sentinel_sent.value
     waiting = any(entered <= sent <= left for entered, left in watched.gets)
     delay = watched.sentinel_taken - sent
     if sent and not waiting and delay > PROMPT:
-        return report(False, f"The SENTINEL lay in the queue for {seconds_text(delay)} before take_all asked for "
+        return report(False, f"The SENTINEL lay in the queue for {format_duration(delay)} before take_all asked for "
                       "it: the consumer was busy elsewhere (sleeping?) instead of waiting on q.get().",
                       "Do not sleep or guess how long the producer needs: q.get() waits exactly as long as needed.")
     return report(True, f"take_all got all {len(numbers)} of {len(numbers)} items, in order, from a producer that "
-                  f"was still running, and returned {seconds_text(max(lingered, 0.0))} after the SENTINEL.")
+                  f"was still running, and returned {format_duration(max(lingered, 0.0))} after the SENTINEL.")

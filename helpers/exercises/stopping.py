@@ -6,7 +6,8 @@ import threading
 import time
 from typing import Any
 
-from .base import Verdict, cannot_show, check_function, report, seconds_text
+from ..style import format_duration
+from .base import Verdict, cannot_show, check_function, report
 
 #: The least grace period given to ``finish`` (unscaled: process start-up does not scale).
 GRACE = 1.5
@@ -82,7 +83,7 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
                     if waited and (not started.value or started.value + duration > called + grace):
                         return cannot_show(f"finish() returned exit code {code}.",
                                            f"{label} had not even started {grace:.1f} s after start() (a child "
-                                           f"start-up measured {seconds_text(startup)} just before)")
+                                           f"start-up measured {format_duration(startup)} just before)")
                     return report(False, f"finish() stopped {label} (exit code {code}) after {elapsed:.2f} s, "
                                   f"although it would have ended on its own {duration:.2f} s after it began, within "
                                   f"the {grace:.1f} s grace period.", polite)
@@ -97,7 +98,7 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
                 if code != 0:
                     return report(False, f"finish() returned {code!r} for {label}, not its exit code 0.",
                                   "Return process.exitcode, read after the join.")
-                measured.append(f"{label}: exit code {code}, returned {seconds_text(max(late, 0.0))} after it ended")
+                measured.append(f"{label}: exit code {code}, returned {format_duration(max(late, 0.0))} after it ended")
             else:
                 if alive_after:
                     return report(False, f"{label.capitalize()} was still alive when finish() returned, "

@@ -7,7 +7,8 @@ import time
 from typing import Any
 
 from ..config import seconds
-from .base import Verdict, call_learner, check_function, report, returned_too_soon, seconds_text
+from ..style import format_duration
+from .base import Verdict, call_learner, check_function, report, returned_too_soon
 from .probes import overlap, watching
 
 #: Each worker prints this many numbers (``print_numbers(count=2)``), one pause before each.
@@ -57,9 +58,9 @@ def check_two_threads(run_two: Any) -> Verdict:
     together = overlap(calls)
     if together <= 0:
         first, second = calls
-        return report(False, f"The second thread started {seconds_text(second.start - first.end)} after the first "
-                      f"had finished: run_two took {seconds_text(elapsed)} instead of about {seconds_text(one)}.",
+        return report(False, f"The second thread started {format_duration(second.start - first.end)} after the first "
+                      f"had finished: run_two took {format_duration(elapsed)} instead of about {format_duration(one)}.",
                       "Start both threads first, then join both; joining the first before starting the second "
                       "makes them run one after the other.")
-    return report(True, f"Two threads ran print_numbers at the same time ({seconds_text(together)} together): "
-                  f"run_two took {seconds_text(elapsed)}, about one worker's {seconds_text(one)}.")
+    return report(True, f"Two threads ran print_numbers at the same time ({format_duration(together)} together): "
+                  f"run_two took {format_duration(elapsed)}, about one worker's {format_duration(one)}.")
