@@ -21,16 +21,20 @@ import logging
 import os
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
 from .census import kill_all, live_children
-from .config import max_processes, resolve_start_method
+from .config import available_start_methods, max_processes, resolve_start_method, seconds
 from .harness import RunResult, TaskRecord
+
+if TYPE_CHECKING:
+    from .plots import Chart
 
 #: Most threads one worker process may run (a demo never needs more).
 MAX_THREADS_PER_WORKER = 16
@@ -82,6 +86,11 @@ def whereabouts(x: int, pause: float = 0.0) -> dict[str, Any]:
         pass
     return {"x": x, "square": x * x, "pid": os.getpid(), "thread": threading.current_thread().name,
             "worker": address}
+
+
+def slow_square(x: int) -> dict[str, Any]:
+    """:func:`whereabouts` after a short pause (0.2 s, scaled), so a batch spreads over all workers."""
+    return whereabouts(x, seconds(0.2))
 
 
 # --- is distributed there? -----------------------------------------------------------------
@@ -147,11 +156,41 @@ def dashboard_available() -> bool:
     return True
 
 
-def _quiet() -> None:
-    """Keep Dask's log lines (worker start/stop, closing comms) out of the notebook's outputs."""
-    for name in ("distributed", "distributed.nanny", "distributed.scheduler", "distributed.worker",
-                 "distributed.core", "distributed.comm", "distributed.batched", "tornado"):
+def quiet_dask() -> None:
+    """Keep Dask's log lines (workers starting and stopping, comms closing) out of the notebook's outputs."""
+    for name in ("distributed", "tornado"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    # Dask's advice to scatter big arguments: the notebook measures that instead of printing the advice.
+    warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
+
+
+def dask_start_method(start_method: str | None = None) -> str:
+    """The start method for Dask's worker processes: the course's, except that *fork* becomes
+    *forkserver* (or *spawn* where there is no fork server).
+
+    A forked worker is a copy of this kernel, taken while Dask's own threads run in it; the copy
+    inherits their locks and thread pools but not the threads, and can hang on first use (seen
+    here with Dask's offload thread pool). Dask itself defaults to spawn for that reason.
+    """
+    method = resolve_start_method(start_method)
+    if method != "fork":
+        return method
+    return "forkserver" if "forkserver" in available_start_methods() else "spawn"
+
+
+def dask_settings(start_method: str | None = None) -> dict[str, Any]:
+    """Dask configuration for the course: its start method (:func:`dask_start_method`), no load
+    warnings, no memory limits.
+
+    Dask starts worker processes with its own setting (``distributed.worker.multiprocessing-method``,
+    spawn by default), not with ``multiprocessing``'s default.
+    """
+    return {"distributed.worker.multiprocessing-method": dask_start_method(start_method),
+            # "Event loop was unresponsive" warnings are noise on a busy 2-core machine.
+            "distributed.admin.tick.limit": "1h",
+            # A worker never pauses or spills because other programs use memory.
+            "distributed.worker.memory.target": False, "distributed.worker.memory.spill": False,
+            "distributed.worker.memory.pause": False, "distributed.worker.memory.terminate": False}
 
 
 @contextmanager
@@ -159,20 +198,19 @@ def local_cluster(n_workers: int = 2, threads_per_worker: int = 1, *, processes:
                   start_method: str | None = None, dashboard: bool = True) -> Iterator[Any]:
     """A ``distributed.Client`` on a ``LocalCluster`` of ``n_workers`` × ``threads_per_worker``.
 
-    Worker processes start with the course's start method (``$COURSE_START_METHOD`` or the
-    platform's). The dashboard, if ``bokeh`` is installed and ``dashboard`` is true, listens on
-    127.0.0.1 only, on a free port. On leaving the block, normally or by an exception or
+    Worker processes start with :func:`dask_start_method` (the course's, but never fork). The scheduler's web server (the dashboard, when ``bokeh`` is installed) listens
+    on 127.0.0.1 only, on a free port; ``dashboard=False`` turns it off. On leaving the block, normally or by an exception or
     ``KeyboardInterrupt``, the client and the cluster are closed and their processes awaited.
 
     With ``$DASK_SCHEDULER_ADDRESS`` set, the client connects to that scheduler instead and
     the shape arguments are ignored: the same code runs on a real cluster.
     """
     check_cluster_shape(n_workers, threads_per_worker)
-    method = resolve_start_method(start_method)
+    settings = dask_settings(start_method)
     import dask
     from distributed import Client, LocalCluster
 
-    _quiet()
+    quiet_dask()
     address = scheduler_address()
     if address:
         with Client(address, timeout=START_TIMEOUT) as client:
@@ -180,15 +218,11 @@ def local_cluster(n_workers: int = 2, threads_per_worker: int = 1, *, processes:
         return
     cluster = client = None
     before = {p.pid for p in live_children()}
-    settings = {"distributed.worker.multiprocessing-method": method,
-                "distributed.admin.tick.limit": "1h",  # no "event loop unresponsive" warnings on a busy machine
-                "distributed.worker.memory.target": False, "distributed.worker.memory.spill": False,
-                "distributed.worker.memory.pause": False, "distributed.worker.memory.terminate": False}
     try:
         with dask.config.set(settings):
             cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
                                    processes=processes, host="127.0.0.1", silence_logs=logging.CRITICAL,
-                                   dashboard_address="127.0.0.1:0" if dashboard and dashboard_available() else None,
+                                   dashboard_address="127.0.0.1:0" if dashboard else None,
                                    memory_limit=0)
             client = Client(cluster, timeout=START_TIMEOUT)
             yield client
@@ -268,3 +302,14 @@ def cluster_run(stream: Sequence[dict[str, Any]], t0: float, elapsed: float, lab
     result = ClusterRun("processes", len(addresses), None, tasks, cluster=label)
     result.elapsed, result.status = elapsed, "done"
     return result
+
+
+def plot_cluster_run(result: ClusterRun, title: str | None = None) -> Chart:
+    """The course's timeline of a cluster run (no start-up lines: the cluster was up before the run)."""
+    from .plots import plot_run
+
+    chart = plot_run(result, title)
+    for text in list(chart.fig.axes[0].texts):
+        if text.get_text().startswith("grey"):
+            text.remove()
+    return chart
