@@ -146,3 +146,36 @@ def test_interrupting_a_cluster_run_closes_the_cluster(kernel, method):
         f"    assert client.submit(wait_job, 0.1).result() == 0.1\n", timeout=60, output_hook=lambda msg: None)
     assert reply["content"]["status"] == "ok"
     assert live_children(proc.pid) == []
+
+
+def test_dask_never_forks_the_kernel(monkeypatch):
+    for method in multiprocessing.get_all_start_methods():
+        chosen = cluster.dask_start_method(method)
+        assert chosen != "fork" and (chosen == method or method == "fork")
+    monkeypatch.setattr(cluster, "available_start_methods", lambda: ["fork", "spawn"])
+    assert cluster.dask_start_method("fork") == "spawn"
+    assert cluster.dask_settings("spawn")["distributed.worker.multiprocessing-method"] == "spawn"
+
+
+def test_without_distributed_later_cells_are_skipped_with_a_message(monkeypatch, capsys):
+    class Shell:
+        input_transformers_cleanup: list = []
+
+    shell = Shell()
+    monkeypatch.setattr(cluster, "distributed_version", lambda: None)
+    monkeypatch.setattr("IPython.get_ipython", lambda: shell)
+    assert cluster.skip_rest_without_distributed() is False
+    assert "not installed" in capsys.readouterr().out
+    [transform] = shell.input_transformers_cleanup
+    replaced = "".join(transform(["1 / 0\n"]))
+    assert "skipped" in replaced and "1 / 0" not in replaced
+    exec(compile(replaced, "<cell>", "exec"))  # runs, prints, raises nothing
+
+
+def test_a_cluster_timeline_has_no_start_up_legend():
+    run = cluster.ClusterRun("processes", 1, None, [cluster.TaskRecord(0, "k", worker="worker 1 · thread 1",
+                                                                       start=0.1, end=0.3)], cluster="cluster 1 × 1")
+    run.elapsed, run.status = 0.4, "done"
+    chart = cluster.plot_cluster_run(run, "t")
+    assert not [t for t in chart.fig.axes[0].texts if t.get_text().startswith("grey")]
+    assert chart.png().startswith(b"\x89PNG")
