@@ -198,9 +198,11 @@ def local_cluster(n_workers: int = 2, threads_per_worker: int = 1, *, processes:
                   start_method: str | None = None, dashboard: bool = True) -> Iterator[Any]:
     """A ``distributed.Client`` on a ``LocalCluster`` of ``n_workers`` × ``threads_per_worker``.
 
-    Worker processes start with :func:`dask_start_method` (the course's, but never fork). The scheduler's web server (the dashboard, when ``bokeh`` is installed) listens
-    on 127.0.0.1 only, on a free port; ``dashboard=False`` turns it off. On leaving the block, normally or by an exception or
-    ``KeyboardInterrupt``, the client and the cluster are closed and their processes awaited.
+    Worker processes start with :func:`dask_start_method` (the course's, but never fork). The
+    scheduler's web server (the dashboard, when ``bokeh`` is installed) listens on 127.0.0.1 only,
+    on a free port; ``dashboard=False`` turns it off. On leaving the block, normally or by an
+    exception or ``KeyboardInterrupt``, the client and the cluster are closed and every process
+    they started is awaited (and killed if it outlives the close by 5 s).
 
     With ``$DASK_SCHEDULER_ADDRESS`` set, the client connects to that scheduler instead and
     the shape arguments are ignored: the same code runs on a real cluster.

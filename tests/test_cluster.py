@@ -34,8 +34,7 @@ def test_unknown_start_method_is_refused():
 @pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
 def test_executor_map_runs_on_worker_processes_and_everything_is_closed(method):
     with cluster.local_cluster(2, 2, start_method=method) as client:
-        with client.get_executor() as ex:
-            records = list(ex.map(cluster.whereabouts, range(8), [0.05] * 8))
+        records = list(client.get_executor().map(cluster.whereabouts, range(8), [0.05] * 8))
         label = cluster.cluster_label(client)
         worker_pids = {p.pid for p in live_children()}
     assert [r["square"] for r in records] == [x * x for x in range(8)]
@@ -114,14 +113,28 @@ def kernel(monkeypatch):
         km.shutdown_kernel(now=False)
 
 
+PLAIN = ("import logging\nfrom distributed import Client, LocalCluster\nfrom helpers.cluster import wait_job\n"
+         "with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address='127.0.0.1:0',\n"
+         "                  silence_logs=logging.ERROR) as cluster, Client(cluster) as client:\n"
+         "    ex = client.get_executor(pure=False)\n"
+         "    list(ex.map(wait_job, [30, 30, 30, 30]))\n")
+
+
 @pytest.mark.skipif(os.name == "nt", reason="signals to a process group are POSIX")
-@pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
-def test_interrupting_a_cluster_run_closes_the_cluster(kernel, method):
+@pytest.mark.parametrize("method, how", [(m, "helper") for m in multiprocessing.get_all_start_methods()]
+                         + [(cluster.dask_start_method(), "plain")])
+def test_interrupting_a_cluster_run_closes_the_cluster(kernel, method, how):
+    """The notebook's two ways: local_cluster(...) and the plain `with LocalCluster(...), Client(...)` line."""
     km, kc, proc = kernel
-    code = (f"from helpers.cluster import local_cluster, wait_job\n"
-            f"with local_cluster(2, 1, start_method={method!r}) as client:\n"
-            f"    with client.get_executor() as ex:\n"
-            f"        list(ex.map(wait_job, [30, 30, 30, 30]))\n")
+    if how == "helper":
+        code = (f"from helpers.cluster import local_cluster, wait_job\n"
+                f"with local_cluster(2, 1, start_method={method!r}) as client:\n"
+                f"    ex = client.get_executor(pure=False)\n"
+                f"    list(ex.map(wait_job, [30, 30, 30, 30]))\n")
+    else:
+        kc.execute_interactive(f"import dask; dask.config.set({{'distributed.worker.multiprocessing-method': "
+                               f"{method!r}}})", timeout=30, output_hook=lambda msg: None)
+        code = PLAIN
     msg_id = kc.execute(code)
     deadline = time.monotonic() + 60
     while len(live_children(proc.pid)) < 2:
@@ -142,6 +155,7 @@ def test_interrupting_a_cluster_run_closes_the_cluster(kernel, method):
     assert live_children(proc.pid) == [], "cluster processes survived the interrupt"
     # The kernel is still usable and a second cluster works.
     reply = kc.execute_interactive(
+        f"from helpers.cluster import local_cluster\n"
         f"with local_cluster(1, 1, start_method={method!r}) as client:\n"
         f"    assert client.submit(wait_job, 0.1).result() == 0.1\n", timeout=60, output_hook=lambda msg: None)
     assert reply["content"]["status"] == "ok"
