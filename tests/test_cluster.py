@@ -7,11 +7,11 @@ import multiprocessing
 import os
 import time
 
-import psutil
 import pytest
 
 from helpers import cluster
 from helpers.census import live_children
+from test_kernel_interrupt import execute, interrupt_when_workers_run, kernel  # noqa: F401  (kernel: a fixture)
 
 pytest.importorskip("distributed")
 
@@ -98,20 +98,7 @@ def test_dashboard_link_says_why_there_is_none_without_bokeh(monkeypatch):
         assert "bokeh" in cluster.dashboard_link(client)
 
 
-# --- the stop button: a real kernel, a real SIGINT, as tests/test_kernel_interrupt.py does ---
-
-@pytest.fixture
-def kernel(monkeypatch):
-    from jupyter_client.manager import start_new_kernel
-
-    monkeypatch.delenv("COURSE_TIME_SCALE", raising=False)
-    km, kc = start_new_kernel(kernel_name="python3")
-    try:
-        yield km, kc, psutil.Process(km.provisioner.pid)
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=False)
-
+# --- the stop button: a real kernel, a real SIGINT, with tests/test_kernel_interrupt.py's tools ---
 
 PLAIN = ("import logging\nfrom distributed import Client, LocalCluster\nfrom helpers.cluster import wait_job\n"
          "with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address='127.0.0.1:0',\n"
@@ -132,33 +119,19 @@ def test_interrupting_a_cluster_run_closes_the_cluster(kernel, method, how):
                 f"    ex = client.get_executor(pure=False)\n"
                 f"    list(ex.map(wait_job, [30, 30, 30, 30]))\n")
     else:
-        kc.execute_interactive(f"import dask; dask.config.set({{'distributed.worker.multiprocessing-method': "
-                               f"{method!r}}})", timeout=30, output_hook=lambda msg: None)
+        execute(kc, f"import dask; dask.config.set({{'distributed.worker.multiprocessing-method': {method!r}}})")
         code = PLAIN
-    msg_id = kc.execute(code)
-    deadline = time.monotonic() + 60
-    while len(live_children(proc.pid)) < 2:
-        assert time.monotonic() < deadline, "the workers never started"
-        time.sleep(0.05)
-    time.sleep(1.5)  # the tasks are running
-    pressed = time.monotonic()
-    km.interrupt_kernel()
-    while True:
-        reply = kc.get_shell_msg(timeout=60)
-        if reply["parent_header"].get("msg_id") == msg_id:
-            break
-    assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt"
-    assert time.monotonic() - pressed < 15
+    reply = interrupt_when_workers_run(km, kc, proc, code, expected_workers=2)
+    assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
+    assert reply["seconds_to_return"] < 15
     deadline = time.monotonic() + 5
     while live_children(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert live_children(proc.pid) == [], "cluster processes survived the interrupt"
     # The kernel is still usable and a second cluster works.
-    reply = kc.execute_interactive(
-        f"from helpers.cluster import local_cluster\n"
-        f"with local_cluster(1, 1, start_method={method!r}) as client:\n"
-        f"    assert client.submit(wait_job, 0.1).result() == 0.1\n", timeout=60, output_hook=lambda msg: None)
-    assert reply["content"]["status"] == "ok"
+    assert execute(kc, f"from helpers.cluster import local_cluster, wait_job\n"
+                       f"with local_cluster(1, 1, start_method={method!r}) as client:\n"
+                       f"    assert client.submit(wait_job, 0.1).result() == 0.1\n")["status"] == "ok"
     assert live_children(proc.pid) == []
 
 

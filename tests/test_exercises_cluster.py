@@ -52,22 +52,15 @@ def test_the_solution_passes_under_spawn_on_one_cpu(capsys):
     assert verdict, out
 
 
-def test_threads_in_the_kernel_fail(capsys):
-    def threads():
-        with ThreadPoolExecutor(4) as ex:
+@pytest.mark.parametrize("pool, mistake", [(ThreadPoolExecutor, "in this kernel"),
+                                           (ProcessPoolExecutor, "not on Dask workers")])
+def test_a_pool_of_one_machine_fails(capsys, pool, mistake):
+    def on_a_pool():
+        with pool(2) as ex:
             return list(ex.map(slow_square, range(10)))
 
-    verdict, out = verdict_of(threads, capsys)
-    assert not verdict and "in this kernel" in out
-
-
-def test_a_plain_process_pool_fails(capsys):
-    def pool():
-        with ProcessPoolExecutor(2) as ex:
-            return list(ex.map(slow_square, range(10)))
-
-    verdict, out = verdict_of(pool, capsys)
-    assert not verdict and "not on Dask workers" in out
+    verdict, out = verdict_of(on_a_pool, capsys)
+    assert not verdict and mistake in out
 
 
 def test_an_in_kernel_cluster_fails(capsys):
