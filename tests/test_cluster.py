@@ -108,7 +108,8 @@ PLAIN = ("import logging\nfrom distributed import Client, LocalCluster\nfrom hel
 
 
 @pytest.mark.skipif(os.name == "nt", reason="signals to a process group are POSIX")
-@pytest.mark.parametrize("method, how", [(m, "helper") for m in multiprocessing.get_all_start_methods()]
+@pytest.mark.parametrize("method, how", [(m, "helper") for m in sorted({cluster.dask_start_method(m) for m in
+                                                                         multiprocessing.get_all_start_methods()})]
                          + [(cluster.dask_start_method(), "plain")])
 def test_interrupting_a_cluster_run_closes_the_cluster(kernel, method, how):
     """The notebook's two ways: local_cluster(...) and the plain `with LocalCluster(...), Client(...)` line."""
