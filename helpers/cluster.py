@@ -170,7 +170,7 @@ def dask_start_method(start_method: str | None = None) -> str:
 
     A forked worker is a copy of this kernel, taken while Dask's own threads run in it; the copy
     inherits their locks and thread pools but not the threads, and can hang on first use (seen
-    here with Dask's offload thread pool). Dask itself defaults to spawn for that reason.
+    here with Dask's offload thread pool). Dask's own default is spawn.
     """
     method = resolve_start_method(start_method)
     if method != "fork":
