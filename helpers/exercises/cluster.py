@@ -1,0 +1,136 @@
+"""Checker for the Dask exercise: the executor code really ran on a local cluster's worker
+processes, and the cluster was closed before the learner's function returned.
+
+What is observed, not taken on trust:
+* every task's record comes from :func:`helpers.cluster.slow_square`, which notes the process
+  id and the Dask worker address *it ran in*;
+* while the learner's function runs, a watcher thread samples this kernel's child processes,
+  so the pids in the records must be processes that really lived below this kernel;
+* after it returns, none of those processes may still be alive.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+
+import psutil
+
+from ..census import kill_all, live_children
+from .base import NOT_ANSWERED, Verdict, report, unanswered
+
+TASKS = 10
+HINT = ("Inside `with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, "
+        "Client(cluster) as client:` use `client.get_executor()` and its `map(slow_square, range(10))`, "
+        "and return the list of records.")
+
+
+class _Watcher(threading.Thread):
+    """Samples the pids of this process's descendants until stopped."""
+
+    def __init__(self) -> None:
+        super().__init__(name="cluster-check-watcher", daemon=True)
+        self.seen: set[int] = set()
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.seen.update(p.pid for p in live_children())
+            self._stop_event.wait(0.02)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(5)
+
+
+def _open_dask_objects() -> set[Any]:
+    """Clients and clusters of this process that are not closed (empty without distributed)."""
+    try:
+        from distributed import Client
+        from distributed.deploy.spec import SpecCluster
+    except ImportError:
+        return set()
+    clients = {c for c in list(getattr(Client, "_instances", ())) if c.status not in ("closed", "closing")}
+    clusters = {c for c in list(getattr(SpecCluster, "_instances", ())) if str(c.status) not in
+                ("Status.closed", "Status.closing")}
+    return clients | clusters
+
+
+def _close_left_open(objects: set[Any]) -> None:
+    for obj in objects:
+        try:
+            obj.close(timeout=10)
+        except Exception:
+            pass
+
+
+def check_cluster_map(squares_on_cluster: Any) -> Verdict:
+    """``squares_on_cluster()`` must map :func:`~helpers.cluster.slow_square` over ``range(10)`` on a
+    local Dask cluster of at least two worker *processes*, return the ten records, and close the cluster."""
+    if unanswered(squares_on_cluster):
+        return report(False, NOT_ANSWERED)
+    if not callable(squares_on_cluster):
+        return report(False, "Pass the function itself: check_cluster_map(squares_on_cluster), without ().")
+    before_pids = {p.pid for p in live_children()}
+    before_open = _open_dask_objects()
+    watcher = _Watcher()
+    watcher.start()
+    started = time.perf_counter()
+    try:
+        records = squares_on_cluster()
+    except Exception as exc:  # the learner's bug is reported, not raised
+        watcher.stop()
+        _clean_up(before_pids, before_open)
+        return report(False, f"squares_on_cluster() raised {type(exc).__name__}: {exc}", HINT)
+    finally:
+        watcher.stop()
+    elapsed = time.perf_counter() - started
+    left_open = _open_dask_objects() - before_open
+    still_alive = [p for p in live_children() if p.pid not in before_pids]
+    _clean_up(before_pids, before_open)
+
+    if records is ... or records is None:
+        return report(False, f"squares_on_cluster() returned {records!r}: its body still holds `...` "
+                      "or it has no `return` of the records.", HINT)
+    try:
+        records = list(records)
+        squares = [r["square"] for r in records]
+        pids = {r["pid"] for r in records}
+        workers = {r["worker"] for r in records}
+    except (TypeError, KeyError):
+        return report(False, "squares_on_cluster() must return the records that slow_square returned "
+                      "(dicts with 'square', 'pid', 'worker'), one per number.", HINT)
+    if squares != [x * x for x in range(TASKS)]:
+        return report(False, f"Expected the squares of 0..{TASKS - 1} in order; got {squares!r}.", HINT)
+    if os.getpid() in pids:
+        where = ("on a Dask worker living as threads inside this kernel (processes=False)" if any(workers)
+                 else "in this kernel (threads, or no pool at all)")
+        return report(False, f"The tasks ran {where}: every record carries this kernel's pid {os.getpid()}.",
+                      "Ask LocalCluster for worker processes: processes=True.")
+    if not all(workers):
+        return report(False, f"The tasks ran in {len(pids)} plain child process(es), not on Dask workers: "
+                      "no record has a worker address.", "Use client.get_executor() instead of a "
+                      "ProcessPoolExecutor: the code is the same, the executor is the cluster's.")
+    if not pids <= watcher.seen:
+        return report(False, "The records name processes that were never children of this kernel.", HINT)
+    if left_open or still_alive:
+        return report(False, f"When squares_on_cluster() returned, {len(still_alive)} cluster process(es) "
+                      f"were still running and {len(left_open)} client/cluster object(s) were open "
+                      "(the checker closed them).",
+                      "Open the cluster and the client with `with ... as ...:` so both close on every exit path.")
+    if len(pids) < 2 or len(workers) < 2:
+        return report(False, f"All {TASKS} tasks ran on one worker process (pid {min(pids)}).",
+                      "Give the cluster two worker processes: n_workers=2.")
+    return report(True, f"{TASKS} tasks ran on {len(workers)} Dask worker processes (pids "
+                  f"{', '.join(map(str, sorted(pids)))}, none of them this kernel), and the cluster was "
+                  f"closed: nothing of it was left running. Cluster start, run and close took {elapsed:.1f} s.")
+
+
+def _clean_up(before_pids: set[int], before_open: set[Any]) -> None:
+    """Close what the learner left open, then end any process of theirs still alive."""
+    _close_left_open(_open_dask_objects() - before_open)
+    left = [p for p in live_children() if p.pid not in before_pids]
+    _, survivors = psutil.wait_procs(left, timeout=5)
+    kill_all(survivors)
