@@ -41,8 +41,12 @@ def test_ends_with_recap_and_a_checked_exercise_with_hint_and_hidden_solution(pa
     nb = cells(path)
     markdown = "\n".join(text(c) for c in nb if c["cell_type"] == "markdown")
     assert "## Recap" in markdown and "## Exercise" in markdown and "<summary>Hint</summary>" in markdown
-    number = path.name[:2]
-    assert any(f"check_{number}(" in text(c) for c in nb if c["cell_type"] == "code")
+    code = "\n".join(text(c) for c in nb if c["cell_type"] == "code")
+    # The checker is imported from its topic module, by a name that says what it checks, and called.
+    imported = re.findall(r"from helpers\.exercises\.\w+ import [^\n]*?\b(check_[a-z_]+)\b", code)
+    assert imported, "no checker imported from helpers.exercises.<topic>"
+    assert not re.search(r"check_\d", code), "a checker named by a notebook number"
+    assert any(re.search(rf"\b{name}\(", code) for name in imported)
     solutions = [c for c in nb if "solution" in c["metadata"].get("tags", [])]
     assert solutions and all(c["metadata"].get("jupyter", {}).get("source_hidden") for c in solutions)
 
