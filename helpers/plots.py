@@ -20,7 +20,7 @@ from PIL import Image as PILImage
 if TYPE_CHECKING:
     from .harness import RunResult
 
-MODE_COLOURS = {"sequential": "#7f7f7f", "threads": "#1f77b4", "processes": "#d62728"}
+MODE_COLOURS = {"sequential": "#7f7f7f", "threads": "#1f77b4", "processes": "#d62728", "interpreters": "#2ca02c"}
 DPI = 80
 
 
@@ -81,8 +81,9 @@ def _timeline_title(result: RunResult, now: float) -> str:
 def _timeline_frame(ax: Any, result: RunResult, lanes: list[str], span: float) -> None:
     """The parts of a timeline that do not move during a run: lanes, axis, start-up lines."""
     ax.clear()
-    if result.mode == "processes":
-        ax.text(0.995, 1.01, "grey: process starting", transform=ax.transAxes, fontsize=7, color="#777777",
+    if result.mode in ("processes", "interpreters"):
+        starting = "process" if result.mode == "processes" else "interpreter"
+        ax.text(0.995, 1.01, f"grey: {starting} starting", transform=ax.transAxes, fontsize=7, color="#777777",
                 va="bottom", ha="right")
         for label, ready in result.ready.items():
             if label in lanes:
@@ -264,7 +265,7 @@ def _lanes(result: RunResult) -> list[str]:
 def draw_history(ax: Any, history: Sequence[HistoryPoint], *, cpu_count: int | None = None) -> None:
     """Elapsed time against workers, one line per mode, for every finished run so far."""
     ax.clear()
-    for mode in ("sequential", "threads", "processes"):
+    for mode in MODE_COLOURS:
         points = sorted((p.workers, p.elapsed) for p in history if p.mode == mode)
         if points:
             xs, ys = zip(*points)
@@ -484,7 +485,7 @@ def plot_speedup(baseline: float, runs: Iterable[RunResult], *, cores: int | Non
             label="ideal" + (f" (at most {cores} cores)" if cores else ""))
     ax.axhline(1.0, color="#555555", linewidth=0.8, alpha=0.6)
     best = 1.0
-    for mode in ("sequential", "threads", "processes"):
+    for mode in MODE_COLOURS:
         points = sorted((r.workers, baseline / r.elapsed) for r in items if r.mode == mode and r.elapsed > 0)
         if not points:
             continue

@@ -1,0 +1,161 @@
+"""Several interpreters in one process (Python 3.14+): what runs in them, and what the notebook probes.
+
+Python 3.14 added :mod:`concurrent.interpreters` (PEP 734): one process can hold several
+interpreters, each with its own modules, its own objects and, since PEP 684, its own GIL. This
+module holds everything the subinterpreters notebook runs *inside* an interpreter (so it can be
+imported there, like a process's target), and the small probes whose machinery would clutter a
+cell:
+
+* :func:`available` / :func:`unavailable_reason`: whether this Python has subinterpreters;
+* :func:`interpreter_id`, :func:`noop`, :func:`compute_task`: functions called in an interpreter;
+* :func:`crossing`: what happens to an object sent through an interpreters queue;
+* :func:`import_in_interpreter`: does an extension module load in a fresh interpreter?
+
+Every interpreter created here is closed before the function returns, whatever happens.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from .workers import compute_task
+
+__all__ = ["REQUIRES", "Crossing", "available", "compute_task", "crossing", "import_in_interpreter",
+           "interpreter_id", "noop", "refusing_module", "unavailable_reason"]
+
+#: The first Python with :mod:`concurrent.interpreters` and ``InterpreterPoolExecutor``.
+REQUIRES = (3, 14)
+
+#: Extension modules that a learner may have and that (in 2026) refuse to load in a
+#: subinterpreter: Pillow's core (a dependency of this course), psutil, pyzmq, readline, curses.
+REFUSING_CANDIDATES = ("PIL._imaging", "psutil", "zmq", "readline", "_curses")
+
+
+def available() -> bool:
+    """True when this Python has :mod:`concurrent.interpreters` (3.14 and later)."""
+    if sys.version_info < REQUIRES:
+        return False
+    try:
+        import concurrent.interpreters  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def unavailable_reason() -> str:
+    """A sentence for the learner when :func:`available` is False (empty when it is True)."""
+    if available():
+        return ""
+    version = "%d.%d" % sys.version_info[:2]
+    if sys.version_info < REQUIRES:
+        return (f"This kernel runs Python {version}; subinterpreters (concurrent.interpreters, "
+                f"InterpreterPoolExecutor) need Python {REQUIRES[0]}.{REQUIRES[1]} or later.")
+    return f"This Python {version} was built without concurrent.interpreters."
+
+
+# --- functions that run inside an interpreter -----------------------------------------------
+
+def noop(_: object = None) -> None:
+    """Do nothing: calling it measures what reaching an interpreter costs."""
+
+
+def interpreter_id(_: object = None) -> int:
+    """The id of the interpreter this runs in (0 is the main interpreter); the argument is ignored."""
+    from concurrent import interpreters
+
+    return interpreters.get_current().id
+
+
+# --- probes ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Crossing:
+    """What happened to one object sent through an interpreters queue.
+
+    ``how``: ``"shared"`` (the object itself, or its buffer, is shared: immutable values and
+    memoryviews), ``"copied"`` (pickled on the way: the other side gets an equal copy),
+    or ``"refused"`` (``detail`` holds the error).
+    """
+
+    name: str
+    how: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.name:<24} {self.how:<8} {self.detail}"
+
+
+def crossing(name: str, obj: Any) -> Crossing:
+    """Send ``obj`` through a fresh interpreters queue into a fresh interpreter and report how it crossed.
+
+    The interpreter sends back ``repr()`` of what it received, so the answer is what the other
+    side saw. Raises ``ValueError`` if ``name`` is not a non-empty string, and ``RuntimeError``
+    on a Python without subinterpreters.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty string, not {name!r}.")
+    _require()
+    from concurrent import interpreters
+
+    shareable = interpreters.is_shareable(obj)
+    inbox, outbox = interpreters.create_queue(), interpreters.create_queue()
+    try:
+        inbox.put(obj)
+    except interpreters.NotShareableError as exc:
+        return Crossing(name, "refused", f"{type(exc).__name__}: {str(exc)[:70]}")
+    interp = interpreters.create()
+    try:
+        interp.prepare_main(inbox=inbox, outbox=outbox)
+        interp.exec("seen = inbox.get(timeout=10)\noutbox.put(type(seen).__name__ + ' ' + repr(seen)[:40])")
+        seen = outbox.get(timeout=10)
+    finally:
+        interp.close()
+    return Crossing(name, "shared" if shareable else "copied", f"arrived as {seen}")
+
+
+def import_in_interpreter(module: str) -> str | None:
+    """Import ``module`` in a fresh interpreter: ``None`` if it loaded, else the error it raised there.
+
+    Raises ``ValueError`` for a name that is not a dotted module name, ``RuntimeError`` on a
+    Python without subinterpreters.
+    """
+    if not isinstance(module, str) or not all(part.isidentifier() for part in module.split(".")):
+        raise ValueError(f"{module!r} is not a module name such as 'json' or 'PIL._imaging'.")
+    _require()
+    from concurrent import interpreters
+
+    interp = interpreters.create()
+    try:
+        interp.exec(f"import {module}")
+    except interpreters.ExecutionFailed as exc:
+        return f"{exc.excinfo.type.__name__}: {exc.excinfo.msg.strip().splitlines()[0]}"
+    finally:
+        interp.close()
+    return None
+
+
+def refusing_module(candidates: tuple[str, ...] = REFUSING_CANDIDATES) -> tuple[str, str] | None:
+    """The first of ``candidates`` that is installed here and refuses a subinterpreter: (name, error).
+
+    A module that is not installed in the main interpreter is skipped. ``None`` if every
+    installed candidate loads (or none is installed).
+    """
+    import importlib.util
+
+    for name in candidates:
+        try:
+            if importlib.util.find_spec(name) is None:
+                continue
+        except (ImportError, ValueError):
+            continue
+        error = import_in_interpreter(name)
+        if error is not None and not error.startswith("ModuleNotFoundError"):
+            return name, error
+    return None
+
+
+def _require() -> None:
+    if not available():
+        raise RuntimeError(unavailable_reason())
