@@ -16,14 +16,16 @@ Every interpreter created here is closed before the function returns, whatever h
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from .workers import compute_task
+from .workers import compute_task, sum_of_squares
 
 __all__ = ["REQUIRES", "Crossing", "available", "compute_task", "crossing", "import_in_interpreter",
-           "interpreter_id", "noop", "refusing_module", "unavailable_reason"]
+           "interpreter_id", "noop", "refusing_module", "timed_sum", "unavailable_reason", "TimedSum"]
 
 #: The first Python with :mod:`concurrent.interpreters` and ``InterpreterPoolExecutor``.
 REQUIRES = (3, 14)
@@ -59,6 +61,37 @@ def unavailable_reason() -> str:
 
 def noop(_: object = None) -> None:
     """Do nothing: calling it measures what reaching an interpreter costs."""
+
+
+class TimedSum(NamedTuple):
+    """What :func:`timed_sum` saw: where it ran, when (``time.perf_counter``), and the sum."""
+
+    pid: int
+    interpreter: int
+    start: float
+    end: float
+    total: int
+
+
+def timed_sum(number: int) -> TimedSum:
+    """``sum_of_squares(number)``, with the process, interpreter and times it ran in and at.
+
+    ``time.perf_counter`` is one clock for every interpreter of a process, so the spans of
+    different interpreters can be compared. Raises ``ValueError`` for a negative or non-int.
+    """
+    if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+        raise ValueError(f"number must be a whole number >= 0, not {number!r}.")
+    start = time.perf_counter()
+    total = sum_of_squares(number)
+    return TimedSum(os.getpid(), _current_id(), start, time.perf_counter(), total)
+
+
+def _current_id() -> int:
+    try:
+        from concurrent import interpreters
+    except ImportError:
+        return 0  # before 3.14 there is only the main interpreter
+    return interpreters.get_current().id
 
 
 def interpreter_id(_: object = None) -> int:
