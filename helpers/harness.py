@@ -418,8 +418,8 @@ class _InterpreterRun(_ThreadRun):
         super().__init__(func, items, workers, "threads")
         self._failures: list[str] = []
         self._threads = [
-            threading.Thread(target=_interpreter_worker, name=f"interpreter-{n + 1}", daemon=True,
-                             args=(func, self._tasks, self.events, f"interpreter-{n + 1}", self._stop,
+            threading.Thread(target=_interpreter_worker, name=f"interp-{n + 1}", daemon=True,
+                             args=(func, self._tasks, self.events, f"interp-{n + 1}", self._stop,
                                    self._failures))
             for n in range(workers)
         ]

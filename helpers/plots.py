@@ -169,7 +169,7 @@ class LiveTimeline:
         """Draw the empty axes for a run of ``workers`` lanes lasting about ``expected`` s."""
         self._workers, self._slots = workers, {}
         self._caption = caption or f"{workers} {mode}"
-        prefix = {"threads": "thread-", "sequential": "sequential-"}.get(mode, "process ")
+        prefix = {"threads": "thread-", "sequential": "sequential-", "interpreters": "interp-"}.get(mode, "process ")
         self._names = [f"{prefix}{n + 1}" for n in range(workers)]
         self._axis = max(expected, 0.2)
         self._colour = MODE_COLOURS.get(mode, MODE_COLOURS["threads"])

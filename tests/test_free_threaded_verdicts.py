@@ -169,3 +169,13 @@ def test_08_header_reports_the_gil_state(capsys, free_threaded):
     source = cell_with("08_quick_reference.ipynb", 'print(f"{cores} usable cores, start method')
     out = run_cell(source.splitlines()[-1], capsys, helpers=helpers, cores=2, method="fork")
     assert "GIL enabled: False" in out
+
+
+# --- 05: lost updates are reported as measured ------------------------------------------------
+
+@pytest.mark.parametrize("kept,expected", [(400_000, "no update was lost here"),
+                                           (371_234, "28,766 updates were lost here")])
+def test_05_lost_update_verdict_reports_what_was_counted(capsys, free_threaded, kept, expected):
+    source = cell_with("05_sharing_data.ipynb", "no update was lost here")
+    out = run_cell(source.splitlines()[-1], capsys, plain_kept=kept)
+    assert out.strip() == expected

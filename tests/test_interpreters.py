@@ -75,7 +75,7 @@ def test_interpreters_run_in_one_process_and_each_has_its_own_id():
     assert all(len(ids) == 1 for ids in by_worker.values())
     ids = [next(iter(ids)) for ids in by_worker.values()]
     assert 0 not in ids and len(set(ids)) == len(ids)
-    assert set(result.ready) == {"interpreter-1", "interpreter-2"}
+    assert set(result.ready) == {"interp-1", "interp-2"}
     assert {i.id for i in interpreters.list_all()} == before  # every one closed
     assert not live_children()
 
@@ -144,3 +144,25 @@ def test_a_standard_module_loads_and_a_single_phase_extension_is_refused():
     assert found is not None, "Pillow (a course dependency) should refuse a subinterpreter"
     name, error = found
     assert "does not support loading in subinterpreters" in error and name in course_interpreters.REFUSING_CANDIDATES
+
+
+def test_the_panel_offers_interpreters_only_where_python_has_them():
+    from helpers.panel import LivePanel
+
+    panel = LivePanel("compute", size=100_000, tasks=2, workers=2)
+    assert ("interpreters" in panel.mode.options) == course_interpreters.available()
+
+
+@NEEDS_314
+def test_the_panel_runs_interpreters_and_draws_their_lanes():
+    from concurrent import interpreters
+
+    from helpers.panel import LivePanel
+
+    before = {i.id for i in interpreters.list_all()}
+    panel = LivePanel("compute", size=300_000, tasks=4, workers=2, mode="interpreters")
+    result = panel._run_from_widgets()
+    assert result is not None and result.status == "done" and result.mode == "interpreters"
+    assert {task.worker for task in result.tasks} <= {"interp-1", "interp-2"}
+    assert panel.history[-1].mode == "interpreters"
+    assert {i.id for i in interpreters.list_all()} == before
