@@ -8,7 +8,7 @@ cell:
 
 * :func:`available` / :func:`unavailable_reason`: whether this Python has subinterpreters;
 * :func:`interpreter_id`, :func:`noop`, :func:`compute_task`: functions called in an interpreter;
-* :func:`crossing`: what happens to an object sent through an interpreters queue;
+* :func:`crossings`: what happens to objects sent through an interpreters queue;
 * :func:`import_in_interpreter`: does an extension module load in a fresh interpreter?
 
 Every interpreter created here is closed before the function returns, whatever happens.
@@ -20,11 +20,12 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .workers import compute_task, sum_of_squares
 
-__all__ = ["REQUIRES", "Crossing", "available", "compute_task", "crossing", "import_in_interpreter",
+__all__ = ["REQUIRES", "Crossing", "available", "compute_task", "crossings", "import_in_interpreter",
            "interpreter_id", "noop", "refusing_module", "timed_sum", "unavailable_reason", "TimedSum"]
 
 #: The first Python with :mod:`concurrent.interpreters` and ``InterpreterPoolExecutor``.
@@ -120,32 +121,40 @@ class Crossing:
         return f"{self.name:<24} {self.how:<8} {self.detail}"
 
 
-def crossing(name: str, obj: Any) -> Crossing:
-    """Send ``obj`` through a fresh interpreters queue into a fresh interpreter and report how it crossed.
+def crossings(samples: Mapping[str, Any]) -> list[Crossing]:
+    """Send each object of ``samples`` (name → object) through an interpreters queue into one
+    fresh interpreter, and report how each crossed.
 
-    The interpreter sends back ``repr()`` of what it received, so the answer is what the other
-    side saw. Raises ``ValueError`` if ``name`` is not a non-empty string, and ``RuntimeError``
-    on a Python without subinterpreters.
+    The interpreter sends back ``repr()`` of what it received, so each answer is what the other
+    side saw. Raises ``ValueError`` if ``samples`` is empty or a name is not a non-empty string,
+    and ``RuntimeError`` on a Python without subinterpreters. The interpreter is closed on return.
     """
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"name must be a non-empty string, not {name!r}.")
+    if not isinstance(samples, Mapping) or not samples:
+        raise ValueError(f"samples must be a non-empty dict of name -> object, not {samples!r:.60}.")
+    for name in samples:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"every name must be a non-empty string, not {name!r}.")
     _require()
     from concurrent import interpreters
 
-    shareable = interpreters.is_shareable(obj)
     inbox, outbox = interpreters.create_queue(), interpreters.create_queue()
-    try:
-        inbox.put(obj)
-    except interpreters.NotShareableError as exc:
-        return Crossing(name, "refused", f"{type(exc).__name__}: {str(exc)[:70]}")
     interp = interpreters.create()
+    found = []
     try:
         interp.prepare_main(inbox=inbox, outbox=outbox)
-        interp.exec("seen = inbox.get(timeout=10)\noutbox.put(type(seen).__name__ + ' ' + repr(seen)[:40])")
-        seen = outbox.get(timeout=10)
+        for name, obj in samples.items():
+            try:
+                inbox.put(obj)
+            except interpreters.NotShareableError as exc:
+                found.append(Crossing(name, "refused", f"{type(exc).__name__}: {str(exc)[:70]}"))
+                continue
+            interp.exec("seen = inbox.get(timeout=10)\n"
+                        "outbox.put(type(seen).__name__ + ' ' + repr(seen)[:40])")
+            how = "shared" if interpreters.is_shareable(obj) else "copied"
+            found.append(Crossing(name, how, f"arrived as {outbox.get(timeout=10)}"))
     finally:
         interp.close()
-    return Crossing(name, "shared" if shareable else "copied", f"arrived as {seen}")
+    return found
 
 
 def import_in_interpreter(module: str) -> str | None:

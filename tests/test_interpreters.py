@@ -35,9 +35,10 @@ def test_bad_module_names_are_refused(bad):
         course_interpreters.import_in_interpreter(bad)
 
 
-def test_bad_crossing_name_is_refused():
+@pytest.mark.parametrize("bad", [{}, {"": 1}, {3: 1}, [("a", 1)]])
+def test_bad_crossing_samples_are_refused(bad):
     with pytest.raises(ValueError):
-        course_interpreters.crossing("", 1)
+        course_interpreters.crossings(bad)
 
 
 @NEEDS_314
@@ -131,10 +132,13 @@ def test_keyboard_interrupt_closes_every_interpreter_and_re_raises():
 
 @NEEDS_314
 def test_what_crosses_between_interpreters():
-    assert course_interpreters.crossing("an int", 7).how == "shared"
-    copied = course_interpreters.crossing("a list", [1, 2])
-    assert copied.how == "copied" and "list [1, 2]" in copied.detail
-    assert course_interpreters.crossing("a lock", threading.Lock()).how == "refused"
+    from concurrent import interpreters
+
+    before = {i.id for i in interpreters.list_all()}
+    found = course_interpreters.crossings({"an int": 7, "a lock": threading.Lock(), "a list": [1, 2]})
+    assert [c.how for c in found] == ["shared", "refused", "copied"]
+    assert "int 7" in found[0].detail and "list [1, 2]" in found[2].detail
+    assert {i.id for i in interpreters.list_all()} == before
 
 
 @NEEDS_314
