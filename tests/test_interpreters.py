@@ -170,3 +170,32 @@ def test_the_panel_runs_interpreters_and_draws_their_lanes():
     assert {task.worker for task in result.tasks} <= {"interp-1", "interp-2"}
     assert panel.history[-1].mode == "interpreters"
     assert {i.id for i in interpreters.list_all()} == before
+
+
+@NEEDS_314
+@pytest.mark.skipif(sys.platform == "win32", reason="signals to a kernel are POSIX")
+def test_the_stop_button_during_an_interpreters_run_closes_them_and_the_kernel_goes_on():
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        def run_code(code, timeout=60):
+            out = []
+            kc.execute_interactive(code, timeout=timeout, output_hook=lambda msg: out.append(
+                msg["content"].get("text", "")) if msg["msg_type"] == "stream" else None)
+            return "".join(out).strip()
+
+        run_code("import helpers\nfrom concurrent import interpreters\n"
+                 "panel = helpers.LivePanel('compute', size=3_000_000, tasks=60, workers=2, mode='interpreters')")
+        msg_id = kc.execute("result = panel.run()")
+        time.sleep(2.0)  # the interpreters are computing by now
+        pressed = time.monotonic()
+        km.interrupt_kernel()
+        while kc.get_shell_msg(timeout=30)["parent_header"].get("msg_id") != msg_id:
+            pass
+        assert time.monotonic() - pressed < 12  # the current tasks finish, then every interpreter closes
+        assert run_code("print(result.status, [i.id for i in interpreters.list_all()])") == "interrupted [0]"
+        assert run_code("print(panel.run(tasks=2).status)") == "done"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
