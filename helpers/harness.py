@@ -31,8 +31,6 @@ from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method
 MODES = ("sequential", "threads", "processes")
 #: Several interpreters in this process, each with its own GIL (Python 3.14+, PEP 684/734).
 INTERPRETERS = "interpreters"
-#: Longest the harness waits, after a stop, for an interpreter to finish its task and close.
-INTERPRETER_CLOSE_WAIT = 10.0
 #: Longest a run may last unless the caller says otherwise.
 DEFAULT_TIMEOUT = 60.0
 
@@ -246,7 +244,9 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
     if mode == "processes":
         runner = _ProcessRun(func, items, workers, method)
     elif mode == INTERPRETERS:
-        runner = _InterpreterRun(func, items, workers)
+        from .interpreter_runs import InterpreterRun  # only on 3.14+, and only when asked for
+
+        runner = InterpreterRun(func, items, workers)
     else:
         runner = _ThreadRun(func, items, workers, mode)
     t0 = time.perf_counter()
@@ -370,71 +370,6 @@ class _ThreadRun:
 
     def close(self) -> None:
         pass
-
-
-def _interpreter_worker(func: Callable[[Any], Any], tasks: Any, events: Any, label: str,
-                        stop: threading.Event, failures: list[str]) -> None:
-    """Body of an interpreters-mode worker thread: its own interpreter, closed however it ends."""
-    from concurrent import interpreters
-
-    try:
-        interp = interpreters.create()
-    except Exception as exc:
-        failures.append(f"{label} could not be created: {_describe(exc)}")
-        return
-    try:
-        interp.exec(f"import {func.__module__}")  # start-up: the task's module, imported in there
-
-        def call(argument: Any) -> Any:
-            try:
-                return interp.call(func, argument)
-            except interpreters.ExecutionFailed as exc:
-                raise _same_exception(exc.excinfo.type.__name__, exc.excinfo.msg) from None
-
-        _work_loop(call, tasks, events, label, stop)
-    except Exception as exc:
-        failures.append(f"{label} could not import {func.__module__}: {_describe(exc).splitlines()[0]}")
-    finally:
-        interp.close()
-
-
-def _same_exception(name: str, message: str) -> Exception:
-    """The task's exception, raised inside an interpreter, rebuilt here (built-in type) or named."""
-    import builtins
-
-    kind = getattr(builtins, name, None)
-    if isinstance(kind, type) and issubclass(kind, Exception):
-        try:
-            return kind(message)
-        except Exception:
-            pass
-    return RuntimeError(f"{name}: {message}")
-
-
-class _InterpreterRun(_ThreadRun):
-    """One thread per worker, each running its tasks in an interpreter of its own (3.14+)."""
-
-    def __init__(self, func: Callable[[Any], Any], items: list[Any], workers: int) -> None:
-        super().__init__(func, items, workers, "threads")
-        self._failures: list[str] = []
-        self._threads = [
-            threading.Thread(target=_interpreter_worker, name=f"interp-{n + 1}", daemon=True,
-                             args=(func, self._tasks, self.events, f"interp-{n + 1}", self._stop,
-                                   self._failures))
-            for n in range(workers)
-        ]
-
-    def check_alive(self, result: RunResult) -> None:
-        if self._failures:
-            raise WorkerDied(f"{self._failures[0]}; the run was stopped.", result)
-
-    def abort(self) -> None:
-        # A running interpreter cannot be interrupted: it finishes its task, then closes.
-        self._stop.set()
-        deadline = time.perf_counter() + INTERPRETER_CLOSE_WAIT
-        for thread in self._threads:
-            if thread.ident is not None:
-                thread.join(max(0.0, deadline - time.perf_counter()))
 
 
 class _ProcessRun:

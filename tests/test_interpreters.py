@@ -9,7 +9,7 @@ import pytest
 from helpers import interpreters as course_interpreters
 from helpers import workers
 from helpers.census import live_children
-from helpers.harness import RunTimedOut, TaskFailed, available_modes, check_workers, run
+from helpers.harness import RunTimedOut, TaskFailed, WorkerDied, available_modes, check_workers, run
 
 NEEDS_314 = pytest.mark.skipif(not course_interpreters.available(), reason="needs Python 3.14+")
 
@@ -199,3 +199,15 @@ def test_the_stop_button_during_an_interpreters_run_closes_them_and_the_kernel_g
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+@NEEDS_314
+def test_a_task_whose_module_refuses_subinterpreters_stops_the_run_with_the_reason():
+    from concurrent import interpreters
+
+    from PIL import Image  # Pillow's core refuses to load in a subinterpreter (2026)
+
+    before = {i.id for i in interpreters.list_all()}
+    with pytest.raises(WorkerDied, match=r"could not import PIL\.Image.*does not support loading in subinterpreters"):
+        run(Image.open, ["nothing.png"], mode="interpreters", timeout=30)
+    assert {i.id for i in interpreters.list_all()} == before
