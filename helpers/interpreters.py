@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from .workers import compute_task, sum_of_squares
 
 __all__ = ["REQUIRES", "Crossing", "available", "compute_task", "crossings", "import_in_interpreter",
-           "interpreter_id", "noop", "refusing_module", "timed_sum", "unavailable_reason", "TimedSum"]
+           "interpreter_id", "noop", "refusing_module", "timed_sum", "unavailable_reason", "Timed", "TimedSum"]
 
 #: The first Python with :mod:`concurrent.interpreters` and ``InterpreterPoolExecutor``.
 REQUIRES = (3, 14)
@@ -100,6 +100,14 @@ def interpreter_id(_: object = None) -> int:
     from concurrent import interpreters
 
     return interpreters.get_current().id
+
+
+class Timed(NamedTuple):
+    """A measured duration with its label and mode, drawn by :func:`helpers.plots.plot_runs` like a run."""
+
+    label: str
+    mode: str
+    elapsed: float
 
 
 # --- probes ---------------------------------------------------------------------------------
