@@ -116,9 +116,9 @@ class Timed(NamedTuple):
 class Crossing:
     """What happened to one object sent through an interpreters queue.
 
-    ``how``: ``"shared"`` (the object itself, or its buffer, is shared: immutable values and
-    memoryviews), ``"copied"`` (pickled on the way: the other side gets an equal copy),
-    or ``"refused"`` (``detail`` holds the error).
+    ``how``: ``"shareable"`` (crosses without pickle: an immutable value arrives as an equal
+    value, a memoryview as a view of the same buffer), ``"pickled"`` (the other side gets an
+    equal copy), or ``"refused"`` (``detail`` holds the error).
     """
 
     name: str
@@ -126,7 +126,7 @@ class Crossing:
     detail: str
 
     def __str__(self) -> str:
-        return f"{self.name:<24} {self.how:<8} {self.detail}"
+        return f"{self.name:<24} {self.how:<9} {self.detail}"
 
 
 def crossings(samples: Mapping[str, Any]) -> list[Crossing]:
@@ -158,7 +158,7 @@ def crossings(samples: Mapping[str, Any]) -> list[Crossing]:
                 continue
             interp.exec("seen = inbox.get(timeout=10)\n"
                         "outbox.put(type(seen).__name__ + ' ' + repr(seen)[:40])")
-            how = "shared" if interpreters.is_shareable(obj) else "copied"
+            how = "shareable" if interpreters.is_shareable(obj) else "pickled"
             found.append(Crossing(name, how, f"arrived as {outbox.get(timeout=10)}"))
     finally:
         interp.close()

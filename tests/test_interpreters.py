@@ -136,7 +136,7 @@ def test_what_crosses_between_interpreters():
 
     before = {i.id for i in interpreters.list_all()}
     found = course_interpreters.crossings({"an int": 7, "a lock": threading.Lock(), "a list": [1, 2]})
-    assert [c.how for c in found] == ["shared", "refused", "copied"]
+    assert [c.how for c in found] == ["shareable", "refused", "pickled"]
     assert "int 7" in found[0].detail and "list [1, 2]" in found[2].detail
     assert {i.id for i in interpreters.list_all()} == before
 
