@@ -117,7 +117,7 @@ def test_08_with_the_gil_it_still_names_the_gil(capsys):
 
 
 def test_08_measured_advice_follows_the_gil_of_this_python(capsys, free_threaded):
-    source = cell_with("08_quick_reference.ipynb", "process_start=process_start,")
+    source = cell_with("08_quick_reference.ipynb", "print(recommend(waiting=False, computing=True, task_seconds=0.2")
     out = run_cell(source, capsys, recommend=recommend, helpers=helpers, process_start=0.03)
     assert out.startswith("→ threads") and "without a GIL" in out
 
