@@ -73,7 +73,8 @@ def _check_positive(name: str, value: Any) -> float:
 
 
 def recommend(*, waiting: bool, computing: bool, share_data: bool = False, task_seconds: float = 1.0,
-              tasks: int = 4, process_start: float = DEFAULT_PROCESS_START) -> Recommendation:
+              tasks: int = 4, process_start: float = DEFAULT_PROCESS_START,
+              gil: bool = True) -> Recommendation:
     """Advise threads, processes, both, or neither for a job of ``tasks`` similar tasks.
 
     ``waiting``: the tasks spend much of their time waiting (network, disk, a person, a sleep).
@@ -82,6 +83,8 @@ def recommend(*, waiting: bool, computing: bool, share_data: bool = False, task_
     ``task_seconds``: how long one task takes when run alone.
     ``tasks``: how many such tasks the job has.
     ``process_start``: what starting and joining one process costs here, in seconds.
+    ``gil``: False for a free-threaded Python running without its GIL (see
+    :func:`helpers.config.gil_enabled`), where threads compute in parallel too.
 
     Deterministic: the answer depends on the arguments only. Raises ``ValueError`` for an
     argument that is not a bool, a positive number, or (``tasks``) a whole number ≥ 1.
@@ -89,6 +92,7 @@ def recommend(*, waiting: bool, computing: bool, share_data: bool = False, task_
     waiting = _check_flag("waiting", waiting)
     computing = _check_flag("computing", computing)
     share_data = _check_flag("share_data", share_data)
+    gil = _check_flag("gil", gil)
     task_seconds = _check_positive("task_seconds", task_seconds)
     process_start = _check_positive("process_start", process_start)
     if isinstance(tasks, bool) or not isinstance(tasks, int) or tasks < 1:
@@ -105,6 +109,10 @@ def recommend(*, waiting: bool, computing: bool, share_data: bool = False, task_
     process_pays = task_seconds >= PAYOFF * process_start
     cost = (f"one task lasts {format_duration(task_seconds)}, starting a process costs about "
             f"{format_duration(process_start)}")
+    if computing and not gil:
+        return _advice("threads", f"the tasks {'wait and ' if waiting else ''}compute, and this Python runs "
+                       f"without a GIL: threads compute on separate cores at once, start in well under a "
+                       f"millisecond and share memory; processes would add start-up ({cost}).", share_data)
     if waiting and not computing:
         return _advice("threads", f"the tasks mostly wait, and a waiting thread lets the others run: "
                        f"{tasks} waits overlap and take about as long as one. A thread starts in well "

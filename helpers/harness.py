@@ -29,6 +29,8 @@ from . import relay
 from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method
 
 MODES = ("sequential", "threads", "processes")
+#: Several interpreters in this process, each with its own GIL (Python 3.14+, PEP 684/734).
+INTERPRETERS = "interpreters"
 #: Longest a run may last unless the caller says otherwise.
 DEFAULT_TIMEOUT = 60.0
 
@@ -121,27 +123,46 @@ class RunResult:
 
 
 def run_label(mode: str, workers: int, start_method: str | None = None) -> str:
-    """How a run is named in charts: "sequential", "1 thread", "4 processes (spawn)"."""
+    """How a run is named in charts: "sequential", "1 thread", "4 processes (spawn)", "2 interpreters"."""
     if mode == "sequential":
         return "sequential"
     noun = mode if workers != 1 else mode[:-2 if mode == "processes" else -1]
     return f"{workers} {noun}" + (f" ({start_method})" if mode == "processes" else "")
 
 
+def available_modes() -> tuple[str, ...]:
+    """The modes this Python can run: :data:`MODES`, plus ``"interpreters"`` from Python 3.14."""
+    from .interpreters import available
+
+    return MODES + ((INTERPRETERS,) if available() else ())
+
+
+def check_mode(mode: Any) -> str:
+    """Return ``mode`` if this Python can run it, else raise ``ValueError`` saying why."""
+    if mode == INTERPRETERS and mode not in available_modes():
+        from .interpreters import unavailable_reason
+
+        raise ValueError(f"mode='interpreters' is not available here. {unavailable_reason()}")
+    if mode not in available_modes():
+        raise ValueError(f"mode={mode!r} is not one of {', '.join(available_modes())}.")
+    return mode
+
+
 def check_workers(workers: Any, mode: str) -> int:
     """Return ``workers`` if it is a sensible count for ``mode``, else raise ``ValueError``.
 
-    Threads: 1 to :data:`~helpers.config.MAX_THREADS`. Processes: 1 to
+    Threads: 1 to :data:`~helpers.config.MAX_THREADS`. Processes and interpreters: 1 to
     :func:`~helpers.config.max_processes` (four per core). Sequential: exactly 1.
     """
-    if mode not in MODES:
-        raise ValueError(f"mode={mode!r} is not one of {', '.join(MODES)}.")
-    limit = {"sequential": 1, "threads": MAX_THREADS, "processes": max_processes()}[mode]
-    noun = {"sequential": "worker", "threads": "threads", "processes": "processes"}[mode]
+    check_mode(mode)
+    limit = {"sequential": 1, "threads": MAX_THREADS, "processes": max_processes(),
+             INTERPRETERS: max_processes()}[mode]
+    noun = {"sequential": "worker", "threads": "threads", "processes": "processes",
+            INTERPRETERS: "interpreters"}[mode]
     if isinstance(workers, bool) or not isinstance(workers, int):
         raise ValueError(f"The number of {noun} must be a whole number from 1 to {limit}, not {workers!r}.")
     if not 1 <= workers <= limit:
-        extra = f" on this {os.cpu_count()}-core machine" if mode == "processes" else ""
+        extra = f" on this {os.cpu_count()}-core machine" if mode in ("processes", INTERPRETERS) else ""
         raise ValueError(f"The number of {noun} must be from 1 to {limit}{extra}; you asked for {workers}.")
     return workers
 
@@ -193,29 +214,41 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
         update_interval: float = 0.2) -> RunResult:
     """Run ``func(x)`` for every ``x`` in ``inputs`` and measure it.
 
-    ``mode``: ``"sequential"`` (one worker thread, one task after another), ``"threads"``
-    or ``"processes"``. ``workers`` defaults to one per task (capped by the mode's limit).
+    ``mode``: ``"sequential"`` (one worker thread, one task after another), ``"threads"``,
+    ``"processes"`` or, from Python 3.14, ``"interpreters"`` (one subinterpreter per worker
+    thread, each with its own GIL). ``workers`` defaults to one per task (capped by the mode's limit).
     ``start_method``: for processes; ``None`` means ``$COURSE_START_METHOD`` or the
-    platform default. ``func`` must be importable for processes (e.g. from
+    platform default. ``func`` must be importable for processes and interpreters (e.g. from
     :mod:`helpers.workers`). ``on_update(result)`` is called in this thread at most every
     ``update_interval`` s during the run, and once at the end.
 
     Returns a :class:`RunResult`. Raises ``ValueError`` for bad arguments (before anything
     starts); :class:`TaskFailed`, :class:`WorkerDied`, :class:`RunTimedOut` or
-    ``KeyboardInterrupt`` otherwise, always after every started process has been reaped.
+    ``KeyboardInterrupt`` otherwise, always after every started process has been reaped
+    and every interpreter closed.
     """
     items = check_tasks(inputs)
-    if mode not in MODES:
-        raise ValueError(f"mode={mode!r} is not one of {', '.join(MODES)}.")
+    check_mode(mode)
     if workers is None:
         workers = 1 if mode == "sequential" else min(len(items), MAX_THREADS if mode == "threads" else max_processes())
     check_workers(workers, mode)
+    if mode == INTERPRETERS and getattr(func, "__module__", "__main__") == "__main__":
+        raise ValueError("An interpreter imports its task by name, so the task must come from a module "
+                         f"(e.g. helpers.workers), not be defined in a cell: {func!r}.")
     method = resolve_start_method(start_method) if mode == "processes" else None
     if not 0 < timeout <= 3600:
         raise ValueError(f"timeout must be between 0 and 3600 seconds, not {timeout!r}.")
 
     result = RunResult(mode, workers, method, [TaskRecord(i, x) for i, x in enumerate(items)])
-    runner = _ProcessRun(func, items, workers, method) if mode == "processes" else _ThreadRun(func, items, workers, mode)
+    runner: _ThreadRun | _ProcessRun
+    if mode == "processes":
+        runner = _ProcessRun(func, items, workers, method)
+    elif mode == INTERPRETERS:
+        from .interpreter_runs import InterpreterRun  # only on 3.14+, and only when asked for
+
+        runner = InterpreterRun(func, items, workers)
+    else:
+        runner = _ThreadRun(func, items, workers, mode)
     t0 = time.perf_counter()
     try:
         runner.start()

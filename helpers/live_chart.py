@@ -84,7 +84,7 @@ class LiveTimeline:
         """Draw the empty axes for a run of ``workers`` lanes lasting about ``expected`` s."""
         self._workers, self._slots = workers, {}
         self._caption = caption or f"{workers} {mode}"
-        prefix = {"threads": "thread-", "sequential": "sequential-"}.get(mode, "process ")
+        prefix = {"threads": "thread-", "sequential": "sequential-", "interpreters": "interp-"}.get(mode, "process ")
         self._names = [f"{prefix}{n + 1}" for n in range(workers)]
         self._axis = max(expected, 0.2)
         self._colour = MODE_COLOURS.get(mode, MODE_COLOURS["threads"])
@@ -171,7 +171,7 @@ def side_by_side(*pngs: bytes) -> bytes:
 def draw_history(ax: Any, history: Sequence[HistoryPoint], *, cpu_count: int | None = None) -> None:
     """Elapsed time against workers, one line per mode, for every finished run so far."""
     ax.clear()
-    for mode in ("sequential", "threads", "processes"):
+    for mode in MODE_COLOURS:
         points = sorted((p.workers, p.elapsed) for p in history if p.mode == mode)
         if points:
             xs, ys = zip(*points)

@@ -19,7 +19,7 @@ from IPython.display import display
 
 from . import workers as course_workers
 from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
-from .harness import MODES, RunResult, check_workers, run, run_label
+from .harness import RunResult, available_modes, check_workers, run, run_label
 from .live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
 from .style import STATUS_COLOURS
 
@@ -59,7 +59,7 @@ class LivePanel:
     """
 
     def __init__(self, task: str = "wait", *, size: float | None = None, tasks: int = 4,
-                 workers: int = 4, mode: str = "threads", modes: Sequence[str] = MODES,
+                 workers: int = 4, mode: str = "threads", modes: Sequence[str] | None = None,
                  start_method: str | None = None, update_interval: float = 0.2,
                  timeout: float = 120.0) -> None:
         if size is None:
@@ -76,7 +76,8 @@ class LivePanel:
         self._running = False
 
         limit = max(MAX_THREADS, max_processes())
-        self.mode = widgets.ToggleButtons(options=list(modes), value=mode)
+        # Every mode this Python can run ("interpreters" from 3.14 on) unless the notebook chooses.
+        self.mode = widgets.ToggleButtons(options=list(available_modes() if modes is None else modes), value=mode)
         self.workers = widgets.IntSlider(value=min(workers, limit), min=1, max=limit, description="Workers",
                                          continuous_update=False)
         self.workers_typed = widgets.IntText(value=self.workers.value, description="or type", layout={"width": "160px"})
@@ -220,7 +221,7 @@ class LivePanel:
             return size * rounds * 1.15 + (0.3 if mode == "processes" else 0.0)
         cores = os.cpu_count() or 1
         one = size * SECONDS_PER_NUMBER
-        if mode == "processes":
+        if mode in ("processes", "interpreters"):
             return one * -(-count // min(workers, cores)) * 1.15 + 0.3
         return one * count * 1.15
 

@@ -74,8 +74,9 @@ def _timeline_title(result: RunResult, now: float) -> str:
 def _timeline_frame(ax: Any, result: RunResult, lanes: list[str], span: float) -> None:
     """The parts of a timeline that do not move during a run: lanes, axis, start-up lines."""
     ax.clear()
-    if result.mode == "processes":
-        ax.text(0.995, 1.01, "grey: process starting", transform=ax.transAxes, fontsize=7, color=NOTE,
+    if result.mode in ("processes", "interpreters"):
+        starting = "process" if result.mode == "processes" else "interpreter"
+        ax.text(0.995, 1.01, f"grey: {starting} starting", transform=ax.transAxes, fontsize=7, color=NOTE,
                 va="bottom", ha="right")
         for label, ready in result.ready.items():
             if label in lanes:
@@ -222,7 +223,7 @@ def plot_speedup(baseline: float, runs: Iterable[RunResult], *, cores: int | Non
             label="ideal" + (f" (at most {cores} cores)" if cores else ""))
     ax.axhline(1.0, color=NOTE, linewidth=0.8, alpha=0.6)
     best = 1.0
-    for mode in ("sequential", "threads", "processes"):
+    for mode in MODE_COLOURS:
         points = sorted((r.workers, baseline / r.elapsed) for r in items if r.mode == mode and r.elapsed > 0)
         if not points:
             continue

@@ -9,7 +9,7 @@ the same way in a chart and in a sentence.
 from __future__ import annotations
 
 #: One colour per way of running tasks: the same in every chart.
-MODE_COLOURS = {"sequential": "#7f7f7f", "threads": "#1f77b4", "processes": "#d62728"}
+MODE_COLOURS = {"sequential": "#7f7f7f", "threads": "#1f77b4", "processes": "#d62728", "interpreters": "#2ca02c"}
 #: Lanes and processes that need telling apart (cycled): threads on a timeline, processes in a group.
 SERIES_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 #: A task that raised.
