@@ -21,10 +21,11 @@ def test_durations_are_written_as_people_say_them(seconds: float, text: str) -> 
 
 def test_series_colours_cycle() -> None:
     assert series_colour(0) == SERIES_COLOURS[0] and series_colour(len(SERIES_COLOURS)) == SERIES_COLOURS[0]
-    assert set(MODE_COLOURS) == {"sequential", "threads", "processes"}
+    assert set(MODE_COLOURS) == {"sequential", "threads", "processes", "interpreters"}
 
 
-@pytest.mark.parametrize("module", ["plots.py", "live_chart.py", "timeline.py", "advisor.py", "panel.py"])
+@pytest.mark.parametrize("module", sorted(str(p.relative_to(HELPERS)) for p in HELPERS.rglob("*.py")
+                                         if p.name != "style.py"))
 def test_no_chart_or_message_module_keeps_its_own_colours(module: str) -> None:
     source = (HELPERS / module).read_text(encoding="utf-8")
     assert not re.findall(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b", source), f"{module}: use helpers.style"

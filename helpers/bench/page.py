@@ -13,18 +13,20 @@ from typing import Any
 
 from matplotlib.ticker import MaxNLocator
 
-from ..plots import MODE_COLOURS, PROCESS_COLOURS, new_figure
+from ..plots import new_figure
+from ..style import LIMIT, MODE_COLOURS, NOTE, SERIES_COLOURS, STATUS_COLOURS
 from .budgets import Verdict, measured
 from .tables import crossover_words, machine_lines, size_words
 
-INTERPRETER_COLOUR = "#2ca02c"
-ASYNCIO_COLOUR = "#ff7f0e"
-CHANNEL_COLOURS = {"Queue": "#1f77b4", "Pipe": "#2ca02c", "Manager": "#9467bd", "shared memory": "#d62728"}
+INTERPRETER_COLOUR = MODE_COLOURS["interpreters"]
+ASYNCIO_COLOUR = SERIES_COLOURS[1]
+CHANNEL_COLOURS = {"Queue": SERIES_COLOURS[0], "Pipe": SERIES_COLOURS[2], "Manager": SERIES_COLOURS[4],
+                   "shared memory": SERIES_COLOURS[3]}
 REPORT_DPI = 100
 
 
 #: One colour per start method, the same in every chart and on every platform.
-METHOD_COLOURS = {"fork": PROCESS_COLOURS[0], "spawn": PROCESS_COLOURS[1], "forkserver": PROCESS_COLOURS[2]}
+METHOD_COLOURS = {"fork": SERIES_COLOURS[0], "spawn": SERIES_COLOURS[1], "forkserver": SERIES_COLOURS[2]}
 
 
 def _series_colour(kind: str, method: str | None) -> str:
@@ -54,7 +56,7 @@ def _words(ax: Any, title: str, xlabel: str, ylabel: str, legend: int | None = 7
 
 def _empty(ax: Any, title: str, why: str = "not measured in this run") -> None:
     ax.set_title(title, fontsize=10, loc="left")
-    ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes, color="#777", wrap=True)
+    ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes, color=NOTE, wrap=True)
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -63,7 +65,7 @@ def draw_waiting(ax: Any, section: dict[str, Any], usable: int) -> None:
     for key, colour, label in (("threads", MODE_COLOURS["threads"], "threads"), ("asyncio", ASYNCIO_COLOUR, "asyncio")):
         rows = section[key]
         ax.plot([r["count"] for r in rows], [r["ratio"] for r in rows], "o-", color=colour, label=label)
-    ax.axhline(1.0, color="#999", ls="--", lw=1, label="ideal: one wait")
+    ax.axhline(1.0, color=LIMIT, ls="--", lw=1, label="ideal: one wait")
     ax.set_xscale("log")
     _words(ax, f"Waiting: k × one wait of {section['wait']:g} s", "k waits at once", "elapsed / one wait", 8)
 
@@ -81,20 +83,20 @@ def _speedup_series(ax: Any, section: dict[str, Any], value: str) -> None:
 
 def draw_speedup(ax: Any, section: dict[str, Any], usable: int, title: str) -> None:
     workers = sorted({r["workers"] for r in section["runs"]})
-    ax.plot(workers, [min(w, usable) for w in workers], "--", color="#999", lw=1, label="ideal: min(workers, cores)")
+    ax.plot(workers, [min(w, usable) for w in workers], "--", color=LIMIT, lw=1, label="ideal: min(workers, cores)")
     _speedup_series(ax, section, "speedup")
     large = section.get("large")
     if large:
         ax.plot([large["workers"]], [large["speedup"]], "*", ms=13, color=MODE_COLOURS["processes"], mec="k",
                 label=f"large tasks ({large['task_seconds']:.2g} s, {large['method']})")
-    ax.axvline(usable, color="#bbb", lw=1, ls=":")
+    ax.axvline(usable, color=LIMIT, lw=1, ls=":")
     ax.set_ylim(bottom=0)
     _words(ax, title, f"workers (dotted: {usable} usable cores)", "speed-up")
 
 
 def draw_efficiency(ax: Any, section: dict[str, Any], usable: int) -> None:
     _speedup_series(ax, section, "efficiency")
-    ax.axhline(1.0, color="#999", ls="--", lw=1)
+    ax.axhline(1.0, color=LIMIT, ls="--", lw=1)
     ax.set_ylim(0, max([1.15] + [r["efficiency"] * 1.05 for r in section["runs"]]))
     _words(ax, "Computing: efficiency against usable cores", "workers", "speed-up / min(workers, usable cores)")
 
@@ -143,7 +145,7 @@ def draw_crossover(ax: Any, section: dict[str, Any], usable: int) -> None:
                 label=f"{method}: {crossover_words(found).split(' (')[0]}")
         if found["where"] == "between":
             ax.axvline(found["numbers"], color=colour, lw=1, ls=":")
-    ax.axhline(1.0, color="#999", ls="--", lw=1)
+    ax.axhline(1.0, color=LIMIT, ls="--", lw=1)
     ax.set_xscale("log")
     _words(ax, f"Crossover: {section['tasks']} tasks on {section['workers']} processes", "numbers per task",
            "sequential / processes")
@@ -152,8 +154,8 @@ def draw_crossover(ax: Any, section: dict[str, Any], usable: int) -> None:
 def draw_hashlib(ax: Any, section: dict[str, Any], usable: int, computing: dict[str, Any] | None) -> None:
     rows = section["runs"]
     workers = [r["workers"] for r in rows]
-    ax.plot(workers, [min(w, usable) for w in workers], "--", color="#999", lw=1, label="ideal")
-    ax.plot(workers, [r["speedup"] for r in rows], "o-", color="#17becf", label="hashlib.sha256 on threads")
+    ax.plot(workers, [min(w, usable) for w in workers], "--", color=LIMIT, lw=1, label="ideal")
+    ax.plot(workers, [r["speedup"] for r in rows], "o-", color=SERIES_COLOURS[7], label="hashlib.sha256 on threads")
     if computing:
         pure = [r for r in computing["runs"] if r["kind"] == "threads"]
         ax.plot([r["workers"] for r in pure], [r["speedup"] for r in pure], "o-", color=MODE_COLOURS["threads"],
@@ -165,10 +167,10 @@ def draw_hashlib(ax: Any, section: dict[str, Any], usable: int, computing: dict[
 def draw_panel(ax: Any, section: dict[str, Any], usable: int) -> None:
     rows = section["rows"]
     labels = [r["workload"].replace(" on ", "\non ") for r in rows]
-    ax.bar(labels, [100 * r["drawing_share"] for r in rows], color="#8c564b")
+    ax.bar(labels, [100 * r["drawing_share"] for r in rows], color=SERIES_COLOURS[5])
     for i, r in enumerate(rows):
         ax.text(i, 100 * r["drawing_share"], f"{r['frames_per_s']:.1f}/s", ha="center", va="bottom", fontsize=8)
-    ax.axhline(5, color="#b00020", ls="--", lw=1, label="budget: 5 %")
+    ax.axhline(5, color=STATUS_COLOURS["error"], ls="--", lw=1, label="budget: 5 %")
     ax.set_ylabel("drawing, % of the run")
     ax.tick_params(axis="x", labelsize=7)
     ax.set_title("Live panel overhead (redraws/s on the bars)", fontsize=10, loc="left")
@@ -178,7 +180,7 @@ def draw_panel(ax: Any, section: dict[str, Any], usable: int) -> None:
 def draw_budgets(ax: Any, verdicts: Sequence[Verdict]) -> None:
     ax.axis("off")
     ax.set_title("Budgets (ratios from this run)", fontsize=10, loc="left")
-    colours = {True: "#1a7f37", False: "#b00020", None: "#777"}
+    colours = {True: STATUS_COLOURS["ok"], False: STATUS_COLOURS["error"], None: NOTE}
     y = 0.95
     for v in verdicts:
         ax.text(0.0, y, f"{v.word.upper()}  {v.name}", color=colours[v.passed], fontsize=9, weight="bold",
