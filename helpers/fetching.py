@@ -44,12 +44,12 @@ class FetchRun:
     ok: int = 0
     errors: list[str] = field(default_factory=list)
     peak_rss_delta: int = 0  # bytes this process grew by, at most, during the run
-    thread_peak: int = 0  # the most threads alive at once during the run
+    extra_threads: int = 0  # the most threads alive at once during the run, beyond those alive before it
 
     def summary(self) -> str:
         failed = f", {len(self.errors)} failed" if self.errors else ""
         return (f"{self.pages:>5} pages {self.how:<10}: {self.elapsed:6.2f} s, {self.ok} arrived{failed}, "
-                f"memory +{self.peak_rss_delta / 2**20:.1f} MB, {self.thread_peak} threads at most")
+                f"memory +{self.peak_rss_delta / 2**20:.1f} MB, +{self.extra_threads} threads")
 
 
 def check_urls(urls: Any) -> list[str]:
@@ -88,7 +88,8 @@ class _Watcher:
         self._process = psutil.Process()
         self.base = self._process.memory_info().rss
         self.peak = self.base
-        self.threads = threading.active_count()
+        self.base_threads = threading.active_count()
+        self.threads = self.base_threads
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="rss-watcher", daemon=True)
 
@@ -116,7 +117,7 @@ def _measured(how: str, urls: list[str], body: Callable[[FetchRun], None]) -> Fe
         finally:
             run.elapsed = time.perf_counter() - start
     run.peak_rss_delta = max(0, watcher.peak - watcher.base)
-    run.thread_peak = watcher.threads - 1  # the watcher itself does not count
+    run.extra_threads = max(0, watcher.threads - watcher.base_threads - 1)  # the watcher itself does not count
     return run
 
 
@@ -180,7 +181,7 @@ def fetch_with_asyncio(urls: Sequence[str], timeout: float = DEFAULT_TIMEOUT) ->
     urls = check_urls(urls)
 
     def body(run: FetchRun) -> None:
-        run_coroutine(gather_pages(urls, run, timeout))
+        run_coroutine(gather_pages(urls, run, timeout), timeout + 5)
 
     return _measured("asyncio", urls, body)
 
@@ -203,29 +204,47 @@ async def gather_pages(urls: list[str], run: FetchRun | None = None, timeout: fl
                 if run is not None:
                     run.errors.append(f"{url}: {type(exc).__name__}: {exc}")
 
-        await asyncio.wait_for(asyncio.gather(*(one(url) for url in urls)), timeout)
+        await asyncio.gather(*(one(url) for url in urls))
     if run is not None:
         run.ok = arrived
     return arrived
 
 
-def run_coroutine(coroutine: Any) -> Any:
-    """``asyncio.run(coroutine)``, or, where a loop already runs in this thread, on a fresh thread."""
+def run_coroutine(coroutine: Any, timeout: float | None = None) -> Any:
+    """Run ``coroutine`` to its end and return its value, from plain (not async) code.
+
+    Where no event loop runs in this thread, that is ``asyncio.run``. In Jupyter a loop already
+    runs, so the coroutine gets a loop on a thread of its own. Either way, ``timeout`` (seconds)
+    bounds it, and an interrupt (■) cancels it: the coroutine's ``finally:`` blocks run.
+    """
+    if timeout is not None:
+        coroutine = asyncio.wait_for(coroutine, timeout)
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coroutine)
+    loop = asyncio.new_event_loop()
+    main = loop.create_task(coroutine)
     box: dict[str, Any] = {}
 
     def runner() -> None:
         try:
-            box["value"] = asyncio.run(coroutine)
+            box["value"] = loop.run_until_complete(main)
         except BaseException as exc:  # handed back to the caller's thread
             box["error"] = exc
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
 
     thread = threading.Thread(target=runner, name="asyncio-run", daemon=True)
     thread.start()
-    thread.join()
+    try:
+        while thread.is_alive():
+            thread.join(0.05)
+    except BaseException:  # KeyboardInterrupt: cancel the tasks, let their cleanup run, then re-raise
+        loop.call_soon_threadsafe(main.cancel)
+        thread.join(10)
+        raise
     if "error" in box:
         raise box["error"]
     return box.get("value")
@@ -302,3 +321,68 @@ def cpu_count() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+# --- Python 3.14's `python -m asyncio ps` ------------------------------------------------------------------
+
+#: A program with three named tasks waiting for slow pages; `python -m asyncio ps` inspects it.
+PS_TARGET = """
+import asyncio, ctypes, sys
+try:  # Linux (Yama): let a process that is not our parent inspect this one
+    ctypes.CDLL(None).prctl(0x59616D61, ctypes.c_ulong(-1), 0, 0, 0)
+except (OSError, AttributeError):
+    pass
+import aiohttp
+
+async def fetch(session, url):
+    async with session.get(url) as reply:
+        return await reply.text()
+
+async def main(base):
+    async with aiohttp.ClientSession() as session:
+        async with asyncio.TaskGroup() as group:
+            for i in range(3):
+                group.create_task(fetch(session, f"{base}/page/{i}?delay=30"), name=f"fetch-page-{i}")
+            await asyncio.sleep(0.3)
+            print("ready", flush=True)
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def asyncio_ps(base_url: str, timeout: float = 30.0) -> tuple[bool, str]:
+    """Start :data:`PS_TARGET` against ``base_url``, run ``python -m asyncio ps`` on it, stop it.
+
+    Returns ``(True, the table)``, or ``(False, why not)`` before Python 3.14 or where the
+    operating system refuses to let one process read another's memory.
+    """
+    import subprocess
+    import sys
+
+    if sys.version_info < (3, 14):
+        return False, (f"`python -m asyncio ps` needs Python 3.14 or later; this is "
+                       f"{sys.version_info.major}.{sys.version_info.minor}: skipped.")
+    check_urls([base_url])
+    target = subprocess.Popen([sys.executable, "-c", PS_TARGET, base_url], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        ready = _read_line(target, timeout)
+        if ready != "ready":
+            return False, f"the program to inspect did not start: {target.stderr.read() if target.poll() is not None else ready}"
+        done = subprocess.run([sys.executable, "-m", "asyncio", "ps", str(target.pid)], capture_output=True,
+                              text=True, timeout=timeout)
+        if done.returncode != 0:
+            return False, ("this system did not let one process inspect another (on macOS it needs sudo; on Linux "
+                           f"see /proc/sys/kernel/yama/ptrace_scope): {done.stderr.strip().splitlines()[-1:]}")
+        return True, done.stdout
+    finally:
+        target.kill()
+        target.communicate(timeout=10)
+
+
+def _read_line(process: Any, timeout: float) -> str:
+    box: list[str] = []
+    reader = threading.Thread(target=lambda: box.append(process.stdout.readline().strip()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return box[0] if box else ""
