@@ -60,7 +60,7 @@ def bars_chart(labels: Sequence[str], values: Sequence[float], unit: str, title:
     return Chart(fig)
 
 
-def fetch_chart(runs: Sequence[Any], title: str = "") -> Chart:
+def fetch_chart(runs: Sequence[Any], title: str = "", wait: float | None = None) -> Chart:
     """Elapsed time (left) and memory growth (right) per number of pages, one line per way of fetching."""
     fig = new_figure(10.0, 3.4)
     left, right = fig.subplots(1, 2)
@@ -70,12 +70,16 @@ def fetch_chart(runs: Sequence[Any], title: str = "") -> Chart:
         colour = HOW_COLOURS.get(how)
         left.plot(pages, [run.elapsed for run in mine], "o-", color=colour, label=how)
         right.plot(pages, [run.peak_rss_delta / 2**20 for run in mine], "o-", color=colour, label=how)
+    if wait is not None:
+        left.axhline(wait, color="#7f7f7f", linestyle="--", linewidth=1, label=f"one wait ({wait:.2f} s)")
+    counts = sorted({run.pages for run in runs})
     for ax, label in ((left, "elapsed (s)"), (right, "memory growth during the run (MB)")):
         ax.set_xscale("log")
-        ax.set_xlabel("pages fetched")
+        ax.set_xticks(counts, [f"{c:,}" for c in counts])
+        ax.set_xlabel("pages fetched at once")
         ax.set_ylabel(label)
+        ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
-    left.set_yscale("log")
     left.legend(fontsize=8)
     fig.suptitle(title or "fetching pages from the local server, measured on this machine", fontsize=10, x=0.01,
                  ha="left")

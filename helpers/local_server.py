@@ -161,16 +161,32 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, de
 
 async def _serve(port: int, delay: float, conn: Any) -> None:
     counters = _Counters()
-    server = await asyncio.start_server(lambda r, w: _handle(r, w, delay, counters), "127.0.0.1", port,
-                                        backlog=BACKLOG, reuse_address=True)
+    handlers: set[asyncio.Task[Any]] = set()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        handlers.add(task)
+        try:
+            await _handle(reader, writer, delay, counters)
+        except asyncio.CancelledError:
+            writer.close()
+        finally:
+            handlers.discard(task)
+
+    server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=BACKLOG, reuse_address=True)
     conn.send(("ready", server.sockets[0].getsockname()[1]))
     # The parent says "stop" (or dies, which closes the pipe): either way the server ends.
     # A thread waits on the pipe, which works on every OS (add_reader does not on Windows).
-    async with server:
-        try:
-            await asyncio.to_thread(conn.recv)
-        except (EOFError, OSError):
-            pass
+    try:
+        await asyncio.to_thread(conn.recv)
+    except (EOFError, OSError):
+        pass
+    server.close()
+    for task in list(handlers):  # requests still waiting are cut short: their clients see the connection close
+        task.cancel()
+    await asyncio.gather(*handlers, return_exceptions=True)
+    await server.wait_closed()
 
 
 def serve_forever(port: int, delay: float, conn: Any) -> None:

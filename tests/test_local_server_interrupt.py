@@ -1,0 +1,91 @@
+"""The learner presses ■ while pages are being fetched from the local server: a real kernel, a real SIGINT.
+
+The server must be stopped and its port freed, every child process reaped, the kernel still usable.
+The same for shared-memory measurements: no child left, no block left in /dev/shm.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import psutil
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+from helpers.census import live_children
+from helpers.local_server import port_is_free
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="signals to a process group are POSIX")
+
+
+@pytest.fixture
+def kernel():
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        yield km, kc, psutil.Process(km.provisioner.pid)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+
+
+def value(kc, expression: str) -> str:
+    out: list[str] = []
+
+    def hook(msg):
+        if msg["msg_type"] == "stream":
+            out.append(msg["content"]["text"])
+
+    kc.execute_interactive(f"print({expression})", timeout=30, output_hook=hook)
+    return "".join(out).strip()
+
+
+def interrupt_after(km, kc, code: str, ready: float) -> dict:
+    msg_id = kc.execute(code)
+    time.sleep(ready)
+    pressed = time.monotonic()
+    km.interrupt_kernel()
+    while True:
+        reply = kc.get_shell_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    reply["content"]["seconds_to_return"] = time.monotonic() - pressed
+    return reply["content"]
+
+
+@pytest.mark.parametrize("how", ["fetch_on_threads", "fetch_with_asyncio", "fetch_one_by_one"])
+def test_interrupting_a_fetch_stops_the_server_and_frees_its_port(kernel, how):
+    km, kc, proc = kernel
+    setup = ("from helpers.local_server import LocalServer\nfrom helpers import fetching\n"
+             "server = LocalServer(delay=20)\nport = None\n")
+    kc.execute_interactive(setup, timeout=30)
+    code = (f"with server:\n    port = server.port\n"
+            f"    fetching.{how}(fetching.page_urls(server.url, 50), timeout=60)\n")
+    reply = interrupt_after(km, kc, code, ready=3.0)
+    assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
+    assert reply["seconds_to_return"] < 10
+    port = int(value(kc, "port"))
+    assert port_is_free(port), "the server's port is still taken after the interrupt"
+    deadline = time.monotonic() + 5
+    while live_children(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert live_children(proc.pid) == []
+    assert value(kc, "server.running") == "False"
+    # The kernel is usable and a new server works.
+    kc.execute_interactive("with LocalServer(delay=0) as again:\n    served = again.stats()['served']", timeout=30)
+    assert value(kc, "served") == "0"
+
+
+def test_interrupting_a_shared_memory_measurement_leaves_nothing(kernel):
+    km, kc, proc = kernel
+    before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    kc.execute_interactive("from helpers import data_transfer", timeout=30)
+    code = "data_transfer.measure_channel('shared_memory', [50_000_000] * 40, repeats=5)"
+    reply = interrupt_after(km, kc, code, ready=2.0)
+    assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
+    deadline = time.monotonic() + 5
+    while live_children(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert live_children(proc.pid) == []
+    after = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    assert not {b for b in after - before if b.startswith("psm_")}
