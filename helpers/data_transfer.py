@@ -464,3 +464,22 @@ def checksum_shared_block(name: str, size: int, results: Any) -> None:
     secret = os.environ.get(TOKEN_ENV, "")
     proof = hashlib.sha256(f"{secret}:{name}:{pid}:{checksum}".encode()).hexdigest()
     results.put((checksum, name, pid, proof))
+
+
+# --- the benchmark's measurement (benchmarks/bench_shared_memory.py, helpers.bench) ----------------------
+
+
+def compare_shared_memory_and_queue(sizes: Sequence[int] = FULL_SIZES, repeats: int = 3,
+                                    start_method: str | None = None) -> dict[str, Any]:
+    """Queue vs shared memory (a fresh block per payload, and a reused block: the ``Array``), per size.
+
+    Returns the three :class:`Transfer` results, the Queue/shared-memory time ratios at the
+    largest size, and the crossover size from which a fresh block beats the Queue (None if none).
+    """
+    transfers = measure_channels(sizes, ["queue", "shared_memory", "array"], repeats=repeats,
+                                 start_method=start_method)
+    queue, fresh, reused = transfers["queue"], transfers["shared_memory"], transfers["array"]
+    return {"transfers": transfers, "largest": queue.sizes[-1],
+            "ratio_fresh": queue.seconds[-1] / fresh.seconds[-1],
+            "ratio_reused": queue.seconds[-1] / reused.seconds[-1],
+            "crossover": crossover(queue, fresh), "crossover_reused": crossover(queue, reused)}

@@ -386,3 +386,36 @@ def _read_line(process: Any, timeout: float) -> str:
     reader.start()
     reader.join(timeout)
     return box[0] if box else ""
+
+
+# --- the benchmark's measurement (benchmarks/bench_concurrent_requests.py, helpers.bench) ---------------
+
+
+def best_of(fetch: Callable[[Sequence[str]], FetchRun], urls: Sequence[str], repeats: int = 3) -> FetchRun:
+    """The fastest of ``repeats`` runs of ``fetch(urls)`` that fetched every page (else the last run)."""
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or not 1 <= repeats <= 20:
+        raise ValueError(f"repeats must be a whole number from 1 to 20; you gave {repeats!r}.")
+    runs = [fetch(urls) for _ in range(repeats)]
+    complete = [run for run in runs if run.ok == run.pages]
+    return min(complete, key=lambda run: run.elapsed) if complete else runs[-1]
+
+
+def compare_concurrent_requests(count: int = 1000, delay: float = 1.0, repeats: int = 3) -> dict[str, Any]:
+    """``count`` simultaneous requests to a local server that waits ``delay`` s: asyncio vs one thread each.
+
+    Returns the best runs (``"asyncio"``, ``"threads"``), the memory one waiting thread and one
+    waiting task cost (``"per_thread"``, ``"per_task"``, from :func:`memory_per_waiter`), the open-file
+    limit note, and the cores this process may use.
+    """
+    from .local_server import LocalServer, check_delay, raise_open_file_limit
+
+    check_delay(delay)
+    limit_note = raise_open_file_limit(2 * count + 100)
+    with LocalServer(delay=delay) as server:
+        urls = page_urls(server.url, count)
+        fetch_with_asyncio(urls[:10])  # imports and warms aiohttp outside the timing
+        tasks = best_of(fetch_with_asyncio, urls, repeats)
+        threads = best_of(fetch_on_threads, urls, repeats)
+    return {"asyncio": tasks, "threads": threads, "per_thread": memory_per_waiter("threads", min(count, MAX_PAGES)),
+            "per_task": memory_per_waiter("tasks", min(count, MAX_PAGES)), "open_files": limit_note,
+            "cores": cpu_count(), "delay": delay, "count": count}
