@@ -172,8 +172,8 @@ class Transfer:
 def human_size(size: float) -> str:
     for unit, factor in (("MB", MB), ("KB", KB)):
         if size >= factor:
-            return f"{size / factor:g} {unit}"
-    return f"{size:g} B"
+            return f"{size / factor:.3g} {unit}"
+    return f"{size:.3g} B"
 
 
 class _Channel:

@@ -96,3 +96,10 @@ def test_many_small_pieces_cost_more_than_one_big_one():
 def test_payload_is_the_size_asked_and_not_all_alike():
     data = dt.payload(1000)
     assert len(data) == 1000 and len(set(data)) == 256
+
+
+def test_the_benchmarks_comparison_reports_ratios_and_crossover():
+    figures = dt.compare_shared_memory_and_queue([1000, 100_000], repeats=1)
+    assert set(figures["transfers"]) == {"queue", "shared_memory", "array"}
+    assert figures["largest"] == 100_000 and figures["ratio_fresh"] > 0 and figures["ratio_reused"] > 0
+    assert figures["crossover"] in (None, 1000, 100_000)

@@ -82,3 +82,13 @@ def test_asyncio_ps_skips_before_314_and_lists_named_tasks_after(server):
         assert "fetch-page-0" in text
     else:
         assert "inspect" in text
+
+
+def test_the_benchmarks_comparison_reports_both_ways_and_memory():
+    figures = fetching.compare_concurrent_requests(count=30, delay=0.2, repeats=1)
+    assert figures["asyncio"].ok == 30 and figures["threads"].ok == 30
+    assert figures["per_thread"]["count"] == 30 and figures["cores"] >= 1
+    with pytest.raises(ValueError):
+        fetching.compare_concurrent_requests(count=30, delay=-1)
+    with pytest.raises(ValueError):
+        fetching.best_of(fetching.fetch_on_threads, ["http://127.0.0.1:9/"], repeats=0)
