@@ -391,7 +391,10 @@ MAX_PIECES = 200_000
 
 
 def count_bytes(inbox: Any, conn: Any) -> None:
-    """Child: add up the length of every message from ``inbox`` until ``None``; send the total."""
+    """Child: say "ready" after the first message, then add up the length of every message from
+    ``inbox`` until ``None``; send the total."""
+    inbox.get()  # the parent's hello: we are up
+    conn.send("ready")
     total = 0
     while (data := inbox.get()) is not None:
         total += len(data)
@@ -420,7 +423,9 @@ def send_in_pieces(total: int, piece: int, start_method: str | None = None) -> f
     try:
         process.start()
         theirs.close()
-        inbox.put(b"")  # a first, empty message: the child is up before timing starts
+        inbox.put(b"")  # a hello, answered once the child is up: its start-up is not timed
+        if not mine.poll(ROUND_TRIP_TIMEOUT) or mine.recv() != "ready":
+            raise TimeoutError(f"the child did not start within {ROUND_TRIP_TIMEOUT:.0f} s")
         start = time.perf_counter()
         for _ in range(count):
             inbox.put(chunk)
@@ -441,29 +446,30 @@ def send_in_pieces(total: int, piece: int, start_method: str | None = None) -> f
 
 # --- the exercise's worker -------------------------------------------------------------------------
 
-#: Environment variable holding a checker's secret; a child started by multiprocessing inherits it.
-TOKEN_ENV = "COURSE_SHARED_MEMORY_TOKEN"
-
-
 def checksum_shared_block(name: str, size: int, results: Any) -> None:
     """Child: attach to the shared block ``name``, checksum its first ``size`` bytes in place, report.
 
-    Puts ``(checksum, name, pid, proof)`` on ``results``; ``proof`` ties the three together with
-    a secret the checker set in the environment, so the answer cannot be made up in the parent.
+    Puts ``(checksum, name, pid, proof)`` on ``results``; ``proof`` ties the three to the block's
+    first 16 bytes (random, in a checker's data), which only a reader of the block has.
     """
-    import hashlib
     import os
     import zlib
 
     block = attach_shared_memory(name)
     try:
         checksum = zlib.crc32(block.buf[:size])
+        head = bytes(block.buf[:16])
     finally:
         block.close()
     pid = os.getpid()
-    secret = os.environ.get(TOKEN_ENV, "")
-    proof = hashlib.sha256(f"{secret}:{name}:{pid}:{checksum}".encode()).hexdigest()
-    results.put((checksum, name, pid, proof))
+    results.put((checksum, name, pid, block_proof(head, name, pid, checksum)))
+
+
+def block_proof(head: bytes, name: str, pid: int, checksum: int) -> str:
+    """What :func:`checksum_shared_block` reports as proof of having read the block."""
+    import hashlib
+
+    return hashlib.sha256(head + f":{name}:{pid}:{checksum}".encode()).hexdigest()
 
 
 # --- the benchmark's measurement (benchmarks/bench_shared_memory.py, helpers.bench) ----------------------

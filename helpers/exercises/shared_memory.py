@@ -3,21 +3,20 @@
 The learner writes ``share(data) -> tuple``: create a ``SharedMemory`` block, copy ``data`` in,
 start a child running :func:`helpers.data_transfer.checksum_shared_block`, return what it put on
 the queue, and unlink the block on every path. The checker observes, from the child's own report,
-that a *child* read the bytes *from the named block* (a secret in the environment proves the report
-was made by the worker, not typed up), that the checksum is the data's, that the block no longer
+that a *child* read the bytes *from the named block* (the report carries a proof made from the
+data's first 16 bytes, random every time, so it cannot be typed up), that the checksum is the data's, that the block no longer
 exists afterwards, and that no process was left running.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import zlib
 from collections.abc import Callable
 from typing import Any
 
-from ..data_transfer import TOKEN_ENV, payload
+from ..data_transfer import block_proof, payload
 from .base import NOT_ANSWERED, Verdict, call_learner, report, unanswered
 
 SIZE = 3_000_000
@@ -54,18 +53,9 @@ def check_shared_memory(share: Callable[[bytes], Any]) -> Verdict:
         return report(False, f"share should be a function taking the data, not {type(share).__name__}.",
                       "def share(data): ...")
     data = bytearray(payload(SIZE))
-    data[:8] = secrets.token_bytes(8)  # different every time: the checksum cannot be remembered
+    data[:16] = secrets.token_bytes(16)  # different every time: neither checksum nor proof can be remembered
     data = bytes(data)
-    secret = secrets.token_hex(16)
-    previous = os.environ.get(TOKEN_ENV)
-    os.environ[TOKEN_ENV] = secret
-    try:
-        answer, elapsed, failed = call_learner(lambda: share(data), "share", HINT_SHAPE)
-    finally:
-        if previous is None:
-            os.environ.pop(TOKEN_ENV, None)
-        else:
-            os.environ[TOKEN_ENV] = previous
+    answer, elapsed, failed = call_learner(lambda: share(data), "share", HINT_SHAPE)
     if failed is not None:
         return failed
     if not (isinstance(answer, tuple) and len(answer) == 4):
@@ -73,13 +63,16 @@ def check_shared_memory(share: Callable[[bytes], Any]) -> Verdict:
                              "checksum_shared_block put on the queue.",
                       "return results.get(timeout=30): the child's report, as it came.")
     checksum, name, pid, proof = answer
-    expected = hashlib.sha256(f"{secret}:{name}:{pid}:{checksum}".encode()).hexdigest()
-    if pid == os.getpid() or proof != expected:
+    if pid == os.getpid():
         return report(False, "that answer was not made by checksum_shared_block in a child process.",
                       "start a multiprocessing Process with target=checksum_shared_block.")
     if checksum != zlib.crc32(data):
         return report(False, "the child read other bytes than the data: its checksum does not match.",
                       "copy the data into the block before starting the child: block.buf[:len(data)] = data.")
+    proven = isinstance(name, str) and isinstance(pid, int) and proof == block_proof(data[:16], name, pid, checksum)
+    if not proven:
+        return report(False, "that answer was not made by checksum_shared_block in a child process.",
+                      "start a multiprocessing Process with target=checksum_shared_block.")
     if isinstance(name, str) and _block_exists(name):
         return report(False, f"the child read the block correctly, but block {name!r} still existed after "
                              "share() returned: it was never unlinked (the checker has removed it now).",
