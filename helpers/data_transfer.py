@@ -187,6 +187,14 @@ class _Channel:
         self.conn: Any = None
         self.array: Any = None
         self.blocks: list[Any] = []
+        self.process: Any = None
+        try:
+            self._start(channel, context, largest)
+        except BaseException:  # an interrupt while starting: stop what did start
+            self.close()
+            raise
+
+    def _start(self, channel: str, context: Any, largest: int) -> None:
         args: tuple[Any, ...]
         if channel == "queue":
             self.queues = (context.Queue(), context.Queue())
@@ -271,7 +279,7 @@ class _Channel:
 
     def close(self) -> None:
         try:
-            if self.process.is_alive():
+            if self.process is not None and self.process.is_alive():
                 if self.queues is not None:
                     self.queues[0].put(None)
                 elif self.channel == "pipe":
@@ -280,10 +288,8 @@ class _Channel:
                     self.conn.send(0 if self.channel == "array" else None)
         except (OSError, ValueError):
             pass
-        self.process.join(5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join(5)
+        if self.process is not None and self.process.pid is not None:
+            _reap(self.process)
         for block in list(self.blocks):  # an interrupt between create and unlink
             block.close()
             block.unlink()
