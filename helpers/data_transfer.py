@@ -104,7 +104,8 @@ def attach_shared_memory(name: str) -> Any:
 # --- the child's side: take the payload, answer with (length, last byte) ----------------------------
 
 
-def _ack(data: Any) -> tuple[int, int]:
+def acknowledge(data: Any) -> tuple[int, int]:
+    """What a child answers about a payload: its length and last byte (so it must really have it)."""
     view = memoryview(data)
     return len(view), view[-1] if len(view) else -1
 
@@ -112,26 +113,26 @@ def _ack(data: Any) -> tuple[int, int]:
 def echo_queue(inbox: Any, outbox: Any) -> None:
     """Child: take payloads from ``inbox`` until ``None``; answer each on ``outbox``."""
     while (data := inbox.get()) is not None:
-        outbox.put(_ack(data))
+        outbox.put(acknowledge(data))
 
 
 def echo_pipe(conn: Any) -> None:
     """Child: receive byte messages until an empty one; answer each."""
     while data := conn.recv_bytes():
-        conn.send(_ack(data))
+        conn.send(acknowledge(data))
 
 
 def echo_manager(store: Any, conn: Any) -> None:
     """Child: on each word from ``conn``, read the payload from the managed dict and answer."""
     while conn.recv():
-        conn.send(_ack(store["payload"]))
+        conn.send(acknowledge(store["payload"]))
 
 
 def echo_array(array: Any, conn: Any) -> None:
     """Child: on each length from ``conn``, read that many bytes of the shared array in place."""
     view = memoryview(array.get_obj()).cast("B")
     while size := conn.recv():
-        conn.send(_ack(view[:size]))
+        conn.send(acknowledge(view[:size]))
     view.release()
 
 
@@ -141,9 +142,17 @@ def echo_shared_memory(conn: Any) -> None:
         name, size = message
         block = attach_shared_memory(name)
         try:
-            conn.send(_ack(block.buf[:size]))
+            conn.send(acknowledge(block.buf[:size]))
         finally:
             block.close()
+
+
+def reap_process(process: Any) -> None:
+    """Join ``process``; kill it if it has not ended within 5 s."""
+    process.join(5)
+    if process.is_alive():
+        process.kill()
+        process.join(5)
 
 
 # --- the parent's side -------------------------------------------------------------------------
@@ -289,7 +298,7 @@ class _Channel:
         except (OSError, ValueError):
             pass
         if self.process is not None and self.process.pid is not None:
-            _reap(self.process)
+            reap_process(self.process)
         for block in list(self.blocks):  # an interrupt between create and unlink
             block.close()
             block.unlink()
@@ -348,106 +357,6 @@ def crossover(slow: Transfer, fast: Transfer) -> int | None:
         else:
             found = None
     return found
-
-
-# --- inheriting vs pickling; one big piece vs many small ones ------------------------------------
-
-
-def answer_argument(data: Any, conn: Any) -> None:
-    """Child: answer at once about the payload it was started with."""
-    conn.send(_ack(data))
-    conn.close()
-
-
-def _reap(process: Any) -> None:
-    process.join(5)
-    if process.is_alive():
-        process.kill()
-        process.join(5)
-
-
-def start_with_payload(size: int, start_method: str | None = None) -> float:
-    """Seconds from ``Process(target, args=(payload,)).start()`` to the child's answer.
-
-    Under fork the child inherits the payload with the parent's memory; under spawn and
-    forkserver the arguments are pickled and sent to the new process.
-    """
-    data = payload(check_size(size))
-    context = multiprocessing.get_context(resolve_start_method(start_method))
-    mine, theirs = context.Pipe(duplex=False)
-    process = context.Process(target=answer_argument, args=(data, theirs), daemon=True)
-    start = time.perf_counter()
-    try:
-        process.start()
-        theirs.close()
-        if not mine.poll(ROUND_TRIP_TIMEOUT):
-            raise TimeoutError(f"the child did not answer within {ROUND_TRIP_TIMEOUT:.0f} s")
-        answer = mine.recv()
-        elapsed = time.perf_counter() - start
-    finally:
-        mine.close()
-        _reap(process)
-    if tuple(answer) != (len(data), data[-1]):
-        raise RuntimeError(f"the child saw {answer}")
-    return elapsed
-
-
-#: The most messages :func:`send_in_pieces` will send.
-MAX_PIECES = 200_000
-
-
-def count_bytes(inbox: Any, conn: Any) -> None:
-    """Child: say "ready" after the first message, then add up the length of every message from
-    ``inbox`` until ``None``; send the total."""
-    inbox.get()  # the parent's hello: we are up
-    conn.send("ready")
-    total = 0
-    while (data := inbox.get()) is not None:
-        total += len(data)
-    conn.send(total)
-    conn.close()
-
-
-def send_in_pieces(total: int, piece: int, start_method: str | None = None) -> float:
-    """Seconds to send ``total`` bytes through a ``Queue`` as messages of ``piece`` bytes each.
-
-    Timed from the first ``put`` to the child's answer that it has every byte (the child is
-    started, and has said hello, before the clock starts).
-    """
-    check_size(total)
-    check_size(piece)
-    if piece > total:
-        raise ValueError(f"a piece ({piece:,} bytes) cannot be larger than the total ({total:,} bytes).")
-    if total // piece > MAX_PIECES:
-        raise ValueError(f"{total // piece:,} pieces is too many; keep it at most {MAX_PIECES:,}.")
-    chunk = payload(piece)
-    count = total // piece
-    context = multiprocessing.get_context(resolve_start_method(start_method))
-    inbox = context.Queue()
-    mine, theirs = context.Pipe(duplex=False)
-    process = context.Process(target=count_bytes, args=(inbox, theirs), daemon=True)
-    try:
-        process.start()
-        theirs.close()
-        inbox.put(b"")  # a hello, answered once the child is up: its start-up is not timed
-        if not mine.poll(ROUND_TRIP_TIMEOUT) or mine.recv() != "ready":
-            raise TimeoutError(f"the child did not start within {ROUND_TRIP_TIMEOUT:.0f} s")
-        start = time.perf_counter()
-        for _ in range(count):
-            inbox.put(chunk)
-        inbox.put(None)
-        if not mine.poll(ROUND_TRIP_TIMEOUT):
-            raise TimeoutError(f"the child did not finish within {ROUND_TRIP_TIMEOUT:.0f} s")
-        received = mine.recv()
-        elapsed = time.perf_counter() - start
-    finally:
-        inbox.cancel_join_thread()
-        inbox.close()
-        mine.close()
-        _reap(process)
-    if received != count * piece:
-        raise RuntimeError(f"the child counted {received} bytes, expected {count * piece}")
-    return elapsed
 
 
 # --- the exercise's worker -------------------------------------------------------------------------

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 
 import pytest
 
 from helpers import data_transfer as dt
+from helpers import transfer_patterns
 from helpers.census import live_children
 
 METHODS = multiprocessing.get_all_start_methods()
@@ -107,18 +107,18 @@ def test_course_sizes_stop_at_1_mb_under_test(monkeypatch):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_start_with_payload_hands_the_child_its_argument(method):
-    assert 0 < dt.start_with_payload(100_000, method) < 30
+    assert 0 < transfer_patterns.start_with_payload(100_000, method) < 30
     assert live_children() == []
 
 
 def test_many_small_pieces_cost_more_than_one_big_one():
-    big = min(dt.send_in_pieces(1_000_000, 1_000_000) for _ in range(3))
-    small = min(dt.send_in_pieces(1_000_000, 100) for _ in range(3))
+    big = min(transfer_patterns.send_in_pieces(1_000_000, 1_000_000) for _ in range(3))
+    small = min(transfer_patterns.send_in_pieces(1_000_000, 100) for _ in range(3))
     assert small > 2 * big  # 10 000 messages vs 1: the fixed cost per message dominates
     with pytest.raises(ValueError, match="larger"):
-        dt.send_in_pieces(100, 1000)
+        transfer_patterns.send_in_pieces(100, 1000)
     with pytest.raises(ValueError, match="too many"):
-        dt.send_in_pieces(100_000_000, 1)
+        transfer_patterns.send_in_pieces(100_000_000, 1)
 
 
 def test_payload_is_the_size_asked_and_not_all_alike():

@@ -75,7 +75,9 @@ def test_a_waiting_thread_costs_more_memory_than_a_waiting_task():
 
 
 def test_asyncio_ps_skips_before_314_and_lists_named_tasks_after(server):
-    shown, text = fetching.asyncio_ps(server.url)
+    from helpers.asyncio_inspect import asyncio_ps
+
+    shown, text = asyncio_ps(server.url)
     if sys.version_info < (3, 14):
         assert not shown and "3.14" in text
     elif shown:
