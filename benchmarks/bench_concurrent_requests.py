@@ -25,11 +25,12 @@ def main() -> int:
     args = parser.parse_args()
     figures = compare_concurrent_requests(args.count, args.delay, args.repeats)
     print(f"{args.count} requests at once, each waiting {args.delay:g} s; {figures['cores']} cores; "
-          f"{figures['open_files']}; best of {args.repeats}")
-    print(f"{'':10} {'elapsed s':>10} {'arrived':>8} {'RSS growth MB':>14} {'extra threads':>14}")
+          f"{figures['open_files']}; best of {args.repeats}; load average {figures['load']:.1f}" if figures['load'] is not None else "")
+    print(f"{'':10} {'elapsed s':>10} {'arrived':>8} {'client CPU s':>13} {'RSS growth MB':>14} {'extra threads':>14}")
     for how in ("asyncio", "threads"):
         run = figures[how]
-        print(f"{how:10} {run.elapsed:10.3f} {run.ok:>8} {run.peak_rss_delta / 2**20:14.1f} {run.extra_threads:>14}")
+        print(f"{how:10} {run.elapsed:10.3f} {run.ok:>8} {run.cpu:13.2f} {run.peak_rss_delta / 2**20:14.1f} "
+              f"{run.extra_threads:>14}")
     per_thread, per_task = figures["per_thread"], figures["per_task"]
     print(f"memory per waiting thread: {per_thread['rss_each'] / 1024:.1f} KB resident, "
           f"{per_thread['traced_each'] / 1024:.1f} KB Python objects; per waiting task: "

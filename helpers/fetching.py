@@ -45,6 +45,7 @@ class FetchRun:
     errors: list[str] = field(default_factory=list)
     peak_rss_delta: int = 0  # bytes this process grew by, at most, during the run
     extra_threads: int = 0  # the most threads alive at once during the run, beyond those alive before it
+    cpu: float = 0.0  # CPU seconds this process used during the run (all its threads)
 
     def summary(self) -> str:
         failed = f", {len(self.errors)} failed" if self.errors else ""
@@ -111,11 +112,12 @@ class _Watcher:
 def _measured(how: str, urls: list[str], body: Callable[[FetchRun], None]) -> FetchRun:
     run = FetchRun(how, len(urls))
     with _Watcher() as watcher:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         try:
             body(run)
         finally:
             run.elapsed = time.perf_counter() - start
+            run.cpu = time.process_time() - cpu_start
     run.peak_rss_delta = max(0, watcher.peak - watcher.base)
     run.extra_threads = max(0, watcher.threads - watcher.base_threads - 1)  # the watcher itself does not count
     return run
@@ -338,7 +340,8 @@ def best_of(fetch: Callable[[Sequence[str]], FetchRun], urls: Sequence[str], rep
 def compare_concurrent_requests(count: int = 1000, delay: float = 1.0, repeats: int = 3) -> dict[str, Any]:
     """``count`` simultaneous requests to a local server that waits ``delay`` s: asyncio vs one thread each.
 
-    Returns the best runs (``"asyncio"``, ``"threads"``), the memory one waiting thread and one
+    Returns the best runs (``"asyncio"``, ``"threads"``), the 1-minute load average (``"load"``:
+    other programs competing for the cores stretch the figures), the memory one waiting thread and one
     waiting task cost (``"per_thread"``, ``"per_task"``, from :func:`memory_per_waiter`), the open-file
     limit note, and the cores this process may use.
     """
@@ -351,6 +354,7 @@ def compare_concurrent_requests(count: int = 1000, delay: float = 1.0, repeats: 
         fetch_with_asyncio(urls[:10])  # imports and warms aiohttp outside the timing
         tasks = best_of(fetch_with_asyncio, urls, repeats)
         threads = best_of(fetch_on_threads, urls, repeats)
-    return {"asyncio": tasks, "threads": threads, "per_thread": memory_per_waiter("threads", min(count, MAX_PAGES)),
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"asyncio": tasks, "threads": threads, "load": load, "per_thread": memory_per_waiter("threads", min(count, MAX_PAGES)),
             "per_task": memory_per_waiter("tasks", min(count, MAX_PAGES)), "open_files": limit_note,
             "cores": cpu_count(), "delay": delay, "count": count}
