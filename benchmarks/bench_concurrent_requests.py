@@ -24,8 +24,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     figures = compare_concurrent_requests(args.count, args.delay, args.repeats)
+    load = "" if figures["load"] is None else f"; load average {figures['load']:.1f} (other programs on the cores)"
     print(f"{args.count} requests at once, each waiting {args.delay:g} s; {figures['cores']} cores; "
-          f"{figures['open_files']}; best of {args.repeats}; load average {figures['load']:.1f}" if figures['load'] is not None else "")
+          f"{figures['open_files']}; best of {args.repeats}{load}")
     print(f"{'':10} {'elapsed s':>10} {'arrived':>8} {'client CPU s':>13} {'RSS growth MB':>14} {'extra threads':>14}")
     for how in ("asyncio", "threads"):
         run = figures[how]
