@@ -17,6 +17,13 @@ from .config import resolve_start_method
 from .data_transfer import ROUND_TRIP_TIMEOUT, acknowledge, reap_process, check_size, payload
 
 
+def _receive(conn: Any, what: str) -> Any:
+    """The next message from the child, or TimeoutError after :data:`ROUND_TRIP_TIMEOUT` s."""
+    if not conn.poll(ROUND_TRIP_TIMEOUT):
+        raise TimeoutError(f"the child did not {what} within {ROUND_TRIP_TIMEOUT:.0f} s")
+    return conn.recv()
+
+
 def answer_argument(data: Any, conn: Any) -> None:
     """Child: answer at once about the payload it was started with."""
     conn.send(acknowledge(data))
@@ -37,9 +44,7 @@ def start_with_payload(size: int, start_method: str | None = None) -> float:
     try:
         process.start()
         theirs.close()
-        if not mine.poll(ROUND_TRIP_TIMEOUT):
-            raise TimeoutError(f"the child did not answer within {ROUND_TRIP_TIMEOUT:.0f} s")
-        answer = mine.recv()
+        answer = _receive(mine, "answer")
         elapsed = time.perf_counter() - start
     finally:
         mine.close()
@@ -87,15 +92,13 @@ def send_in_pieces(total: int, piece: int, start_method: str | None = None) -> f
         process.start()
         theirs.close()
         inbox.put(b"")  # a hello, answered once the child is up: its start-up is not timed
-        if not mine.poll(ROUND_TRIP_TIMEOUT) or mine.recv() != "ready":
-            raise TimeoutError(f"the child did not start within {ROUND_TRIP_TIMEOUT:.0f} s")
+        if _receive(mine, "start") != "ready":
+            raise RuntimeError("the child did not say it was ready")
         start = time.perf_counter()
         for _ in range(count):
             inbox.put(chunk)
         inbox.put(None)
-        if not mine.poll(ROUND_TRIP_TIMEOUT):
-            raise TimeoutError(f"the child did not finish within {ROUND_TRIP_TIMEOUT:.0f} s")
-        received = mine.recv()
+        received = _receive(mine, "finish")
         elapsed = time.perf_counter() - start
     finally:
         inbox.cancel_join_thread()

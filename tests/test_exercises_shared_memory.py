@@ -14,14 +14,14 @@ from helpers.data_transfer import checksum_shared_block
 from helpers.exercises.shared_memory import check_shared_memory
 
 
-def solution(data):
+def solution(data, context=multiprocessing):
     block = shared_memory.SharedMemory(create=True, size=len(data))
     try:
         block.buf[:len(data)] = data
-        results = multiprocessing.Queue()
-        child = multiprocessing.Process(target=checksum_shared_block, args=(block.name, len(data), results))
+        results = context.Queue()
+        child = context.Process(target=checksum_shared_block, args=(block.name, len(data), results))
         child.start()
-        report = results.get(timeout=30)
+        report = results.get(timeout=60)
         child.join()
         return report
     finally:
@@ -89,24 +89,9 @@ def test_not_answered_and_not_callable():
     assert "not int" in check_shared_memory(3).message
 
 
-def test_the_solution_passes_under_spawn(monkeypatch):
+def test_the_solution_passes_under_spawn():
     context = multiprocessing.get_context("spawn")
-
-    def spawned(data):
-        block = shared_memory.SharedMemory(create=True, size=len(data))
-        try:
-            block.buf[:len(data)] = data
-            results = context.Queue()
-            child = context.Process(target=checksum_shared_block, args=(block.name, len(data), results))
-            child.start()
-            report = results.get(timeout=60)
-            child.join()
-            return report
-        finally:
-            block.close()
-            block.unlink()
-
-    assert check_shared_memory(spawned)
+    assert check_shared_memory(lambda data: solution(data, context))
 
 
 @pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux-only")

@@ -15,6 +15,7 @@ from jupyter_client.manager import start_new_kernel
 
 from helpers.census import live_children
 from helpers.local_server import port_is_free
+from test_kernel_interrupt import value  # the kernel-test helper: print an expression, read it back
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="signals to a process group are POSIX")
 
@@ -27,17 +28,6 @@ def kernel():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=False)
-
-
-def value(kc, expression: str) -> str:
-    out: list[str] = []
-
-    def hook(msg):
-        if msg["msg_type"] == "stream":
-            out.append(msg["content"]["text"])
-
-    kc.execute_interactive(f"print({expression})", timeout=30, output_hook=hook)
-    return "".join(out).strip()
 
 
 def interrupt_after(km, kc, code: str, ready: float, kernel: psutil.Process | None = None) -> dict:
