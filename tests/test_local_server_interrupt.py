@@ -9,43 +9,14 @@ from __future__ import annotations
 import os
 import time
 
-import psutil
 import pytest
-from jupyter_client.manager import start_new_kernel
 
 from helpers.census import live_children
 from helpers.local_server import port_is_free
-from test_kernel_interrupt import value  # the kernel-test helper: print an expression, read it back
+# The kernel tests' fixture and helpers: a real kernel, an expression's printed value, ■ once workers run.
+from test_kernel_interrupt import interrupt_when_workers_run, kernel, value  # noqa: F401 (kernel: a fixture)
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="signals to a process group are POSIX")
-
-
-@pytest.fixture
-def kernel():
-    km, kc = start_new_kernel(kernel_name="python3")
-    try:
-        yield km, kc, psutil.Process(km.provisioner.pid)
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=False)
-
-
-def interrupt_after(km, kc, code: str, ready: float, kernel: psutil.Process | None = None) -> dict:
-    """Run ``code``; press ■ ``ready`` s after a child process of ``kernel`` appears (or after ``ready`` s)."""
-    msg_id = kc.execute(code)
-    deadline = time.monotonic() + 30
-    while kernel is not None and not live_children(kernel.pid):
-        assert time.monotonic() < deadline, "no child process ever started"
-        time.sleep(0.05)
-    time.sleep(ready)
-    pressed = time.monotonic()
-    km.interrupt_kernel()
-    while True:
-        reply = kc.get_shell_msg(timeout=30)
-        if reply["parent_header"].get("msg_id") == msg_id:
-            break
-    reply["content"]["seconds_to_return"] = time.monotonic() - pressed
-    return reply["content"]
 
 
 @pytest.mark.parametrize("how", ["fetch_on_threads", "fetch_with_asyncio", "fetch_one_by_one"])
@@ -56,7 +27,7 @@ def test_interrupting_a_fetch_stops_the_server_and_frees_its_port(kernel, how):
     kc.execute_interactive(setup, timeout=30)
     code = (f"with server:\n    port = server.port\n"
             f"    fetching.{how}(fetching.page_urls(server.url, 50), timeout=60)\n")
-    reply = interrupt_after(km, kc, code, ready=2.0, kernel=proc)
+    reply = interrupt_when_workers_run(km, kc, proc, code, expected_workers=1)
     assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
     assert reply["seconds_to_return"] < 10
     port = int(value(kc, "port"))
@@ -81,8 +52,8 @@ def test_interrupting_a_shared_memory_measurement_leaves_nothing(kernel):
         "        super().__init__(*a, **k)\n"
         "        if k.get('create'): made.append(self.name)\n"
         "shared_memory.SharedMemory = Recording\n", timeout=30)
-    code = "data_transfer.measure_channel('shared_memory', [50_000_000] * 40, repeats=5)"
-    reply = interrupt_after(km, kc, code, ready=1.5, kernel=proc)
+    code = "data_transfer.measure_channel('shared_memory', [5_000_000] * 400, repeats=5)"
+    reply = interrupt_when_workers_run(km, kc, proc, code, expected_workers=1)
     assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
     deadline = time.monotonic() + 5
     while live_children(proc.pid) and time.monotonic() < deadline:
