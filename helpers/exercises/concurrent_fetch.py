@@ -38,7 +38,7 @@ def check_concurrent_fetch(fetch_all: Callable[[list[str]], Any]) -> Verdict:
         return report(False, "fetch_all is a plain function: it must be defined with `async def`, so that "
                              "asyncio can run many of its waits at once.", HINT)
     delay = seconds(1.0)
-    limit = 10 * delay + 5  # ten rounds of waits and some: far more than a concurrent answer needs
+    limit = 6 * delay + 3  # six rounds of waits and some: several times what a concurrent answer needs
     with LocalServer(delay=delay) as server:
         urls = page_urls(server.url, PAGES)
         seen: dict[str, Any] = {}
