@@ -1,0 +1,95 @@
+"""Checker for the exercise of notebook 13: fetch many pages at once with asyncio.
+
+The learner writes ``async def fetch_all(urls) -> list[str]``. The checker starts its own local
+server (:class:`helpers.local_server.LocalServer`), runs the coroutine, and reads the server's own
+counters: how many requests arrived and how many were waiting *at the same moment*. Those figures
+come from the server process, so a loop of one-at-a-time awaits, a blocking call inside the
+coroutine, or a list made up without fetching cannot pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..config import seconds
+from ..fetching import page_urls, run_coroutine
+from ..local_server import LocalServer
+from .base import NOT_ANSWERED, Verdict, report, unanswered
+
+PAGES = 150
+HINT = ("make one task per URL and await them together: "
+        "await asyncio.gather(*(fetch(session, url) for url in urls)), inside one aiohttp.ClientSession "
+        "made with connector=aiohttp.TCPConnector(limit=0) (aiohttp allows 100 connections unless told).")
+
+
+def check_concurrent_fetch(fetch_all: Callable[[list[str]], Any]) -> Verdict:
+    """Run ``await fetch_all(urls)`` for 100 pages that each take a while; check the server's view."""
+    if unanswered(fetch_all):
+        return report(False, NOT_ANSWERED)
+    if not callable(fetch_all):
+        return report(False, f"fetch_all should be an async function, not {type(fetch_all).__name__}.",
+                      "async def fetch_all(urls): ...")
+    if not inspect.iscoroutinefunction(fetch_all):
+        return report(False, "fetch_all is a plain function: it must be defined with `async def`, so that "
+                             "asyncio can run many of its waits at once.", HINT)
+    delay = seconds(1.0)
+    limit = 6 * delay + 3  # six rounds of waits and some: several times what a concurrent answer needs
+    with LocalServer(delay=delay) as server:
+        urls = page_urls(server.url, PAGES)
+        seen: dict[str, Any] = {}
+
+        def give_up() -> None:
+            # A blocking call inside the coroutine cannot be cancelled: stopping the server makes it fail fast.
+            seen.update(server.stats())
+            server.stop()
+
+        watchdog = threading.Timer(limit, give_up)
+        watchdog.daemon = True
+        start = time.perf_counter()
+        watchdog.start()
+        failure = None
+        try:
+            pages = run_coroutine(fetch_all(urls), timeout=limit)
+        except (TimeoutError, asyncio.TimeoutError):
+            failure = f"fetch_all did not finish within {limit:.0f} s"
+        except Exception as exc:  # the learner's bug is reported, not raised
+            failure = f"fetch_all raised {type(exc).__name__}: {exc}"
+        finally:
+            watchdog.cancel()
+            watchdog.join()
+        elapsed = time.perf_counter() - start
+        stats = seen or server.stats()
+    served, peak = stats["served"], stats["peak"]
+    if seen:
+        failure = f"fetch_all did not finish within {limit:.0f} s (the checker stopped its server then)"
+    if failure is not None:
+        return report(False, f"{failure}; the server saw at most {peak} requests waiting at once{_why(peak)}.", HINT)
+    if served < PAGES:
+        return report(False, f"the server answered only {served} of the {PAGES} requests: fetch_all must really "
+                             "fetch every URL.", HINT)
+    if not (isinstance(pages, list) and len(pages) == PAGES and all(isinstance(p, str) for p in pages)):
+        return report(False, f"fetch_all should return a list of {PAGES} page texts (str), in the order of the "
+                             f"URLs; it returned {type(pages).__name__}.", "return the results of gather.")
+    wrong = [i for i, text in enumerate(pages) if f"/page/{i} " not in text]
+    if wrong:
+        return report(False, f"page {wrong[0]} of the result is not the text of URL {wrong[0]}: keep the URLs' "
+                             "order (gather does).", HINT)
+    if peak < PAGES * 0.9:
+        return report(False, f"the server saw at most {peak} of the {PAGES} requests waiting at once{_why(peak)}; "
+                             f"the run took {elapsed:.2f} s for waits of {delay:.2f} s each.", HINT)
+    return report(True, f"the server held {peak} of your {PAGES} requests at the same moment: {PAGES} waits of "
+                        f"{delay:.2f} s took {elapsed:.2f} s in all, on one thread.")
+
+
+def _why(peak: int) -> str:
+    if peak >= PAGES * 0.9:
+        return ""
+    if peak <= 2:
+        return (" (one at a time: an await in a loop waits for each reply before sending the next request, or a "
+                "blocking call such as urllib, requests or time.sleep stops the event loop)")
+    return f" ({peak} at a time: a thread pool (asyncio.to_thread, an executor) or a connection limit caps it)"

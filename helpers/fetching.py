@@ -1,0 +1,360 @@
+"""Fetching pages from a (local) web server: one after another, on threads, with asyncio.
+
+Three ways to wait for N replies, measured the same way (notebook 13, ``benchmarks/``):
+
+* :func:`fetch_one_by_one` – a loop of ``urllib.request.urlopen`` calls;
+* :func:`fetch_on_threads` – one thread per page, each calling ``urlopen``;
+* :func:`fetch_with_asyncio` – one asyncio task per page on one thread, with ``aiohttp``
+  (the standard library has no asyncio HTTP client).
+
+Each returns a :class:`FetchRun`: wall time, pages that arrived, errors, and the peak growth of
+this process's resident memory (RSS) while the run was under way, sampled every 5 ms.
+:func:`memory_per_waiter` measures, in a fresh child process, what one more waiting thread or
+one more waiting task costs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import resolve_start_method
+
+#: The most pages one run may fetch at once (each holds a connection: a file descriptor).
+MAX_PAGES = 2000
+#: Longest a whole run may take, unless the caller says otherwise.
+DEFAULT_TIMEOUT = 60.0
+WAITER_KINDS = ("threads", "tasks")
+
+
+@dataclass
+class FetchRun:
+    """What one run of N fetches measured."""
+
+    how: str
+    pages: int
+    elapsed: float = 0.0
+    ok: int = 0
+    errors: list[str] = field(default_factory=list)
+    peak_rss_delta: int = 0  # bytes this process grew by, at most, during the run
+    extra_threads: int = 0  # the most threads alive at once during the run, beyond those alive before it
+    cpu: float = 0.0  # CPU seconds this process used during the run (all its threads)
+
+    def summary(self) -> str:
+        failed = f", {len(self.errors)} failed" if self.errors else ""
+        return (f"{self.pages:>5} pages {self.how:<10}: {self.elapsed:6.2f} s, {self.ok} arrived{failed}, "
+                f"memory +{self.peak_rss_delta / 2**20:.1f} MB, +{self.extra_threads} threads")
+
+
+def check_urls(urls: Any) -> list[str]:
+    """Return ``urls`` as a list of http(s) URLs, or raise ValueError (empty, too many, not URLs)."""
+    if isinstance(urls, str) or not isinstance(urls, Sequence):
+        raise ValueError(f"urls must be a list of URLs, not {type(urls).__name__}.")
+    urls = list(urls)
+    if not 1 <= len(urls) <= MAX_PAGES:
+        raise ValueError(f"give from 1 to {MAX_PAGES} URLs; you gave {len(urls)}.")
+    bad = [u for u in urls if not isinstance(u, str) or not u.startswith(("http://", "https://"))]
+    if bad:
+        raise ValueError(f"not an http:// URL: {bad[0]!r}")
+    return urls
+
+
+def page_urls(base: str, count: int, delay: float | None = None) -> list[str]:
+    """``count`` distinct page URLs on the server at ``base`` (``delay`` overrides the server's)."""
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PAGES:
+        raise ValueError(f"count must be a whole number from 1 to {MAX_PAGES}; you gave {count!r}.")
+    query = "" if delay is None else f"?delay={delay:g}"
+    return [f"{base}/page/{i}{query}" for i in range(count)]
+
+
+def fetch_page(url: str, timeout: float = 30.0) -> int:
+    """Fetch one page with the standard library; return its size in bytes."""
+    with urllib.request.urlopen(url, timeout=timeout) as reply:
+        return len(reply.read())
+
+
+class _Watcher:
+    """Samples this process's RSS and thread count every 5 ms, from a thread of its own."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._process = psutil.Process()
+        self.base = self._process.memory_info().rss
+        self.peak = self.base
+        self.base_threads = threading.active_count()
+        self.threads = self.base_threads
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="rss-watcher", daemon=True)
+
+    def _loop(self) -> None:
+        while not self._done.wait(0.005):
+            self.peak = max(self.peak, self._process.memory_info().rss)
+            self.threads = max(self.threads, threading.active_count())
+
+    def __enter__(self) -> _Watcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._done.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._process.memory_info().rss)
+
+
+def _measured(how: str, urls: list[str], body: Callable[[FetchRun], None]) -> FetchRun:
+    run = FetchRun(how, len(urls))
+    with _Watcher() as watcher:
+        start, cpu_start = time.perf_counter(), time.process_time()
+        try:
+            body(run)
+        finally:
+            run.elapsed = time.perf_counter() - start
+            run.cpu = time.process_time() - cpu_start
+    run.peak_rss_delta = max(0, watcher.peak - watcher.base)
+    run.extra_threads = max(0, watcher.threads - watcher.base_threads - 1)  # the watcher itself does not count
+    return run
+
+
+def fetch_one_by_one(urls: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> FetchRun:
+    """Fetch every page in turn with ``urllib``; stops (with an error) once ``timeout`` is spent."""
+    urls = check_urls(urls)
+
+    def body(run: FetchRun) -> None:
+        deadline = time.monotonic() + timeout
+        for url in urls:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                run.errors.append(f"timed out after {timeout:g} s with {run.ok} pages")
+                return
+            try:
+                fetch_page(url, timeout=left)
+                run.ok += 1
+            except OSError as exc:
+                run.errors.append(f"{url}: {exc}")
+
+    return _measured("one by one", urls, body)
+
+
+def fetch_on_threads(urls: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> FetchRun:
+    """One thread per page, all started, then all joined (each request gives up after ``timeout``).
+
+    An interrupt stops the waiting at once; the threads are daemons and end with their request.
+    """
+    urls = check_urls(urls)
+    lock = threading.Lock()
+
+    def body(run: FetchRun) -> None:
+        def worker(url: str) -> None:
+            try:
+                fetch_page(url, timeout=timeout)
+                with lock:
+                    run.ok += 1
+            except OSError as exc:
+                with lock:
+                    run.errors.append(f"{url}: {exc}")
+
+        threads = [threading.Thread(target=worker, args=(url,), daemon=True) for url in urls]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        late = sum(thread.is_alive() for thread in threads)
+        if late:
+            run.errors.append(f"{late} threads still waiting after {timeout:g} s")
+
+    return _measured("threads", urls, body)
+
+
+def fetch_with_asyncio(urls: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> FetchRun:
+    """One asyncio task per page, on one thread, with ``aiohttp`` (no connection limit).
+
+    Callable from plain code and from a notebook alike: where an event loop already runs in
+    this thread (Jupyter), the loop for the run gets a thread of its own.
+    """
+    urls = check_urls(urls)
+
+    def body(run: FetchRun) -> None:
+        run_coroutine(gather_pages(urls, run, timeout), timeout + 5)
+
+    return _measured("asyncio", urls, body)
+
+
+async def gather_pages(urls: list[str], run: FetchRun | None = None, timeout: float = DEFAULT_TIMEOUT) -> int:
+    """Fetch every URL at once with aiohttp on the running loop; return how many arrived."""
+    import aiohttp
+
+    arrived = 0
+    connector = aiohttp.TCPConnector(limit=0)  # no cap on connections: every task gets its own
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+        async def one(url: str) -> None:
+            nonlocal arrived
+            try:
+                async with session.get(url) as reply:
+                    reply.raise_for_status()
+                    await reply.read()
+                arrived += 1
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                if run is not None:
+                    run.errors.append(f"{url}: {type(exc).__name__}: {exc}")
+
+        await asyncio.gather(*(one(url) for url in urls))
+    if run is not None:
+        run.ok = arrived
+    return arrived
+
+
+def run_coroutine(coroutine: Any, timeout: float | None = None) -> Any:
+    """Run ``coroutine`` to its end and return its value, from plain (not async) code.
+
+    Where no event loop runs in this thread, that is ``asyncio.run``. In Jupyter a loop already
+    runs, so the coroutine gets a loop on a thread of its own. Either way, ``timeout`` (seconds)
+    bounds it, and an interrupt (■) cancels it: the coroutine's ``finally:`` blocks run.
+    """
+    if timeout is not None:
+        coroutine = asyncio.wait_for(coroutine, timeout)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    loop = asyncio.new_event_loop()
+    main = loop.create_task(coroutine)
+    box: dict[str, Any] = {}
+
+    def runner() -> None:
+        try:
+            box["value"] = loop.run_until_complete(main)
+        except BaseException as exc:  # handed back to the caller's thread
+            box["error"] = exc
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    thread = threading.Thread(target=runner, name="asyncio-run", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.05)
+    except BaseException:  # KeyboardInterrupt: cancel the tasks, let their cleanup run, then re-raise
+        loop.call_soon_threadsafe(main.cancel)
+        thread.join(10)
+        raise
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+# --- what one waiting thread / task costs --------------------------------------------------------
+
+
+def _waiters_in_child(kind: str, count: int, answer: Any) -> None:
+    import tracemalloc
+
+    import psutil
+
+    process = psutil.Process()
+    tracemalloc.start()
+    rss_before = process.memory_info().rss
+    traced_before = tracemalloc.get_traced_memory()[0]
+    if kind == "threads":
+        release = threading.Event()
+        threads = [threading.Thread(target=release.wait) for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        rss_after = process.memory_info().rss
+        traced_after = tracemalloc.get_traced_memory()[0]
+        release.set()
+        for thread in threads:
+            thread.join()
+    else:
+        async def main() -> tuple[int, int]:
+            release = asyncio.Event()
+            tasks = [asyncio.create_task(release.wait()) for _ in range(count)]
+            await asyncio.sleep(0)  # every task runs up to its wait
+            measured = process.memory_info().rss, tracemalloc.get_traced_memory()[0]
+            release.set()
+            await asyncio.gather(*tasks)
+            return measured
+
+        rss_after, traced_after = asyncio.run(main())
+    answer.put({"kind": kind, "count": count, "rss": rss_after - rss_before, "traced": traced_after - traced_before})
+
+
+def memory_per_waiter(kind: str, count: int = 1000, start_method: str | None = None,
+                      timeout: float = 60.0) -> dict[str, Any]:
+    """In a fresh child process, start ``count`` threads or tasks that all wait, and measure.
+
+    Returns ``kind``, ``count``, ``rss`` (resident memory growth, bytes) and ``traced`` (what
+    Python's own allocator handed out, from ``tracemalloc``), plus per-waiter figures.
+    """
+    if kind not in WAITER_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(WAITER_KINDS)}; you gave {kind!r}.")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PAGES:
+        raise ValueError(f"count must be a whole number from 1 to {MAX_PAGES}; you gave {count!r}.")
+    context = multiprocessing.get_context(resolve_start_method(start_method))
+    answer = context.Queue()
+    process = context.Process(target=_waiters_in_child, args=(kind, count, answer), daemon=True)
+    process.start()
+    try:
+        figures = answer.get(timeout=timeout)
+    finally:
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join(5)
+        answer.close()
+        answer.join_thread()
+    figures["rss_each"] = figures["rss"] / count
+    figures["traced_each"] = figures["traced"] / count
+    return figures
+
+
+def cpu_count() -> int:
+    """Cores this process may use (the affinity mask where there is one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+# --- the benchmark's measurement (benchmarks/bench_concurrent_requests.py, helpers.bench) ---------------
+
+
+def best_of(fetch: Callable[[Sequence[str]], FetchRun], urls: Sequence[str], repeats: int = 3) -> FetchRun:
+    """The fastest of ``repeats`` runs of ``fetch(urls)`` that fetched every page (else the last run)."""
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or not 1 <= repeats <= 20:
+        raise ValueError(f"repeats must be a whole number from 1 to 20; you gave {repeats!r}.")
+    runs = [fetch(urls) for _ in range(repeats)]
+    complete = [run for run in runs if run.ok == run.pages]
+    return min(complete, key=lambda run: run.elapsed) if complete else runs[-1]
+
+
+def compare_concurrent_requests(count: int = 1000, delay: float = 1.0, repeats: int = 3) -> dict[str, Any]:
+    """``count`` simultaneous requests to a local server that waits ``delay`` s: asyncio vs one thread each.
+
+    Returns the best runs (``"asyncio"``, ``"threads"``), the 1-minute load average (``"load"``:
+    other programs competing for the cores stretch the figures), the memory one waiting thread and one
+    waiting task cost (``"per_thread"``, ``"per_task"``, from :func:`memory_per_waiter`), the open-file
+    limit note, and the cores this process may use.
+    """
+    from .local_server import LocalServer, check_delay, raise_open_file_limit
+
+    check_delay(delay)
+    limit_note = raise_open_file_limit(2 * count + 100)
+    with LocalServer(delay=delay) as server:
+        urls = page_urls(server.url, count)
+        fetch_with_asyncio(urls[:10])  # imports and warms aiohttp outside the timing
+        tasks = best_of(fetch_with_asyncio, urls, repeats)
+        threads = best_of(fetch_on_threads, urls, repeats)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"asyncio": tasks, "threads": threads, "load": load, "per_thread": memory_per_waiter("threads", min(count, MAX_PAGES)),
+            "per_task": memory_per_waiter("tasks", min(count, MAX_PAGES)), "open_files": limit_note,
+            "cores": cpu_count(), "delay": delay, "count": count}

@@ -1,0 +1,133 @@
+"""Moving data between processes: every channel measured, checked inputs, nothing left behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+
+from helpers import data_transfer as dt
+from helpers import transfer_patterns
+from helpers.census import live_children
+
+METHODS = multiprocessing.get_all_start_methods()
+
+
+@pytest.fixture
+def created_blocks(monkeypatch):
+    """Names of the shared-memory blocks this process creates during the test (others' blocks don't count)."""
+    from multiprocessing import shared_memory
+
+    names: list[str] = []
+    original = shared_memory.SharedMemory
+
+    class Recording(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if kwargs.get("create"):
+                names.append(self.name)
+
+    monkeypatch.setattr(shared_memory, "SharedMemory", Recording)
+    return names
+
+
+def still_there(names: list[str]) -> list[str]:
+    from multiprocessing import shared_memory
+
+    left = []
+    for name in names:
+        try:
+            block = shared_memory.SharedMemory(name=name)
+        except FileNotFoundError:
+            continue
+        left.append(name)
+        block.close()
+        block.unlink()
+    return left
+
+
+@pytest.mark.parametrize("bad", [0, -5, dt.MAX_SIZE + 1, 1.5, "1000", True, None])
+def test_bad_sizes_are_refused(bad):
+    with pytest.raises(ValueError, match="size"):
+        dt.check_size(bad)
+    with pytest.raises(ValueError):
+        dt.measure_channel("queue", [bad])
+
+
+@pytest.mark.parametrize("bad", ["socket", None, 3])
+def test_unknown_channels_are_refused_before_any_process_starts(bad):
+    with pytest.raises(ValueError, match="channel"):
+        dt.measure_channels([1000], [bad])
+    assert live_children() == []
+
+
+def test_bad_repeats_and_empty_sizes_are_refused():
+    with pytest.raises(ValueError, match="repeats"):
+        dt.measure_channel("pipe", [1000], repeats=0)
+    with pytest.raises(ValueError, match="at least one"):
+        dt.measure_channel("pipe", [])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_channel_carries_every_size_and_leaves_nothing(method, created_blocks):
+    transfers = dt.measure_channels([1000, 200_000], repeats=2, start_method=method)
+    assert list(transfers) == list(dt.CHANNELS)
+    for transfer in transfers.values():
+        assert transfer.start_method == method and len(transfer.seconds) == 2
+        assert all(0 < t < 10 for t in transfer.seconds)
+        assert "KB" in transfer.table()
+    assert live_children() == []
+    assert len(created_blocks) >= 2 and still_there(created_blocks) == []
+
+
+def test_a_reused_block_beats_pickling_through_a_queue_for_big_payloads():
+    # Ratio within one run, generous margin: copying 20 MB once vs pickling + piping it.
+    transfers = dt.measure_channels([20_000_000], ["queue", "array"], repeats=3)
+    assert transfers["array"].seconds[0] < transfers["queue"].seconds[0]
+
+
+def test_crossover_is_the_first_size_from_which_fast_always_wins():
+    slow = dt.Transfer("queue", "fork", [1, 2, 3, 4], [1.0, 1.0, 1.0, 1.0])
+    assert dt.crossover(slow, dt.Transfer("x", "fork", [1, 2, 3, 4], [2, 0.5, 2, 0.5])) == 4
+    assert dt.crossover(slow, dt.Transfer("x", "fork", [1, 2, 3, 4], [2, 0.5, 0.5, 0.5])) == 2
+    assert dt.crossover(slow, dt.Transfer("x", "fork", [1, 2, 3, 4], [2, 2, 2, 2])) is None
+    with pytest.raises(ValueError):
+        dt.crossover(slow, dt.Transfer("x", "fork", [1], [1.0]))
+
+
+def test_course_sizes_stop_at_1_mb_under_test(monkeypatch):
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.25")
+    sizes, why = dt.course_sizes()
+    assert sizes[0] == 1000 and max(sizes) <= 1_000_000 and "COURSE_TIME_SCALE" in why
+    monkeypatch.setenv("COURSE_TIME_SCALE", "1")
+    monkeypatch.setattr(dt, "available_memory", lambda: 100_000_000)  # 100 MB free: stop at 10 MB
+    sizes, why = dt.course_sizes()
+    assert max(sizes) == 10_000_000 and "memory" in why
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_start_with_payload_hands_the_child_its_argument(method):
+    assert 0 < transfer_patterns.start_with_payload(100_000, method) < 30
+    assert live_children() == []
+
+
+def test_many_small_pieces_cost_more_than_one_big_one():
+    big = min(transfer_patterns.send_in_pieces(1_000_000, 1_000_000) for _ in range(3))
+    small = min(transfer_patterns.send_in_pieces(1_000_000, 100) for _ in range(3))
+    assert small > 2 * big  # 10 000 messages vs 1: the fixed cost per message dominates
+    with pytest.raises(ValueError, match="larger"):
+        transfer_patterns.send_in_pieces(100, 1000)
+    with pytest.raises(ValueError, match="too many"):
+        transfer_patterns.send_in_pieces(100_000_000, 1)
+
+
+def test_payload_is_the_size_asked_and_not_all_alike():
+    data = dt.payload(1000)
+    assert len(data) == 1000 and len(set(data)) == 256
+
+
+def test_the_benchmarks_comparison_reports_ratios_and_crossover():
+    figures = dt.compare_shared_memory_and_queue([1000, 100_000], repeats=1)
+    assert set(figures["transfers"]) == {"queue", "shared_memory", "array"}
+    assert figures["largest"] == 100_000 and figures["ratio_fresh"] > 0 and figures["ratio_reused"] > 0
+    assert figures["crossover"] in (None, 1000, 100_000)

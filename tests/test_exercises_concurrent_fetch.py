@@ -1,0 +1,106 @@
+"""The checker of notebook 13's exercise: concurrency is read from the server's own counters."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import urllib.request
+
+import aiohttp
+import pytest
+
+from helpers.census import live_children
+from helpers.exercises.concurrent_fetch import check_concurrent_fetch
+
+
+@pytest.fixture(autouse=True)
+def short_waits(monkeypatch):
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.25")
+
+
+async def solution(urls):
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        async def one(url):
+            async with session.get(url) as reply:
+                return await reply.text()
+        return await asyncio.gather(*(one(url) for url in urls))
+
+
+async def one_at_a_time(urls):
+    pages = []
+    async with aiohttp.ClientSession() as session:
+        for url in urls:
+            async with session.get(url) as reply:
+                pages.append(await reply.text())
+    return pages
+
+
+async def blocking_inside(urls):
+    pages = []
+    for url in urls:
+        with urllib.request.urlopen(url) as reply:
+            pages.append(reply.read().decode())
+    return pages
+
+
+async def through_to_thread(urls):
+    def get(url):
+        with urllib.request.urlopen(url) as reply:
+            return reply.read().decode()
+    return await asyncio.gather(*(asyncio.to_thread(get, url) for url in urls))
+
+
+async def default_connection_limit(urls):
+    async with aiohttp.ClientSession() as session:  # at most 100 connections
+        async def one(url):
+            async with session.get(url) as reply:
+                return await reply.text()
+        return await asyncio.gather(*(one(url) for url in urls))
+
+
+async def made_up(urls):
+    return [f"page /page/{i} after 0 s\n" for i in range(len(urls))]
+
+
+async def shuffled(urls):
+    return list(reversed(await solution(urls)))
+
+
+def test_the_solution_passes():
+    assert check_concurrent_fetch(solution)
+    assert live_children() == []
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (one_at_a_time, "at most 1 requests waiting at once (one at a time"),
+    (blocking_inside, "at most 1 requests waiting at once (one at a time"),
+    (through_to_thread, "a thread pool"),
+    (default_connection_limit, "100 at a time"),
+    (made_up, "answered only 0"),
+    (shuffled, "order"),
+])
+def test_wrong_answers_fail_with_their_mistake_named(wrong, words):
+    verdict = check_concurrent_fetch(wrong)
+    assert not verdict and words in verdict.message, verdict.message
+    assert live_children() == []
+
+
+def test_not_answered_not_callable_and_not_async():
+    assert "Not answered" in check_concurrent_fetch(...).message
+    assert "not int" in check_concurrent_fetch(5).message
+    assert "async def" in check_concurrent_fetch(lambda urls: []).message
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux-only")
+def test_the_solution_passes_on_one_cpu():
+    allowed = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(allowed)})
+    try:
+        assert check_concurrent_fetch(solution)
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
+def test_the_solution_passes_with_a_spawned_server(monkeypatch):
+    monkeypatch.setenv("COURSE_START_METHOD", "spawn")
+    assert check_concurrent_fetch(solution)

@@ -1,0 +1,96 @@
+"""Fetching from the local server: one by one, threads, asyncio; memory per waiter; asyncio ps."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import pytest
+
+from helpers import fetching
+from helpers.local_server import LocalServer
+
+
+@pytest.fixture
+def server():
+    with LocalServer(delay=0.3) as running:
+        yield running
+
+
+@pytest.mark.parametrize("bad", ["http://x", [], ["ftp://x"], [1], None, ["http://x"] * 2001])
+def test_bad_urls_are_refused(bad):
+    with pytest.raises(ValueError):
+        fetching.check_urls(bad)
+
+
+@pytest.mark.parametrize("bad", [0, 2001, "10", True])
+def test_bad_page_counts_are_refused(bad):
+    with pytest.raises(ValueError):
+        fetching.page_urls("http://127.0.0.1:1", bad)
+
+
+def test_threads_and_asyncio_overlap_the_waits_and_one_by_one_does_not(server):
+    urls = fetching.page_urls(server.url, 20)
+    one_by_one = fetching.fetch_one_by_one(urls[:4])
+    threads = fetching.fetch_on_threads(urls)
+    tasks = fetching.fetch_with_asyncio(urls)
+    for run in (one_by_one, threads, tasks):
+        assert run.errors == [] and run.ok == run.pages
+    assert one_by_one.elapsed >= 4 * 0.3
+    # 20 waits at once: far below 20 waits end to end (a ratio from this run, with a wide margin)
+    assert threads.elapsed < 0.5 * 20 * 0.3 and tasks.elapsed < 0.5 * 20 * 0.3
+    assert threads.extra_threads >= 10 and tasks.extra_threads <= 2
+
+
+def test_errors_are_reported_not_raised():
+    run = fetching.fetch_on_threads(["http://127.0.0.1:9/page/0"], timeout=5)
+    assert run.ok == 0 and len(run.errors) == 1
+    run = fetching.fetch_with_asyncio(["http://127.0.0.1:9/page/0"], timeout=5)
+    assert run.ok == 0 and len(run.errors) == 1
+
+
+def test_run_coroutine_works_inside_a_running_loop():
+    async def inner():
+        await asyncio.sleep(0.01)
+        return 42
+
+    async def outer():  # like a Jupyter cell: a loop already runs in this thread
+        return fetching.run_coroutine(inner())
+
+    assert asyncio.run(outer()) == 42
+    assert fetching.run_coroutine(inner()) == 42
+    with pytest.raises((TimeoutError, asyncio.TimeoutError)):
+        fetching.run_coroutine(asyncio.sleep(5), timeout=0.1)
+
+
+def test_a_waiting_thread_costs_more_memory_than_a_waiting_task():
+    threads = fetching.memory_per_waiter("threads", 300)
+    tasks = fetching.memory_per_waiter("tasks", 300)
+    assert threads["count"] == tasks["count"] == 300
+    assert threads["traced_each"] > tasks["traced_each"]  # Python's own allocations: deterministic enough
+    with pytest.raises(ValueError):
+        fetching.memory_per_waiter("fibers", 10)
+    with pytest.raises(ValueError):
+        fetching.memory_per_waiter("threads", 0)
+
+
+def test_asyncio_ps_skips_before_314_and_lists_named_tasks_after(server):
+    from helpers.asyncio_inspect import asyncio_ps
+
+    shown, text = asyncio_ps(server.url)
+    if sys.version_info < (3, 14):
+        assert not shown and "3.14" in text
+    elif shown:
+        assert "fetch-page-0" in text
+    else:
+        assert "inspect" in text
+
+
+def test_the_benchmarks_comparison_reports_both_ways_and_memory():
+    figures = fetching.compare_concurrent_requests(count=30, delay=0.2, repeats=1)
+    assert figures["asyncio"].ok == 30 and figures["threads"].ok == 30
+    assert figures["per_thread"]["count"] == 30 and figures["cores"] >= 1
+    with pytest.raises(ValueError):
+        fetching.compare_concurrent_requests(count=30, delay=-1)
+    with pytest.raises(ValueError):
+        fetching.best_of(fetching.fetch_on_threads, ["http://127.0.0.1:9/"], repeats=0)

@@ -1,0 +1,31 @@
+"""The charts of notebooks 12 and 13 draw what they are given."""
+
+from __future__ import annotations
+
+from helpers.data_transfer import Transfer
+from helpers.fetching import FetchRun
+from helpers.io_charts import bars_chart, fetch_chart, transfer_chart
+
+PNG = b"\x89PNG"
+
+
+def test_transfer_chart_draws_one_line_per_channel():
+    transfers = {name: Transfer(name, "fork", [1000, 10**6], [1e-4, 1e-3]) for name in ("queue", "array")}
+    chart = transfer_chart(transfers)
+    left, right = chart.fig.axes
+    assert len(left.lines) == 2 and len(right.lines) == 2
+    assert chart.png().startswith(PNG)
+
+
+def test_fetch_chart_draws_one_line_per_way_and_the_wait():
+    runs = [FetchRun(how, n, elapsed=1.0 + n / 1e4, ok=n) for how in ("threads", "asyncio") for n in (10, 100)]
+    chart = fetch_chart(runs, wait=1.0)
+    left, right = chart.fig.axes
+    assert len(left.lines) == 3 and len(right.lines) == 2
+    assert chart.png().startswith(PNG)
+
+
+def test_bars_chart_labels_each_bar():
+    chart = bars_chart(["a", "b"], [1.0, 2.0], "ms", title="t")
+    assert [t.get_text() for t in chart.fig.axes[0].get_yticklabels()] == ["a", "b"]
+    assert chart.png().startswith(PNG)
