@@ -44,7 +44,7 @@ def check_gil_release(answer: Any) -> Verdict:
     lines, mistakes = [], []
     for name, releases in RELEASES.items():
         if cores >= 2:
-            scaling = measure_scaling(name, threads=2, megabytes=size_for(name, seconds(1.6)), repeats=2)
+            scaling = measure_scaling(name, threads=2, megabytes=size_for(name, seconds(0.8)), repeats=2)
             speedup = scaling.speedup
             measured = True if speedup >= PARALLEL else False if speedup <= TAKES_TURNS else None
             note = ""
