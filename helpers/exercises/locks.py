@@ -151,7 +151,7 @@ def check_transfer(transfer: Any) -> Verdict:
         return report(False, NOT_ANSWERED)
     if not callable(transfer):
         return report(False, "Pass the function itself: check_transfer(transfer), without ().")
-    watch = Watch(patience=max(0.5, seconds(4.0)))
+    watch = Watch(patience=max(2.0, seconds(4.0)))
     accounts = [Account(n, START_BALANCE, watch) for n in range(ACCOUNTS)]
     plan = _plan(11)
     expected = [START_BALANCE] * ACCOUNTS
