@@ -217,11 +217,22 @@ def size_for(name: str, seconds: float) -> int:
     if not 0 < seconds <= 60:
         raise ValueError(f"seconds must be more than 0 and at most 60; you gave {seconds!r}.")
     task = TASKS[name]
-    task(1)
-    start = time.perf_counter()
-    task(1)
-    one = max(time.perf_counter() - start, 1e-6)
+    task(1)  # build the buffers first
+    calls, start = 0, time.perf_counter()
+    while calls < 3 or time.perf_counter() - start < 0.03:  # several calls: one alone is too noisy
+        task(1)
+        calls += 1
+    one = max((time.perf_counter() - start) / calls, 1e-6)
     return max(1, min(MAX_MEGABYTES, round(seconds / one)))
+
+
+def measure_all(*, threads: int = 2, seconds: float = 0.5, repeats: int = 3) -> dict[str, Scaling]:
+    """:func:`measure_scaling` for every task kind (NumPy's only if installed), each task about ``seconds`` long.
+
+    What ``benchmarks/bench_gil_release.py`` prints; ``helpers.bench`` may call it too.
+    """
+    return {name: measure_scaling(name, threads=threads, megabytes=size_for(name, seconds), repeats=repeats)
+            for name in TASKS if name != "numpy-sort" or has_numpy()}
 
 
 def add_to_panel() -> None:

@@ -1,0 +1,58 @@
+"""Do threads scale for C code that releases the GIL, and not for pure Python?
+
+Targets (issue 13): on 2 threads over 2 cores, SHA-256 on large buffers runs at least
+1.7× as fast as one thread doing the same work; a pure-Python loop at most 1.1×.
+Also reported, without a target: BLAKE2b, zlib, bz2, json, NumPy's sort (if installed).
+
+Each figure is :func:`helpers.gil_release.measure_scaling` (via ``measure_all``): the same two tasks one after
+another, then on two threads, alternately, best of ``--repeats`` (default 3), each task
+sized to about ``--seconds`` of work on this machine. A machine with fewer than 2 usable
+cores cannot show a speed-up: the targets are then reported as skipped, not failed.
+
+    python benchmarks/bench_gil_release.py                 # prints a table, exits 1 if a target is missed
+    python benchmarks/bench_gil_release.py --repeats 5 --seconds 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from helpers.config import gil_enabled
+from helpers.gil_release import measure_all
+from helpers.machine import usable_cores
+
+#: name -> (lowest acceptable speed-up, highest acceptable speed-up)
+TARGETS = {"sha256": (1.7, None), "python": (None, 1.1)}
+
+
+def judge(name: str, speedup: float) -> str:
+    low, high = TARGETS.get(name, (None, None))
+    if low is None and high is None:
+        return ""
+    if usable_cores() < 2:
+        return "skipped (fewer than 2 usable cores)"
+    ok = (low is None or speedup >= low) and (high is None or speedup <= high)
+    target = f">= {low}" if low is not None else f"<= {high}"
+    return f"{'PASS' if ok else 'FAIL'} (target {target})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each mode; the best is kept (default 3)")
+    parser.add_argument("--seconds", type=float, default=0.5, help="work per task, in seconds (default 0.5)")
+    args = parser.parse_args(argv)
+    print(f"Python {sys.version.split()[0]}, GIL enabled: {gil_enabled()}, usable cores: {usable_cores()}, "
+          f"best of {args.repeats}")
+    print(f"{'task':>10} {'MiB/task':>9} {'1 thread s':>11} {'2 threads s':>12} {'speed-up':>9}  verdict")
+    failed = False
+    for name, scaling in measure_all(threads=2, seconds=args.seconds, repeats=args.repeats).items():
+        verdict = judge(name, scaling.speedup)
+        failed |= verdict.startswith("FAIL")
+        print(f"{name:>10} {scaling.megabytes:>9} {scaling.one_thread:>11.3f} {scaling.many_threads:>12.3f} "
+              f"{'×' + format(scaling.speedup, '.2f'):>9}  {verdict}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
