@@ -63,25 +63,24 @@ def json_block() -> list[dict[str, object]]:
 
 # --- tasks (run in threads or processes: importable, size in MiB) ------------------------
 
+def _hash(digest: Any, megabytes: int) -> str:
+    block = random_block()
+    for _ in range(_check_megabytes(megabytes)):
+        digest.update(block)
+    return digest.hexdigest()
+
+
 def sha256_task(megabytes: int) -> str:
     """SHA-256 of ``megabytes`` MiB of data, fed 1 MiB at a time; returns the hex digest.
 
     hashlib releases the GIL for each ``update()`` of more than 2047 bytes.
     """
-    block = random_block()
-    digest = hashlib.sha256()
-    for _ in range(_check_megabytes(megabytes)):
-        digest.update(block)
-    return digest.hexdigest()
+    return _hash(hashlib.sha256(), megabytes)
 
 
 def blake2b_task(megabytes: int) -> str:
     """BLAKE2b of ``megabytes`` MiB, 1 MiB at a time (also releases the GIL)."""
-    block = random_block()
-    digest = hashlib.blake2b()
-    for _ in range(_check_megabytes(megabytes)):
-        digest.update(block)
-    return digest.hexdigest()
+    return _hash(hashlib.blake2b(), megabytes)
 
 
 def zlib_task(megabytes: int) -> int:
