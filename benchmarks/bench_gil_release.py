@@ -44,12 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"Python {sys.version.split()[0]}, GIL enabled: {gil_enabled()}, usable cores: {usable_cores()}, "
           f"best of {args.repeats}")
-    print(f"{'task':>10} {'MiB/task':>9} {'1 thread s':>11} {'2 threads s':>12} {'speed-up':>9}  verdict")
+    print(f"{'task':>11} {'MiB/task':>9} {'1 thread s':>11} {'2 threads s':>12} {'speed-up':>9}  verdict")
     failed = False
     for name, scaling in measure_all(threads=2, seconds=args.seconds, repeats=args.repeats).items():
         verdict = judge(name, scaling.speedup)
         failed |= verdict.startswith("FAIL")
-        print(f"{name:>10} {scaling.megabytes:>9} {scaling.one_thread:>11.3f} {scaling.many_threads:>12.3f} "
+        print(f"{name:>11} {scaling.megabytes:>9} {scaling.one_thread:>11.3f} {scaling.many_threads:>12.3f} "
               f"{'×' + format(scaling.speedup, '.2f'):>9}  {verdict}")
     return 1 if failed else 0
 

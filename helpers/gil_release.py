@@ -78,6 +78,20 @@ def sha256_task(megabytes: int) -> str:
     return _hash(hashlib.sha256(), megabytes)
 
 
+def sha256_small_pieces_task(megabytes: int) -> str:
+    """SHA-256 of the same data as :func:`sha256_task`, fed 1 KiB at a time.
+
+    Pieces of 2047 bytes or less are hashed *without* releasing the GIL (letting go and
+    taking it back would cost more than hashing them), so this one takes turns on threads.
+    """
+    view = memoryview(random_block())
+    digest = hashlib.sha256()
+    for _ in range(_check_megabytes(megabytes)):
+        for start in range(0, MIB, 1024):
+            digest.update(view[start:start + 1024])
+    return digest.hexdigest()
+
+
 def blake2b_task(megabytes: int) -> str:
     """BLAKE2b of ``megabytes`` MiB, 1 MiB at a time (also releases the GIL)."""
     return _hash(hashlib.blake2b(), megabytes)
@@ -149,6 +163,7 @@ def has_numpy() -> bool:
 #: The tasks by name, with whether their C code releases the GIL (what the measurement shows).
 TASKS: dict[str, Callable[[int], object]] = {
     "sha256": sha256_task,
+    "sha256-1KiB": sha256_small_pieces_task,
     "blake2b": blake2b_task,
     "zlib": zlib_task,
     "bz2": bz2_task,
@@ -175,7 +190,7 @@ class Scaling:
         return self.one_thread / self.many_threads
 
     def summary(self) -> str:
-        return (f"{self.name:>8}: {self.threads} tasks of {self.megabytes} MiB, one thread {self.one_thread:.3f} s, "
+        return (f"{self.name:>11}: {self.threads} tasks of {self.megabytes} MiB, one thread {self.one_thread:.3f} s, "
                 f"{self.threads} threads {self.many_threads:.3f} s -> ×{self.speedup:.2f}")
 
 
