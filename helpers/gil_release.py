@@ -184,6 +184,8 @@ class Scaling:
     megabytes: int
     one_thread: float
     many_threads: float
+    #: "threads", or "processes" for the control run (same work, no GIL shared)
+    mode: str = "threads"
 
     @property
     def speedup(self) -> float:
@@ -191,12 +193,15 @@ class Scaling:
 
     def summary(self) -> str:
         return (f"{self.name:>11}: {self.threads} tasks of {self.megabytes} MiB, one thread {self.one_thread:.3f} s, "
-                f"{self.threads} threads {self.many_threads:.3f} s -> ×{self.speedup:.2f}")
+                f"{self.threads} {self.mode} {self.many_threads:.3f} s -> ×{self.speedup:.2f}")
 
 
 def measure_scaling(name: str, *, threads: int = 2, megabytes: int = 16, repeats: int = 3,
-                    timeout: float = 120.0) -> Scaling:
+                    timeout: float = 120.0, mode: str = "threads") -> Scaling:
     """Time ``threads`` tasks of ``megabytes`` MiB one after another, then on ``threads`` threads.
+
+    ``mode="processes"`` runs the second half on that many processes instead: the control
+    that says whether the machine has that many free cores at all (no GIL is shared).
 
     ``name`` is a key of :data:`TASKS`. Both runs go through :func:`helpers.harness.run`
     (``mode="sequential"`` and ``mode="threads"``), alternately, ``repeats`` times; the best
@@ -207,6 +212,8 @@ def measure_scaling(name: str, *, threads: int = 2, megabytes: int = 16, repeats
 
     if name not in TASKS:
         raise ValueError(f"name={name!r} is not one of {', '.join(TASKS)}.")
+    if mode not in ("threads", "processes"):
+        raise ValueError(f"mode must be 'threads' or 'processes', not {mode!r}.")
     if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= MAX_THREADS:
         raise ValueError(f"threads must be a whole number from 1 to {MAX_THREADS}; you gave {threads!r}.")
     _check_megabytes(megabytes)
@@ -218,8 +225,8 @@ def measure_scaling(name: str, *, threads: int = 2, megabytes: int = 16, repeats
     one, many = [], []
     for _ in range(repeats):
         one.append(run(task, inputs, mode="sequential", timeout=timeout).elapsed)
-        many.append(run(task, inputs, mode="threads", workers=threads, timeout=timeout).elapsed)
-    return Scaling(name, threads, megabytes, min(one), min(many))
+        many.append(run(task, inputs, mode=mode, workers=threads, timeout=timeout).elapsed)
+    return Scaling(name, threads, megabytes, min(one), min(many), mode)
 
 
 def size_for(name: str, seconds: float) -> int:
