@@ -31,6 +31,7 @@ def test_bad_sizes_are_refused(size):
     ({"name": "sha256", "threads": 17}, "threads"),
     ({"name": "sha256", "megabytes": 0}, "MiB"),
     ({"name": "sha256", "repeats": 0}, "repeats"),
+    ({"name": "sha256", "mode": "sequential"}, "mode"),
 ])
 def test_measure_scaling_refuses_bad_input(kwargs, words):
     with pytest.raises(ValueError, match=words):
@@ -57,3 +58,8 @@ def test_panel_gets_the_two_task_kinds(monkeypatch):
     gil_release.add_to_panel()
     assert panel.TASK_KINDS["sha256"][0] is gil_release.sha256_task
     assert panel.TASK_KINDS["python"][0] is gil_release.python_task
+
+
+def test_the_control_runs_on_processes():
+    control = gil_release.measure_scaling("python", threads=2, megabytes=1, repeats=1, mode="processes")
+    assert control.mode == "processes" and "2 processes" in control.summary()
