@@ -20,7 +20,7 @@ def check_gil_release(answer: Any) -> Verdict:
     """``answer = {"bz2": bool, "json": bool}``: do 2 threads finish 2 tasks sooner than one thread?
 
     The checker measures each with :func:`helpers.gil_release.measure_scaling` (2 tasks of
-    about 0.4 s each, scaled by ``$COURSE_TIME_SCALE``, best of 2) and prints the figures.
+    about 0.6 s each, scaled by ``$COURSE_TIME_SCALE``, best of 2) and prints the figures.
     A clear measurement decides. When the machine cannot show it (one usable core, or a run
     too close to call or contradicting what the C code does, as on a busy machine), the
     checker says so and judges by what the C code does.
@@ -44,7 +44,7 @@ def check_gil_release(answer: Any) -> Verdict:
     lines, mistakes = [], []
     for name, releases in RELEASES.items():
         if cores >= 2:
-            scaling = measure_scaling(name, threads=2, megabytes=size_for(name, seconds(0.8)), repeats=2)
+            scaling = measure_scaling(name, threads=2, megabytes=size_for(name, seconds(0.6)), repeats=2)
             speedup = scaling.speedup
             measured = True if speedup >= PARALLEL else False if speedup <= TAKES_TURNS else None
             note = ""
