@@ -1,0 +1,83 @@
+"""The executors checker: run_all must bring back every result and every exception from a process pool."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+
+import pytest
+
+from helpers.executors import process_context
+from helpers.exercises.executors import check_executor_errors
+
+
+def solution(func, items, method=None):
+    with cf.ProcessPoolExecutor(max_workers=2, mp_context=process_context(method)) as pool:
+        futures = {pool.submit(func, item): item for item in items}
+        results = {}
+        for future in cf.as_completed(futures):
+            error = future.exception()
+            results[futures[future]] = error if error is not None else future.result()
+    return results
+
+
+def with_map(func, items):
+    with cf.ProcessPoolExecutor(max_workers=2, mp_context=process_context()) as pool:
+        return dict(zip(items, pool.map(func, items)))
+
+
+def on_threads(func, items):
+    with cf.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {pool.submit(func, item): item for item in items}
+        return {item: (f.exception() or f.result()) for f, item in futures.items()}
+
+
+def dropping_failures(func, items):
+    with cf.ProcessPoolExecutor(max_workers=2, mp_context=process_context()) as pool:
+        futures = {pool.submit(func, item): item for item in items}
+        return {item: (None if f.exception() else f.result()) for f, item in futures.items()}
+
+
+def leaving_workers(func, items):
+    pool = cf.ProcessPoolExecutor(max_workers=2, mp_context=process_context())
+    futures = {pool.submit(func, item): item for item in items}
+    return {item: (f.exception() or f.result()) for f, item in futures.items()}  # never shut down
+
+
+def test_solution_passes(capsys):
+    assert check_executor_errors(solution)
+    assert capsys.readouterr().out.startswith("✔")
+
+
+def test_solution_passes_under_spawn(capsys):
+    assert check_executor_errors(lambda func, items: solution(func, items, "spawn")), capsys.readouterr().out
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs os.sched_setaffinity (Linux)")
+def test_solution_passes_on_one_cpu(capsys):
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(before)})
+    try:
+        verdict = check_executor_errors(solution)
+    finally:
+        os.sched_setaffinity(0, before)
+    assert verdict, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("answer", "words"), [
+    (with_map, "map() re-raises the first error"),
+    (on_threads, "ran in this kernel's process"),
+    (dropping_failures, "should map to the ValueError"),
+    (leaving_workers, "still running"),
+])
+def test_wrong_answers_fail_and_say_why(answer, words, capsys):
+    verdict = check_executor_errors(answer)
+    out = capsys.readouterr().out
+    assert not verdict and out.startswith("✘") and words in out, out
+
+
+def test_not_answered_and_not_callable(capsys):
+    assert not check_executor_errors(...)
+    assert "Not answered yet" in capsys.readouterr().out
+    assert not check_executor_errors(3)
+    assert "without ()" in capsys.readouterr().out

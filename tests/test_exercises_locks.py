@@ -1,0 +1,113 @@
+"""The transfer checker: only both locks, always in one order, passes; it never hangs."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+from helpers.exercises.locks import Account, check_transfer
+
+
+@pytest.fixture(autouse=True)
+def short_pauses(monkeypatch):
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.05")
+
+
+def solution(source, target, amount):
+    first, second = sorted([source, target], key=lambda account: account.number)
+    with first.lock, second.lock:
+        source.balance -= amount
+        target.balance += amount
+
+
+def no_lock(source, target, amount):
+    source.balance -= amount
+    target.balance += amount
+
+
+def source_lock_only(source, target, amount):
+    with source.lock:
+        source.balance -= amount
+        target.balance += amount
+
+
+def argument_order(source, target, amount):
+    with source.lock, target.lock:
+        source.balance -= amount
+        target.balance += amount
+
+
+def one_lock_at_a_time(source, target, amount):
+    with source.lock:
+        source.balance -= amount
+    with target.lock:
+        target.balance += amount
+
+
+def wrong_sum(source, target, amount):
+    first, second = sorted([source, target], key=lambda account: account.number)
+    with first.lock, second.lock:
+        source.balance -= amount
+        target.balance += 2 * amount
+
+
+def test_solution_passes(capsys):
+    assert check_transfer(solution), capsys.readouterr().out
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs os.sched_setaffinity (Linux)")
+def test_solution_passes_on_one_cpu_and_argument_order_still_fails(capsys):
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(before)})
+    try:
+        assert check_transfer(solution), capsys.readouterr().out
+        verdict = check_transfer(argument_order)
+    finally:
+        os.sched_setaffinity(0, before)
+    out = capsys.readouterr().out
+    assert not verdict and ("Deadlock" in out or "opposite" in out or "before" in out), out
+
+
+@pytest.mark.parametrize(("answer", "words"), [
+    (no_lock, "without that account's lock"),
+    (source_lock_only, "without that account's lock"),
+    (one_lock_at_a_time, "only that account's lock"),
+    (wrong_sum, "expected"),
+])
+def test_wrong_answers_fail_and_say_why(answer, words, capsys):
+    verdict = check_transfer(answer)
+    out = capsys.readouterr().out
+    assert not verdict and out.startswith("✘") and words in out, out
+
+
+def test_opposite_orders_are_caught_and_the_check_ends_by_itself(capsys):
+    start = time.perf_counter()
+    verdict = check_transfer(argument_order)
+    out = capsys.readouterr().out
+    assert not verdict and "same order" in out, out
+    assert time.perf_counter() - start < 30
+    assert threading.active_count() < 5  # the checker's threads all ended
+
+
+def test_not_answered_and_not_callable(capsys):
+    assert not check_transfer(...)
+    assert "Not answered yet" in capsys.readouterr().out
+    assert not check_transfer("transfer")
+    assert "without ()" in capsys.readouterr().out
+
+
+def test_a_learners_exception_is_reported_not_raised(capsys):
+    def broken(source, target, amount):
+        raise KeyError("oops")
+
+    assert not check_transfer(broken)
+    assert "KeyError" in capsys.readouterr().out
+
+
+def test_an_account_can_be_used_by_hand():
+    a, b = Account(1, 100), Account(2, 100)
+    solution(a, b, 30)
+    assert (a.balance, b.balance) == (70, 130)
