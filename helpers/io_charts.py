@@ -10,10 +10,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .plots import Chart, new_figure
+from .style import ASYNCIO_COLOUR, CHANNEL_COLOURS, LIMIT, MODE_COLOURS
 
-CHANNEL_COLOURS = {"queue": "#1f77b4", "pipe": "#17becf", "manager": "#d62728", "array": "#2ca02c",
-                   "shared_memory": "#ff7f0e"}
-HOW_COLOURS = {"one by one": "#7f7f7f", "threads": "#1f77b4", "asyncio": "#ff7f0e"}
+HOW_COLOURS = {"one by one": MODE_COLOURS["sequential"], "threads": MODE_COLOURS["threads"], "asyncio": ASYNCIO_COLOUR}
 
 
 def _size_label(size: float) -> str:
@@ -49,7 +48,7 @@ def bars_chart(labels: Sequence[str], values: Sequence[float], unit: str, title:
     """Horizontal bars, one per label, each with its figure written beside it."""
     fig = new_figure(7.0, 0.9 + 0.42 * len(labels))
     ax = fig.add_subplot()
-    bars = ax.barh(range(len(labels)), values, color=colours or "#1f77b4")
+    bars = ax.barh(range(len(labels)), values, color=colours or MODE_COLOURS["threads"])
     ax.bar_label(bars, [f"{v:.3g} {unit}" for v in values], padding=3, fontsize=9)
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
@@ -71,7 +70,7 @@ def fetch_chart(runs: Sequence[Any], title: str = "", wait: float | None = None)
         left.plot(pages, [run.elapsed for run in mine], "o-", color=colour, label=how)
         right.plot(pages, [run.peak_rss_delta / 2**20 for run in mine], "o-", color=colour, label=how)
     if wait is not None:
-        left.axhline(wait, color="#7f7f7f", linestyle="--", linewidth=1, label=f"one wait ({wait:.2f} s)")
+        left.axhline(wait, color=LIMIT, linestyle="--", linewidth=1, label=f"one wait ({wait:.2f} s)")
     counts = sorted({run.pages for run in runs})
     for ax, label in ((left, "elapsed (s)"), (right, "memory growth during the run (MB)")):
         ax.set_xscale("log")

@@ -12,6 +12,11 @@ from __future__ import annotations
 MODE_COLOURS = {"sequential": "#7f7f7f", "threads": "#1f77b4", "processes": "#d62728", "interpreters": "#2ca02c"}
 #: Lanes and processes that need telling apart (cycled): threads on a timeline, processes in a group.
 SERIES_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+#: Waiting on an event loop (asyncio), beside the modes above.
+ASYNCIO_COLOUR = SERIES_COLOURS[1]
+#: The ways of moving data between processes, the same in the notebooks' charts and the benchmark's.
+CHANNEL_COLOURS = {"queue": SERIES_COLOURS[0], "pipe": SERIES_COLOURS[7], "manager": SERIES_COLOURS[3],
+                   "array": SERIES_COLOURS[2], "shared_memory": SERIES_COLOURS[1]}
 #: A task that raised.
 FAILED = "#ff7f0e"
 #: The machine's limits drawn on a chart: the number of cores, the ideal speed-up, a crossover.

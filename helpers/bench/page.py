@@ -14,14 +14,14 @@ from typing import Any
 from matplotlib.ticker import MaxNLocator
 
 from ..plots import new_figure
-from ..style import LIMIT, MODE_COLOURS, NOTE, SERIES_COLOURS, STATUS_COLOURS
+from ..style import ASYNCIO_COLOUR, LIMIT, MODE_COLOURS, NOTE, SERIES_COLOURS, STATUS_COLOURS
+from ..style import CHANNEL_COLOURS as CHANNELS
 from .budgets import Verdict, measured
 from .tables import crossover_words, machine_lines, size_words
 
 INTERPRETER_COLOUR = MODE_COLOURS["interpreters"]
-ASYNCIO_COLOUR = SERIES_COLOURS[1]
-CHANNEL_COLOURS = {"Queue": SERIES_COLOURS[0], "Pipe": SERIES_COLOURS[2], "Manager": SERIES_COLOURS[4],
-                   "shared memory": SERIES_COLOURS[3]}
+CHANNEL_COLOURS = {"Queue": CHANNELS["queue"], "Pipe": CHANNELS["pipe"], "Manager": CHANNELS["manager"],
+                   "shared memory": CHANNELS["shared_memory"]}
 REPORT_DPI = 100
 
 
