@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import platform
 import sys
@@ -99,6 +100,27 @@ def usable_cores(cgroup_root: Path | str = CGROUP_ROOT, self_cgroup: Path | str 
     return max(1, cores)
 
 
+def start_method_reason() -> tuple[str, str]:
+    """The start method the course will use here, and why, in words.
+
+    Raises ``ValueError`` when ``$COURSE_START_METHOD`` names a method this platform lacks.
+    """
+    method = resolve_start_method()
+    if os.environ.get(START_METHOD_ENV):
+        return method, f"{START_METHOD_ENV}={method} asks for it"
+    if multiprocessing.get_start_method(allow_none=True):
+        return method, "this program chose it with multiprocessing.set_start_method"
+    if sys.platform == "win32":
+        return method, "it is the only start method on Windows"
+    if sys.platform == "darwin":
+        return method, "it is the default on macOS"
+    if method == "forkserver":
+        return method, "it is the default on Linux from Python 3.14"
+    if method == "fork":
+        return method, "it is the default on Linux up to Python 3.13 (3.14 and later use forkserver)"
+    return method, f"it is the default on {sys.platform}"
+
+
 def machine_info() -> dict[str, Any]:
     """A dict of the facts: cores, Python, implementation, OS, start methods, GIL."""
     free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
@@ -110,8 +132,7 @@ def machine_info() -> dict[str, Any]:
         "implementation": platform.python_implementation(),
         "operating system": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "platform's default start method": platform_start_method(),
-        "start method the course uses": resolve_start_method()
-        + (f" (set by {START_METHOD_ENV})" if os.environ.get(START_METHOD_ENV) else " (the default)"),
+        "start method the course uses": "{} ({})".format(*start_method_reason()),
         "free-threaded build": free_threaded,
         "GIL enabled": gil_enabled(),
         "pause scale": time_scale() if os.environ.get(TIME_SCALE_ENV) else "1 (real seconds)",
