@@ -19,6 +19,8 @@ MIN_PYTHON = (3, 10)
 #: Python versions past their end of life (no more security fixes), and since when.
 END_OF_LIFE = {(3, 10): "October 2026"}
 PACKAGES = ["jupyterlab", "ipykernel", "ipywidgets", "jupyterlab_widgets", "matplotlib", "psutil"]
+#: Oldest versions the course relies on (pyproject.toml): ipykernel 7 sends a thread's late print to the running cell.
+MIN_VERSIONS = {"ipykernel": (7, 0)}
 
 
 def _python() -> str:
@@ -43,8 +45,23 @@ def _start_method() -> str:
 def _package(name: str) -> Callable[[], str]:
     def check() -> str:
         module = importlib.import_module(name)
-        return f"{name} {getattr(module, '__version__', '(version unknown)')}"
+        version = getattr(module, "__version__", "(version unknown)")
+        needed = MIN_VERSIONS.get(name)
+        if needed and _release(version) < needed:
+            raise RuntimeError(f"{name} {version} is too old; the course needs {'.'.join(map(str, needed))}+ "
+                               f"(pip install --upgrade {name})")
+        return f"{name} {version}"
     return check
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """``"7.4.0"`` -> ``(7, 4, 0)``; stops at the first part that is not a number."""
+    numbers = []
+    for part in version.split("."):
+        if not part.isdigit():
+            break
+        numbers.append(int(part))
+    return tuple(numbers)
 
 
 def _kernel() -> str:

@@ -51,3 +51,12 @@ def test_an_unavailable_start_method_is_a_failed_check(monkeypatch):
 def test_end_of_life_python_is_named(monkeypatch):
     monkeypatch.setattr(check_install, "END_OF_LIFE", {sys.version_info[:2]: "October 2026"})
     assert "end of life since October 2026" in check_install._python()
+
+
+def test_too_old_ipykernel_is_a_failed_check(monkeypatch):
+    import ipykernel
+
+    monkeypatch.setattr(ipykernel, "__version__", "6.29.5")
+    out = io.StringIO()
+    assert check_install.check_install(out) is False
+    assert "✘ ipykernel: RuntimeError: ipykernel 6.29.5 is too old; the course needs 7.0+" in out.getvalue()
