@@ -46,8 +46,8 @@ unit: install-tests
 	$(PY) -m pytest tests
 
 # Every notebook, side by side (the notebooks mostly wait; nbval checks outputs, not speed):
-# this .venv's Python under every start method it offers and under its default pinned to one
-# CPU; spawn on every other Python 3.10-3.13 found; 3.14 and 3.15 with their default start
+# this .venv's Python under every start method it offers (its default one pinned to one CPU);
+# spawn on every other Python 3.10-3.13 found; 3.14 and 3.15 with their default start
 # method (forkserver), exactly what a learner gets. The Pythons are looked up on PATH, in pyenv
 # and in /opt/debian-python/bin (.ci/run puts Debian's 3.14 and 3.15 there); each gets its own
 # .venv-3.X, made once. Under CI ($$CI set) a missing 3.14 or 3.15 is a failure, not a skip.

@@ -13,8 +13,8 @@ platform does (forkserver on Linux from 3.14, fork before): exactly what a learn
 affinity mask, as ``taskset -c 0`` would: a one-core VM or a container limited to one CPU.
 
 ``--suite test`` is the set `make test` runs: this interpreter under every start method it
-offers and under its default pinned to one CPU; spawn on every other version from 3.10 to
-3.13; and 3.14 and 3.15 with their default start method. Passes run ``--jobs`` at a time
+offers, its default one pinned to one CPU; spawn on every other version from 3.10 to 3.13;
+and 3.14 and 3.15 with their default start method. Passes run ``--jobs`` at a time
 (the notebooks mostly wait); each version's environment is prepared while the passes that
 are ready already run.
 
@@ -22,17 +22,22 @@ Interpreters are found without hard-coded versions: ``python3.X`` on PATH, pyenv
 folder (``pyenv root``, else ``$PYENV_ROOT`` or ``~/.pyenv``), and ``/opt/debian-python/bin``
 (where ``shared/tools/debian-python 3.14 3.15`` puts Debian's builds; more folders with
 ``$COURSE_PYTHON_DIRS``, colon-separated). A missing version is skipped with a message, or
-fails the run when it is listed in ``--require``. Each version gets its own virtual environment,
-``.venv-3.X``, with the course and nbval in it, made once and reused until pyproject.toml
-changes. Prints a table (start method × version: pass / FAIL / skip, with seconds) and writes
+fails the run when it is listed in ``--require``. Each version gets its own virtual environment
+with the course's dependencies and nbval, kept outside the clone (``~/.cache/threads-processes-course``,
+or ``$COURSE_VENV_CACHE``) and reused by every clone until the dependencies change; the clone
+itself is put on ``PYTHONPATH``. Prints a table (start method × version: pass / FAIL / skip, with seconds) and writes
 it to test-output/; exits 1 if any pass failed or a required version is missing.
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import glob
+import hashlib
+import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -107,24 +112,56 @@ def _reports(python: str, version: str) -> bool:
     return done.returncode == 0 and done.stdout.strip() == version
 
 
+def requirements() -> list[str]:
+    """The course's runtime dependencies (pyproject.toml) and what a pass needs on top: nbval, pytest."""
+    text = (ROOT / "pyproject.toml").read_text()
+    block = re.search(r"^dependencies\s*=\s*\[(.*?)^\]", text, re.S | re.M)
+    if block is None:
+        raise SystemExit("pyproject.toml has no [project] dependencies list")
+    return re.findall(r'^\s*"([^"]+)"', block.group(1), re.M) + ["nbval", "pytest"]
+
+
+def cache_dir() -> Path:
+    """Where the per-Python environments live: outside the clone, so a fresh clone reuses them."""
+    base = os.environ.get("COURSE_VENV_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "threads-processes-course")
+    return Path(base)
+
+
 def environment(python: str, version: str) -> Path:
-    """``.venv-3.X`` with the course and nbval, made once and reused until pyproject.toml changes."""
-    venv = ROOT / f".venv-{version}"
+    """An environment for ``python`` with the course's dependencies and nbval, made once and then reused.
+
+    It lives in :func:`cache_dir`, named after the interpreter and the dependency list, so any
+    clone (CI starts from a fresh one) reuses it until pyproject.toml's dependencies or the
+    interpreter change. The course itself is not installed there: each pass puts this clone
+    on ``PYTHONPATH``, so the kernels and their children import *this* clone's ``helpers``.
+    """
+    needed = requirements()
+    real = os.path.realpath(python)
+    key = hashlib.sha256("\n".join([real, version, *needed]).encode()).hexdigest()[:12]
+    venv = cache_dir() / f"venv-{version}-{key}"
     stamp = venv / ".installed"
-    if not stamp.exists() or stamp.stat().st_mtime < (ROOT / "pyproject.toml").stat().st_mtime:
-        start = time.monotonic()
-        subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True)
-        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-        subprocess.run(pip + ["--upgrade", "pip"], check=True)
-        subprocess.run(pip + ["-e", str(ROOT), "nbval", "pytest"], check=True)
-        stamp.touch()
-        print(f"== Python {version}: environment {venv.name} made in {time.monotonic() - start:.0f} s", flush=True)
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.parent / f".lock-{version}-{key}", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two runs at once: one makes it, the other waits and reuses it
+        if not stamp.exists():
+            start = time.monotonic()
+            subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True)
+            # --no-compile: no .pyc for ~100 packages up front; the modules a pass imports compile on first use.
+            pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-compile",
+                   "--disable-pip-version-check"]
+            subprocess.run(pip + needed, check=True)
+            stamp.write_text(real + "\n")
+            print(f"== Python {version}: environment made in {time.monotonic() - start:.0f} s ({venv})", flush=True)
+        else:
+            print(f"== Python {version}: reusing {venv}", flush=True)
     return venv / "bin" / "python"
 
 
 def run_pass(venv_python: Path, cell: Pass, time_scale: str) -> tuple[bool, float, str]:
     """nbval over every notebook with one interpreter, start method and CPU count; returns (ok, seconds, output)."""
     env = dict(os.environ, COURSE_TIME_SCALE=time_scale)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     env.pop("COURSE_START_METHOD", None)
     if cell.method != "default":
         env["COURSE_START_METHOD"] = cell.method
@@ -140,9 +177,15 @@ def run_pass(venv_python: Path, cell: Pass, time_scale: str) -> tuple[bool, floa
 
 
 def test_suite() -> list[Pass]:
-    """The passes `make test` runs (see the module docstring)."""
+    """The passes `make test` runs (see the module docstring).
+
+    This interpreter's default start method runs once only, pinned to one CPU: the one-core pass
+    is also that method's pass, which saves a whole pass of every notebook.
+    """
     here = current_version()
-    passes = [Pass("current", m) for m in ["fork", "spawn", "forkserver"]] + [Pass("current", "default", 1)]
+    default = multiprocessing.get_all_start_methods()[0]  # the platform's default comes first
+    passes = [Pass("current", "default", 1)] + [Pass("current", m) for m in ["fork", "spawn", "forkserver"]
+                                                if m != default and m in multiprocessing.get_all_start_methods()]
     passes += [Pass(v, "spawn") for v in ["3.10", "3.11", "3.12", "3.13"] if v != here]
     passes += [Pass(v, "default") for v in NEWEST if v != here]
     return passes
