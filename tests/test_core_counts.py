@@ -89,7 +89,8 @@ def test_notebook_04_plans_and_compares_on_any_number_of_cores(cores, monkeypatc
     assert namespace["threads_run"].workers == namespace["processes_run"].workers == namespace["COMPARE"] >= 2
     assert namespace["COMPARE"] == max(2, min(cores, namespace["TASKS"]))
     if cores == 1:
-        assert "may use one core only" in printed and "never won" in printed
+        assert "may use one core only" in printed and "no crossover on one core" in printed
+        assert namespace["crossover"] is None
     else:
         assert "processes ran in parallel" in printed and "start to pay" in printed
 
