@@ -43,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,7 +236,8 @@ def main() -> int:
                     futures[pool.submit(run_pass, venv_python, cell, args.time_scale)] = (cell, label)
                 else:
                     results[(cell.row, label)] = "skip (not on this platform)"
-        for future, (cell, label) in futures.items():
+        for future in as_completed(futures):  # reported as each pass ends
+            cell, label = futures[future]
             ok, seconds, output = future.result()
             version = label.split(",")[0]
             name = f"{label}, {cell.method}" if cell.method != "default" else label
