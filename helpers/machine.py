@@ -108,8 +108,9 @@ def start_method_reason() -> tuple[str, str]:
     method = resolve_start_method()
     if os.environ.get(START_METHOD_ENV):
         return method, f"{START_METHOD_ENV}={method} asks for it"
-    if multiprocessing.get_start_method(allow_none=True):
-        return method, "this program chose it with multiprocessing.set_start_method"
+    default = multiprocessing.get_all_start_methods()[0]  # the platform's default comes first
+    if method != default:
+        return method, f"this program chose it with multiprocessing.set_start_method (the default here is {default})"
     if sys.platform == "win32":
         return method, "it is the only start method on Windows"
     if sys.platform == "darwin":

@@ -41,6 +41,17 @@ def test_says_which_start_method_and_why(monkeypatch):
     assert "a spawn child process ran" in out.getvalue()
 
 
+def test_a_used_default_context_is_still_called_the_default(monkeypatch):
+    import multiprocessing
+
+    from helpers.machine import start_method_reason
+
+    monkeypatch.delenv("COURSE_START_METHOD", raising=False)
+    multiprocessing.get_start_method()  # fixes the default context, as any earlier process start does
+    method, reason = start_method_reason()
+    assert method == multiprocessing.get_all_start_methods()[0] and "set_start_method" not in reason
+
+
 def test_an_unavailable_start_method_is_a_failed_check(monkeypatch):
     monkeypatch.setenv("COURSE_START_METHOD", "vfork")
     out = io.StringIO()
