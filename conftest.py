@@ -2,7 +2,8 @@
 
 For every notebook that nbval runs, just before its kernel is shut down:
   * no child process started by the course may still be alive (multiprocessing's own
-    fork server and resource tracker are allowed: they live as long as the kernel);
+    fork server and resource tracker are allowed: they live as long as the kernel),
+    and none may be left unreaped (a ``<defunct>`` zombie);
 and after the shutdown:
   * every process that descended from the kernel must be gone within a few seconds.
 Either failure names the survivors (pid and command line) and kills them.
@@ -18,7 +19,7 @@ try:
 except ImportError:  # nbval missing: nothing to watch
     IPyNbCell = None
 
-from helpers.census import describe, kill_all, wait_for_no_children
+from helpers.census import describe, kill_all, wait_for_no_children, zombies
 
 
 def _kernel_process(item: pytest.Item) -> psutil.Process | None:
@@ -35,10 +36,12 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
                  and (nextitem is None or nextitem.parent is not item.parent))
     kernel = _kernel_process(item) if last_cell else None
     leaked: list[psutil.Process] = []
+    unreaped: list[str] = []
     everything: list[psutil.Process] = []
     if kernel is not None:
         leaked = wait_for_no_children(kernel.pid, timeout=5.0)
         leaked_names = [describe(process) for process in leaked]  # before shutdown ends them
+        unreaped = [f"pid {p.pid} <defunct>" for p in wait_for_no_children(kernel.pid, timeout=2.0, count=zombies)]
         everything = kernel.children(recursive=True)
     result = yield  # nbval shuts the kernel down here
     if kernel is not None:
@@ -47,6 +50,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
         if leaked:
             problems.append(f"{item.parent.name} left {len(leaked)} child process(es) running before shutdown:\n  "
                             + "\n  ".join(leaked_names))
+        if unreaped:
+            problems.append(f"{item.parent.name} left {len(unreaped)} ended child process(es) unreaped (zombies):\n  "
+                            + "\n  ".join(unreaped))
         if survivors:
             problems.append(f"{len(survivors)} process(es) outlived the kernel of {item.parent.name}:\n  "
                             + "\n  ".join(kill_all(survivors)))

@@ -13,6 +13,7 @@ spawn or forkserver import it too. The heavier parts load on first use.
 * :mod:`helpers.timeline` – spans per thread, to draw what start()/join() do
 * :mod:`helpers.scripts`  – show a worker's source; run code as a real script in a fresh Python
 * :mod:`helpers.census`   – the child processes still alive (proof that nothing leaked)
+* :mod:`helpers.reaper`   – after each cell, even an interrupted one, collect children that ended
 * :mod:`helpers.machine`  – what this machine is (cores, Python, start method, GIL)
 * :mod:`helpers.advisor`  – threads or processes? a recommendation with its reason
 * :mod:`helpers.exercises` – the checkers for each notebook's exercise
@@ -27,11 +28,15 @@ from typing import Any
 from .config import ScaledSeconds, resolve_start_method, seconds, time_scale
 from .harness import RunError, RunResult, RunTimedOut, TaskFailed, WorkerDied, check_workers, run
 from .relay import Process
+from .reaper import install as _install_reaper
 
 __all__ = [
     "LivePanel", "Process", "RunError", "RunResult", "RunTimedOut", "ScaledSeconds", "TaskFailed", "WorkerDied",
     "check_workers", "machine_info", "resolve_start_method", "run", "seconds", "time_scale",
 ]
+
+# In a Jupyter kernel: after every cell (■ included), collect the child processes that have ended.
+_install_reaper()
 
 _LAZY = {"LivePanel": "panel", "machine_info": "machine"}
 

@@ -3,12 +3,14 @@
 ``multiprocessing`` keeps two helper processes for as long as the program lives: the
 *resource tracker*, and under forkserver the *fork server* itself. They are not leaks and
 are left out. Everything else below a process (workers, a Manager's server, a fork
-server's children) counts.
+server's children) counts. Children that ended but were never reaped (``<defunct>`` zombies)
+are counted apart, by :func:`zombies`.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import psutil
 
@@ -54,11 +56,28 @@ def live_children(pid: int | None = None) -> list[psutil.Process]:
     return found
 
 
-def wait_for_no_children(pid: int | None = None, timeout: float = 5.0) -> list[psutil.Process]:
-    """Wait up to ``timeout`` s for every child to end; return those still alive."""
+def zombies(pid: int | None = None) -> list[psutil.Process]:
+    """Descendants of ``pid`` that have ended but were never reaped (``<defunct>``): nobody collected their exit code."""
+    try:
+        descendants = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return []
+    found = []
+    for child in descendants:
+        try:
+            if child.status() == psutil.STATUS_ZOMBIE:
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
+
+
+def wait_for_no_children(pid: int | None = None, timeout: float = 5.0,
+                         count: Callable[[int | None], list[psutil.Process]] = live_children) -> list[psutil.Process]:
+    """Wait up to ``timeout`` s until ``count(pid)`` (live children, or :func:`zombies`) finds none; return the rest."""
     deadline = time.monotonic() + timeout
     while True:
-        left = live_children(pid)
+        left = count(pid)
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.1)

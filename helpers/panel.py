@@ -10,7 +10,6 @@ so nbval, nbconvert and the HTML/PDF handouts keep the measured figure.
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ from . import workers as course_workers
 from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
 from .harness import RunResult, available_modes, check_workers, run, run_label
 from .live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
+from .machine import usable_cores
 from .style import STATUS_COLOURS
 
 #: What each task kind runs, what its size means, and the largest size allowed.
@@ -209,7 +209,7 @@ class LivePanel:
             self.chart.value = image
 
     def _draw_history(self) -> None:
-        self.history_chart.value = history_png(self.history, os.cpu_count())
+        self.history_chart.value = history_png(self.history, usable_cores())
 
     def _expected(self, mode: str, workers: int, count: int, size: float) -> float:
         """How long this run should take, so the time axis rarely needs to grow mid-run."""
@@ -219,7 +219,7 @@ class LivePanel:
         rounds = -(-count // workers)  # ceil
         if self.task == "wait":
             return size * rounds * 1.15 + (0.3 if mode == "processes" else 0.0)
-        cores = os.cpu_count() or 1
+        cores = usable_cores()
         one = size * SECONDS_PER_NUMBER
         if mode in ("processes", "interpreters"):
             return one * -(-count // min(workers, cores)) * 1.15 + 0.3

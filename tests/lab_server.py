@@ -1,4 +1,4 @@
-"""A throw-away JupyterLab server and a headless system chromium, for the browser test.
+"""A throw-away JupyterLab (or Jupyter Notebook 7) server and a headless system chromium, for the browser test.
 
 ``LabServer`` starts JupyterLab the way the README does (``jupyter lab --ServerApp.ip=127.0.0.1
 --ServerApp.root_dir=notebooks``) on a copy of the course notebooks, with a fresh random token,
@@ -7,7 +7,9 @@ temporary folder, so neither the learner's setup nor an earlier run can change w
 News and update checks are off: the test machine has no outside network, and a pop-up
 asking about news would cover the notebook.
 
-``stop()`` shuts the kernels down through the REST API, then the server, then terminates
+``LabServer(..., frontend="notebook")`` starts Jupyter Notebook 7 instead (``jupyter notebook``,
+the ``notebook`` package), on the same kind of server with the same options: Notebook 7 is built
+from JupyterLab's parts, so the same settings, widgets and REST API apply. ``stop()`` shuts the kernels down through the REST API, then the server, then terminates
 (and, if need be, kills) the server's process group, and reports every process of the
 server's tree that was still alive afterwards. Nothing here downloads anything: the browser
 is the one the system package manager installed (``apt-get install chromium``).
@@ -116,15 +118,26 @@ def alive(processes: list[psutil.Process]) -> list[psutil.Process]:
     return left
 
 
+#: The two front-ends a learner opens the course in: the module that starts each, and the
+#: address of a notebook in it.
+FRONTENDS = {
+    "lab": ("jupyterlab", "/lab/tree/{}"),
+    "notebook": ("notebook", "/notebooks/{}"),
+}
+
+
 class LabServer:
-    """One JupyterLab server on a copy of ``notebooks``; use :meth:`start` and :meth:`stop`.
+    """One JupyterLab (or Notebook 7) server on a copy of ``notebooks``; use :meth:`start` and :meth:`stop`.
 
     ``url(path)`` gives an address with the token. ``stop()`` returns the descriptions of
     processes that had to be killed because they outlived the shutdown (an empty list when
     everything ended on its own); it never raises, so it is safe in a ``finally``.
     """
 
-    def __init__(self, notebooks: Path, workdir: Path, log: Path | None = None) -> None:
+    def __init__(self, notebooks: Path, workdir: Path, log: Path | None = None, frontend: str = "lab") -> None:
+        if frontend not in FRONTENDS:
+            raise ValueError(f"frontend must be one of {', '.join(FRONTENDS)}, not {frontend!r}")
+        self.frontend = frontend
         self.workdir = workdir
         self.root = workdir / "notebooks"
         shutil.copytree(notebooks, self.root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
@@ -151,7 +164,7 @@ class LabServer:
             path = self.workdir / sub
             path.mkdir(parents=True, exist_ok=True)
             env[name] = str(path)
-        for relative, values in LAB_USER_SETTINGS.items():
+        for relative, values in (LAB_USER_SETTINGS if self.frontend == "lab" else {}).items():
             target = self.workdir / "lab-settings" / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(values, indent=2))
@@ -161,16 +174,16 @@ class LabServer:
     def command(self) -> list[str]:
         # The README's command, plus what a test needs: its own port and token, no browser.
         command = [
-            sys.executable, "-m", "jupyterlab",
+            sys.executable, "-m", FRONTENDS[self.frontend][0],
             "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.root_dir={self.root}",
             f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}",
             "--ServerApp.open_browser=False",
-            "--LabApp.news_url=None",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
+        if self.frontend == "lab":  # Notebook 7 has no news or update check to turn off
+            command += ["--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")  # CI containers run as root; Jupyter refuses without it
         return command
@@ -186,18 +199,22 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited with {self.process.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(f"jupyter {self.frontend} exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
                 self.api("GET", "/api/status", timeout=2)
                 return self
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"jupyter lab did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+                raise RuntimeError(f"jupyter {self.frontend} did not answer within {timeout:.0f} s:\n{self.log_tail()}")
             time.sleep(0.2)
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}?token={self.token}"
+
+    def notebook_url(self, notebook: str) -> str:
+        """The address that opens ``notebook`` in this server's front-end."""
+        return self.url(FRONTENDS[self.frontend][1].format(notebook))
 
     def api(self, method: str, path: str, timeout: float = 10.0) -> Any:
         """Call the server's REST API with the token; return the decoded JSON (or None)."""

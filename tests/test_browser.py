@@ -1,4 +1,4 @@
-"""The course as a learner meets it: JupyterLab in a real browser, Run All, then the control panel.
+"""The course as a learner meets it: JupyterLab, or Jupyter Notebook 7, in a real browser, Run All, then the panel.
 
 nbval proves that the notebooks execute; it cannot prove that a person in JupyterLab sees the
 widgets, can move the slider, press Run and watch the timeline grow. This test does exactly
@@ -7,6 +7,8 @@ that, with Debian's chromium driven headless by Playwright (never a downloaded b
 * JupyterLab is started like the README's ``make lab`` (``jupyter lab --ServerApp.ip=127.0.0.1
   --ServerApp.root_dir=notebooks``) on a temporary copy of the notebooks, with its own token,
   port and Jupyter directories (see ``tests/lab_server.py``);
+* the same in **Jupyter Notebook 7** (``jupyter notebook``, the other front-end learners use), for
+  notebook 03: its own page layout (no status bar; the kernel's name in the toolbar), same menus;
 * the notebook is opened, run with *Run → Run All Cells*, and no cell may show a traceback;
 * in the control panel the learner picks *threads*, moves the worker slider with the arrow
   keys, presses **Run**, and the timeline picture must change at least twice while the status
@@ -24,6 +26,7 @@ silently skip it.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -66,12 +69,19 @@ class Case:
 
     notebook: str
     workers: int
+    frontend: str = "lab"  # or "notebook": Jupyter Notebook 7
 
     def __str__(self) -> str:
-        return self.notebook.removesuffix(".ipynb")
+        name = self.notebook.removesuffix(".ipynb")
+        return name if self.frontend == "lab" else f"{name}-notebook7"
 
 
-CASES = [Case("00_welcome.ipynb", workers=2), Case("03_threads_for_waiting_work.ipynb", workers=2)]
+CASES = [Case("00_welcome.ipynb", workers=2), Case("03_threads_for_waiting_work.ipynb", workers=2),
+         Case("03_threads_for_waiting_work.ipynb", workers=2, frontend="notebook")]
+
+#: Notebook 7.6's keyboard-shortcuts plugin throws this while it loads, on an empty notebook too (checked
+#: November 2026 with notebook 7.6.5: a blank one-cell notebook shows it, JupyterLab 4.6 does not). Not the course's.
+NOTEBOOK7_OWN_ERROR = "Cannot read properties of undefined (reading 'schema')"
 
 #: A run shorter than this shows too few live frames to tell a moving chart from a still one.
 SHORTEST_WATCHED_RUN = 1.5
@@ -153,7 +163,11 @@ def lab(census: Callable[[], None], browser: Any, tmp_path: Path,
     It asks for ``browser`` first so that a missing chromium skips before a server starts.
     """
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    server = LabServer(NOTEBOOKS, tmp_path / "lab")
+    callspec = getattr(request.node, "callspec", None)
+    frontend = callspec.params["case"].frontend if callspec and "case" in callspec.params else "lab"
+    if frontend == "notebook" and importlib.util.find_spec("notebook") is None:
+        unavailable("the notebook package (Jupyter Notebook 7) is not installed (pip install -e '.[test]')")
+    server = LabServer(NOTEBOOKS, tmp_path / "lab", frontend=frontend)
     try:
         server.start(timeout=60)
         census()
@@ -180,7 +194,7 @@ def test_learner_runs_notebook_and_uses_the_panel(case: Case, lab: LabServer, br
     page = browser.new_page()
     problems: list[str] = []  # uncaught errors in the page: JupyterLab or the widgets broke
     console: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("pageerror", lambda error: problems.append(f"{error}\n{getattr(error, 'stack', '')}"))
     page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}") if msg.type in ("error", "warning")
             else None)
     try:
@@ -188,7 +202,8 @@ def test_learner_runs_notebook_and_uses_the_panel(case: Case, lab: LabServer, br
         run_all(page, lab, case.notebook)
         assert_no_errors_shown(page)
         use_the_panel(page, case)
-        serious = [p for p in problems if "ResizeObserver loop" not in p]
+        serious = [p for p in problems if "ResizeObserver loop" not in p
+                   and not (case.frontend == "notebook" and p.startswith(NOTEBOOK7_OWN_ERROR))]
         assert not serious, f"errors in the page: {serious}"
     except BaseException:
         _save(page, OUTPUT / f"{case}-failure.png")
@@ -201,12 +216,16 @@ def test_learner_runs_notebook_and_uses_the_panel(case: Case, lab: LabServer, br
 
 
 def open_notebook(page: Any, lab: LabServer, notebook: str) -> None:
-    """Open the notebook and wait until its kernel has started and the page says Idle."""
-    page.goto(lab.url(f"/lab/tree/{notebook}"), timeout=60_000)
+    """Open the notebook and wait until its kernel has started and the page shows it connected."""
+    page.goto(lab.notebook_url(notebook), timeout=60_000)
     page.locator(".jp-NotebookPanel").first.wait_for(timeout=60_000)
-    # The status bar shows "Python 3 (ipykernel) | Idle" once the page is connected to the kernel.
-    page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
-    wait_idle(lab, notebook, timeout=30)
+    if lab.frontend == "lab":
+        # The status bar shows "Python 3 (ipykernel) | Idle" once the page is connected to the kernel.
+        page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
+    else:
+        # Notebook 7 has no status bar: the toolbar names the kernel once the page is connected to it.
+        page.locator(".jp-KernelName", has_text="Python 3").first.wait_for(timeout=60_000)
+    wait_idle(lab, notebook, timeout=30, steady=1.0)
 
 
 def run_all(page: Any, lab: LabServer, notebook: str, timeout: float = 80) -> None:
@@ -240,7 +259,7 @@ def assert_no_errors_shown(page: Any) -> None:
     not_run = [i for i, p in enumerate(prompts) if not re.fullmatch(r"\[\d+\]:", p.strip())]
     assert not not_run, f"Run All did not run every cell: prompts {prompts}"
     broken = page.get_by_text("Error displaying widget")
-    assert broken.count() == 0, "a widget failed to render in JupyterLab"
+    assert broken.count() == 0, "a widget failed to render in the front-end"
     assert page.locator(".course-live-panel").count() >= 1, "the control panel did not render as a widget"
 
 
@@ -257,18 +276,30 @@ def use_the_panel(page: Any, case: Case) -> None:
     threads.click()
     expect(threads).to_have_class(re.compile(r"\bmod-active\b"), timeout=10_000)
 
-    # The slider is moved with the keyboard, as a learner without a mouse would; each step
-    # goes to the kernel, which copies it into "or type".
     handle = panel.locator(".noUi-handle")
-    handle.focus()
     now = int(float(handle.get_attribute("aria-valuenow")))
-    if now == case.workers:  # already there: step away first, so the kernel sees a move
-        handle.press("ArrowRight")
-        now += 1
-    key = "ArrowLeft" if case.workers < now else "ArrowRight"
-    for _ in range(abs(now - case.workers)):
-        handle.press(key)
-    expect(typed).to_have_value(str(case.workers), timeout=15_000)
+    if case.frontend == "lab":
+        # The slider is moved with the keyboard, as a learner without a mouse would; each step
+        # goes to the kernel, which copies it into "or type".
+        handle.focus()
+        if now == case.workers:  # already there: step away first, so the kernel sees a move
+            handle.press("ArrowRight")
+            now += 1
+        key = "ArrowLeft" if case.workers < now else "ArrowRight"
+        for _ in range(abs(now - case.workers)):
+            handle.press(key)
+        expect(typed).to_have_value(str(case.workers), timeout=15_000)
+    else:
+        # Notebook 7 (7.6) takes the focus back to the cell at the first key pressed on a slider, so the
+        # arrow keys do not move it there: the learner types the number, and the kernel moves the slider.
+        if now == case.workers:
+            typed.fill(str(case.workers + 1))
+            typed.press("Enter")
+            expect(handle).to_have_attribute("aria-valuenow", re.compile(rf"^{case.workers + 1}(\.0+)?$"),
+                                              timeout=15_000)
+        typed.fill(str(case.workers))
+        typed.press("Enter")
+        expect(handle).to_have_attribute("aria-valuenow", re.compile(rf"^{case.workers}(\.0+)?$"), timeout=15_000)
     expect(status).to_contain_text(f"{case.workers} workers. Press Run.", timeout=15_000)
 
     tasks = int(panel.locator(".widget-text", has_text="Tasks").locator("input").input_value())

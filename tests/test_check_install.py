@@ -24,3 +24,50 @@ def test_command_line_exit_status():
     done = subprocess.run([sys.executable, "-m", "helpers.check_install"], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_says_which_start_method_and_why(monkeypatch):
+    monkeypatch.delenv("COURSE_START_METHOD", raising=False)
+    out = io.StringIO()
+    check_install.check_install(out)
+    line = next(line for line in out.getvalue().splitlines() if "will start processes with" in line)
+    default = "forkserver" if sys.version_info >= (3, 14) else "fork"
+    if sys.platform == "linux":
+        assert line.startswith("✔") and f"with {default}: it is the default on Linux" in line
+    monkeypatch.setenv("COURSE_START_METHOD", "spawn")
+    out = io.StringIO()
+    check_install.check_install(out)
+    assert "with spawn: COURSE_START_METHOD=spawn asks for it" in out.getvalue()
+    assert "a spawn child process ran" in out.getvalue()
+
+
+def test_a_used_default_context_is_still_called_the_default(monkeypatch):
+    import multiprocessing
+
+    from helpers.machine import start_method_reason
+
+    monkeypatch.delenv("COURSE_START_METHOD", raising=False)
+    multiprocessing.get_start_method()  # fixes the default context, as any earlier process start does
+    method, reason = start_method_reason()
+    assert method == multiprocessing.get_all_start_methods()[0] and "set_start_method" not in reason
+
+
+def test_an_unavailable_start_method_is_a_failed_check(monkeypatch):
+    monkeypatch.setenv("COURSE_START_METHOD", "vfork")
+    out = io.StringIO()
+    assert check_install.check_install(out) is False
+    assert "✘ start method: ValueError" in out.getvalue()
+
+
+def test_end_of_life_python_is_named(monkeypatch):
+    monkeypatch.setattr(check_install, "END_OF_LIFE", {sys.version_info[:2]: "October 2026"})
+    assert "end of life since October 2026" in check_install._python()
+
+
+def test_too_old_ipykernel_is_a_failed_check(monkeypatch):
+    import ipykernel
+
+    monkeypatch.setattr(ipykernel, "__version__", "6.29.5")
+    out = io.StringIO()
+    assert check_install.check_install(out) is False
+    assert "✘ ipykernel: RuntimeError: ipykernel 6.29.5 is too old; the course needs 7.0+" in out.getvalue()

@@ -1,135 +1,265 @@
-"""Run every notebook under each start method on each Python version found here.
+"""Run every notebook (nbval + the process census) under each start method on each Python found.
 
-    python tools/matrix.py                         # 3.10–3.13 × every start method
-    python tools/matrix.py --methods spawn         # spawn only (what `make test` runs on the other versions)
-    python tools/matrix.py --versions 3.12 3.13
-    python tools/matrix.py --jobs 3                 # three cells at a time (what `make test` does)
+    python tools/matrix.py                         # 3.10–3.15 × fork, spawn, forkserver (`make matrix`)
+    python tools/matrix.py --suite test --jobs 3   # what `make test` runs (below)
+    python tools/matrix.py --methods spawn --versions 3.12 3.13
     python tools/matrix.py --versions current       # the interpreter running this script, as it is
+    python tools/matrix.py --versions 3.14 --methods default --cores 1   # the platform's default, one CPU
 
-Interpreters are found without hard-coded paths: `python3.X` on PATH, else pyenv's
-versions folder (`pyenv root`). A version that is missing is skipped with a message. Each
-version gets its own virtual environment, `.venv-3.X`, with the course and nbval in it.
-Prints a table (start method × version: pass / FAIL / skip, with seconds) and writes it
-to test-output/matrix.md; exits 1 if any cell failed.
+A *pass* is one nbval run over every notebook with one interpreter, one start method and
+optionally one CPU. The start method ``default`` sets nothing, so the notebooks use what the
+platform does (forkserver on Linux from 3.14, fork before): exactly what a learner gets.
+``--cores 1`` pins the pass (pytest, the kernels and every child) to a single CPU with the
+affinity mask, as ``taskset -c 0`` would: a one-core VM or a container limited to one CPU.
+
+``--suite test`` is the set `make test` runs: this interpreter under every start method it
+offers, its default one pinned to one CPU; spawn on every other version from 3.10 to 3.13;
+and 3.14 and 3.15 with their default start method. Passes run ``--jobs`` at a time
+(the notebooks mostly wait); each version's environment is prepared while the passes that
+are ready already run.
+
+Interpreters are found without hard-coded versions: ``python3.X`` on PATH, pyenv's versions
+folder (``pyenv root``, else ``$PYENV_ROOT`` or ``~/.pyenv``), and ``/opt/debian-python/bin``
+(where ``shared/tools/debian-python 3.14 3.15`` puts Debian's builds; more folders with
+``$COURSE_PYTHON_DIRS``, colon-separated). A missing version is skipped with a message, or
+fails the run when it is listed in ``--require``. Each version gets its own virtual environment
+with the course's dependencies and nbval, kept outside the clone (``~/.cache/threads-processes-course``,
+or ``$COURSE_VENV_CACHE``) and reused by every clone until the dependencies change; the clone
+itself is put on ``PYTHONPATH``. Prints a table (start method × version: pass / FAIL / skip, with seconds) and writes
+it to test-output/; exits 1 if any pass failed or a required version is missing.
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import glob
+import hashlib
+import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VERSIONS = ["3.10", "3.11", "3.12", "3.13"]
+VERSIONS = ["3.10", "3.11", "3.12", "3.13", "3.14", "3.15"]
 METHODS = ["fork", "spawn", "forkserver"]
+#: Versions that `make test` runs with their default start method (forkserver on Linux).
+NEWEST = ["3.14", "3.15"]
+EXTRA_DIRS = ["/opt/debian-python/bin"]
 NBVAL = ["--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
          "--nbval-cell-timeout=180", "-p", "no:cacheprovider", "-q"]
+#: Pins this process to its first allowed CPU, checks it took, then becomes pytest (children inherit the mask).
+ONE_CPU = ("import os, sys; cpu = min(os.sched_getaffinity(0)); os.sched_setaffinity(0, {cpu}); "
+           "assert os.sched_getaffinity(0) == {cpu}; print(f'pinned to CPU {cpu}', flush=True); "
+           "os.execv(sys.executable, [sys.executable, '-m', 'pytest', *sys.argv[1:]])")
+
+
+@dataclass(frozen=True)
+class Pass:
+    version: str
+    method: str  # fork / spawn / forkserver, or "default": nothing set
+    cores: int | None = None  # 1: pinned to one CPU
+
+    @property
+    def row(self) -> str:
+        return self.method + (f", {self.cores} core" if self.cores else "")
+
+
+def current_version() -> str:
+    return "%d.%d" % sys.version_info[:2]
+
+
+def search_dirs() -> list[str]:
+    dirs = [d for d in os.environ.get("COURSE_PYTHON_DIRS", "").split(os.pathsep) if d]
+    return dirs + EXTRA_DIRS
+
+
+def pyenv_root() -> str:
+    if shutil.which("pyenv"):
+        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
+        if root:
+            return root
+    return os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
 
 
 def find_python(version: str) -> str | None:
-    found = shutil.which(f"python{version}")
-    if found and _reports(found, version):
-        return found
-    if shutil.which("pyenv"):
-        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
-        candidates = sorted(glob.glob(os.path.join(root, "versions", f"{version}.*", "bin", "python")),
-                            key=lambda p: [int(x) for x in Path(p).parent.parent.name.split(".") if x.isdigit()])
-        for candidate in reversed(candidates):
-            if _reports(candidate, version):
-                return candidate
+    """An interpreter that reports ``version``: on PATH, in pyenv, or in one of :func:`search_dirs`."""
+    candidates = [shutil.which(f"python{version}")]
+    found = glob.glob(os.path.join(pyenv_root(), "versions", f"{version}.*", "bin", "python"))
+    newest_first = sorted(found, key=lambda p: [int(x) for x in Path(p).parent.parent.name.split(".") if x.isdigit()],
+                          reverse=True)
+    candidates += [p for p in newest_first if "t" not in Path(p).parent.parent.name.split(".")[-1]]
+    candidates += [os.path.join(d, f"python{version}") for d in search_dirs()]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK) and _reports(candidate, version):
+            return candidate
     return None
 
 
 def _reports(python: str, version: str) -> bool:
-    done = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                          capture_output=True, text=True)
+    try:
+        done = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
     return done.returncode == 0 and done.stdout.strip() == version
 
 
+def requirements() -> list[str]:
+    """The course's runtime dependencies (pyproject.toml) and what a pass needs on top: nbval, pytest."""
+    text = (ROOT / "pyproject.toml").read_text()
+    block = re.search(r"^dependencies\s*=\s*\[(.*?)^\]", text, re.S | re.M)
+    if block is None:
+        raise SystemExit("pyproject.toml has no [project] dependencies list")
+    return re.findall(r'^\s*"([^"]+)"', block.group(1), re.M) + ["nbval", "pytest"]
+
+
+def cache_dir() -> Path:
+    """Where the per-Python environments live: outside the clone, so a fresh clone reuses them."""
+    base = os.environ.get("COURSE_VENV_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "threads-processes-course")
+    return Path(base)
+
+
 def environment(python: str, version: str) -> Path:
-    venv = ROOT / f".venv-{version}"
+    """An environment for ``python`` with the course's dependencies and nbval, made once and then reused.
+
+    It lives in :func:`cache_dir`, named after the interpreter and the dependency list, so any
+    clone (CI starts from a fresh one) reuses it until pyproject.toml's dependencies or the
+    interpreter change. The course itself is not installed there: each pass puts this clone
+    on ``PYTHONPATH``, so the kernels and their children import *this* clone's ``helpers``.
+    """
+    needed = requirements()
+    real = os.path.realpath(python)
+    key = hashlib.sha256("\n".join([real, version, *needed]).encode()).hexdigest()[:12]
+    venv = cache_dir() / f"venv-{version}-{key}"
     stamp = venv / ".installed"
-    if not stamp.exists() or stamp.stat().st_mtime < (ROOT / "pyproject.toml").stat().st_mtime:
-        subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True)
-        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-        subprocess.run(pip + ["--upgrade", "pip"], check=True)
-        subprocess.run(pip + ["-e", str(ROOT), "nbval", "pytest"], check=True)
-        stamp.touch()
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.parent / f".lock-{version}-{key}", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two runs at once: one makes it, the other waits and reuses it
+        if not stamp.exists():
+            start = time.monotonic()
+            subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True)
+            # --no-compile: no .pyc for ~100 packages up front; the modules a pass imports compile on first use.
+            pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-compile",
+                   "--disable-pip-version-check"]
+            subprocess.run(pip + needed, check=True)
+            stamp.write_text(real + "\n")
+            print(f"== Python {version}: environment made in {time.monotonic() - start:.0f} s ({venv})", flush=True)
+        else:
+            print(f"== Python {version}: reusing {venv}", flush=True)
     return venv / "bin" / "python"
 
 
-def run_cell(venv_python: Path, version: str, method: str, time_scale: str) -> tuple[bool, float, str]:
-    """nbval over every notebook with one interpreter and start method; returns (ok, seconds, output)."""
-    env = dict(os.environ, COURSE_START_METHOD=method, COURSE_TIME_SCALE=time_scale)
+def run_pass(venv_python: Path, cell: Pass, time_scale: str) -> tuple[bool, float, str]:
+    """nbval over every notebook with one interpreter, start method and CPU count; returns (ok, seconds, output)."""
+    env = dict(os.environ, COURSE_TIME_SCALE=time_scale)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    env.pop("COURSE_START_METHOD", None)
+    if cell.method != "default":
+        env["COURSE_START_METHOD"] = cell.method
+    command = [str(venv_python), "-m", "pytest", *NBVAL, "notebooks"]
+    if cell.cores == 1:
+        command = [str(venv_python), "-c", ONE_CPU, *NBVAL, "notebooks"]
     start = time.monotonic()
     with tempfile.TemporaryFile("w+") as log:
-        done = subprocess.run([str(venv_python), "-m", "pytest", *NBVAL, "notebooks"], cwd=ROOT, env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+        done = subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         log.seek(0)
         output = log.read()
     return done.returncode == 0, time.monotonic() - start, output
 
 
+def test_suite() -> list[Pass]:
+    """The passes `make test` runs (see the module docstring).
+
+    This interpreter's default start method runs once only, pinned to one CPU: the one-core pass
+    is also that method's pass, which saves a whole pass of every notebook.
+    """
+    here = current_version()
+    default = multiprocessing.get_all_start_methods()[0]  # the platform's default comes first
+    passes = [Pass("current", "default", 1)] + [Pass("current", m) for m in ["fork", "spawn", "forkserver"]
+                                                if m != default and m in multiprocessing.get_all_start_methods()]
+    passes += [Pass(v, "spawn") for v in ["3.10", "3.11", "3.12", "3.13"] if v != here]
+    passes += [Pass(v, "default") for v in NEWEST if v != here]
+    return passes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--versions", nargs="+", default=VERSIONS)
-    parser.add_argument("--methods", nargs="+", default=METHODS)
+    parser.add_argument("--methods", nargs="+", default=METHODS, help="fork, spawn, forkserver, default")
+    parser.add_argument("--cores", type=int, choices=[1], help="pin every pass to one CPU")
+    parser.add_argument("--suite", choices=["test"], help="the passes `make test` runs (ignores the three above)")
+    parser.add_argument("--require", nargs="*", default=[], help="versions whose absence is a failure")
     parser.add_argument("--time-scale", default=os.environ.get("TEST_TIME_SCALE", "0.25"))
-    parser.add_argument("--jobs", type=int, default=1, help="cells run at the same time")
+    parser.add_argument("--jobs", type=int, default=1, help="passes run at the same time")
     args = parser.parse_args()
 
+    wanted = test_suite() if args.suite else [Pass(v, m, args.cores) for v in args.versions for m in args.methods]
     results: dict[tuple[str, str], str] = {}
-    cells: list[tuple[Path, str, str]] = []
-    for version in args.versions:
-        if version == "current":  # this interpreter and its environment, e.g. the course's .venv
-            version = "%d.%d" % sys.version_info[:2]
-            python, venv_python = sys.executable, Path(sys.executable)
-        else:
-            python = find_python(version)
-            venv_python = None
-        if python is None:
-            print(f"== Python {version}: not found (no python{version} on PATH, none in pyenv): skipped")
-            for method in args.methods:
-                results[(method, version)] = "skip (no interpreter)"
-            continue
-        if venv_python is None:
-            venv_python = environment(python, version)  # one at a time: installs share pip's cache
-        available = subprocess.run([str(venv_python), "-c", "import multiprocessing as m; print(*m.get_all_start_methods())"],
-                                   capture_output=True, text=True).stdout.split()
-        for method in args.methods:
-            if method in available:
-                cells.append((venv_python, version, method))
-            else:
-                results[(method, version)] = "skip (not on this platform)"
-
     failed = False
+    started = time.monotonic()
+    futures: dict[Future, tuple[Pass, str]] = {}
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {pool.submit(run_cell, py, version, method, args.time_scale): (version, method)
-                   for py, version, method in cells}
-        for future, (version, method) in futures.items():
+        # The current interpreter first: its passes start while the other environments are made.
+        for version in sorted(dict.fromkeys(p.version for p in wanted), key=lambda v: v != "current"):
+            label = current_version() if version == "current" else version
+            if version == "current":
+                venv_python: Path | None = Path(sys.executable)
+            else:
+                python = find_python(version)
+                venv_python = environment(python, version) if python else None  # one at a time: pip's cache
+            mine = [p for p in wanted if p.version == version]
+            if venv_python is None:
+                missing = label in args.require
+                print(f"== Python {label}: not found (no python{label} on PATH, in pyenv or in "
+                      f"{', '.join(search_dirs())}): {'FAIL (required)' if missing else 'skipped'}", flush=True)
+                failed |= missing
+                for cell in mine:
+                    results[(cell.row, label)] = "FAIL (no interpreter)" if missing else "skip (no interpreter)"
+                continue
+            available = subprocess.run([str(venv_python), "-c",
+                                        "import multiprocessing as m; print(*m.get_all_start_methods())"],
+                                       capture_output=True, text=True).stdout.split()
+            for cell in mine:
+                if cell.method == "default":
+                    cell_label = f"{label}, default ({available[0] if available else '?'})"
+                    futures[pool.submit(run_pass, venv_python, cell, args.time_scale)] = (cell, cell_label)
+                elif cell.method in available:
+                    futures[pool.submit(run_pass, venv_python, cell, args.time_scale)] = (cell, label)
+                else:
+                    results[(cell.row, label)] = "skip (not on this platform)"
+        for future in as_completed(futures):  # reported as each pass ends
+            cell, label = futures[future]
             ok, seconds, output = future.result()
-            print(f"== Python {version}, {method}: {'pass' if ok else 'FAIL'} in {seconds:.0f} s ==", flush=True)
+            version = label.split(",")[0]
+            name = f"{label}, {cell.method}" if cell.method != "default" else label
+            print(f"== Python {name}{', 1 core' if cell.cores else ''}: {'pass' if ok else 'FAIL'} in {seconds:.0f} s ==",
+                  flush=True)
             print(output if not ok else output.strip().splitlines()[-1], flush=True)
             failed |= not ok
-            results[(method, version)] = f"{'pass' if ok else 'FAIL'} ({seconds:.0f} s)"
+            detail = f" {label.split('(')[-1].rstrip(')')}" if cell.method == "default" else ""
+            results[(cell.row, version)] = f"{'pass' if ok else 'FAIL'}{detail} ({seconds:.0f} s)"
 
-    versions = list(dict.fromkeys(version for _, version in results))
-    header = "| start method | " + " | ".join(versions) + " |"
-    lines = [header, "|" + "---|" * (len(versions) + 1)]
-    for method in args.methods:
-        lines.append(f"| {method} | " + " | ".join(results.get((method, v), "") for v in versions) + " |")
+    versions = sorted(dict.fromkeys(version for _, version in results), key=lambda v: [int(x) for x in v.split(".")])
+    rows = list(dict.fromkeys(row for row, _ in results))
+    lines = ["| start method | " + " | ".join(versions) + " |", "|" + "---|" * (len(versions) + 1)]
+    for row in rows:
+        lines.append(f"| {row} | " + " | ".join(results.get((row, v), "") for v in versions) + " |")
     table = "\n".join(lines)
     print(table)
+    print(f"all passes: {time.monotonic() - started:.0f} s wall-clock, {max(1, args.jobs)} at a time")
     out = ROOT / "test-output"
     out.mkdir(exist_ok=True)
-    (out / f"matrix-{'-'.join(versions)}.md").write_text(table + "\n")
+    name = "test" if args.suite else "-".join(versions)
+    (out / f"matrix-{name}.md").write_text(table + "\n")
     return 1 if failed else 0
 
 

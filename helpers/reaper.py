@@ -1,0 +1,74 @@
+"""Reap a cell's finished child processes as soon as the cell ends, even when ■ stopped it.
+
+A process that has ended stays in the process table as a ``<defunct>`` *zombie* until its
+parent collects its exit code: ``join()``, ``is_alive()``, or ``multiprocessing.active_children()``
+do that. Press ■ while the article's ``process.join()`` waits, and the interrupt reaches the
+child too (Jupyter signals the kernel's whole process group): the child ends, but the join
+that would have collected it was the thing interrupted. Nothing asks again until some later
+cell starts a process, so the zombie lingers.
+
+Importing :mod:`helpers` in an IPython kernel calls :func:`install`, which hooks :func:`reap`
+onto every cell: after a cell, finished children are collected; after an *interrupted* cell,
+the children that cell started get up to :data:`GRACE` seconds to finish ending first. Only
+``multiprocessing``'s own children are touched (never ``os.waitpid(-1)``, which would steal
+the exit codes of ``subprocess`` and others). Outside IPython nothing is installed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+from typing import Any
+
+#: After an interrupted cell: seconds the children it started get to finish ending (they got SIGINT too).
+GRACE = 2.0
+_HOOKED = "_course_reaper_installed"
+
+
+def reap(wait_for: set[int] | None = None, grace: float = GRACE) -> list[multiprocessing.process.BaseProcess]:
+    """Collect every finished ``multiprocessing`` child; return those still running.
+
+    With ``wait_for`` (pids), poll for up to ``grace`` seconds until none of those is still running.
+    """
+    deadline = time.monotonic() + grace
+    while True:
+        alive = multiprocessing.active_children()  # joins, without blocking, every child that has ended
+        if not wait_for or not {p.pid for p in alive} & wait_for or time.monotonic() >= deadline:
+            return alive
+        time.sleep(0.05)
+
+
+class _CellHooks:
+    """``pre_run_cell`` notes which children exist; ``post_run_cell`` reaps, waiting a little after ■."""
+
+    def __init__(self) -> None:
+        self.before: set[int] = set()
+
+    def pre_run_cell(self, *_: Any) -> None:
+        self.before = {p.pid for p in reap() if p.pid is not None}
+
+    def post_run_cell(self, result: Any) -> None:
+        interrupted = isinstance(getattr(result, "error_in_exec", None), KeyboardInterrupt)
+        if not interrupted:
+            reap()
+            return
+        started_here = {p.pid for p in multiprocessing.active_children() if p.pid is not None} - self.before
+        reap(wait_for=started_here)
+
+
+def install() -> bool:
+    """Register the reaping hooks on the running IPython shell, once. False when there is none.
+
+    IPython is only looked for when it is already imported, so a worker process that imports
+    :mod:`helpers` (spawn, forkserver) pays nothing.
+    """
+    ipython_module = sys.modules.get("IPython")
+    shell = ipython_module.get_ipython() if ipython_module is not None else None
+    if shell is None or getattr(shell, _HOOKED, False):
+        return False
+    hooks = _CellHooks()
+    shell.events.register("pre_run_cell", hooks.pre_run_cell)
+    shell.events.register("post_run_cell", hooks.post_run_cell)
+    setattr(shell, _HOOKED, True)
+    return True

@@ -1,0 +1,64 @@
+"""Where a thread's late print lands: what notebook 03 tells learners, checked on the installed ipykernel.
+
+Notebook 03 says: a line printed by a thread nobody joined goes to the cell running at that
+moment. That is ipykernel 7's behaviour (the course requires ipykernel>=7, pyproject.toml):
+measured in November 2026, ipykernel 7.4 tags the line with the running cell, while 6.29 tagged
+it with the cell that had started the thread, which JupyterLab has already closed, so the line
+appeared nowhere. A real kernel runs the notebook's two cells; each printed line is traced to the
+cell whose ``msg_id`` it carries, as a front-end does.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def kc():
+    km, client = start_new_kernel(kernel_name="python3")
+    try:
+        yield client
+    finally:
+        client.stop_channels()
+        km.shutdown_kernel(now=False)
+
+
+def stream_lines(client, seconds: float) -> list[tuple[str, str]]:
+    """(parent msg_id, text) of every stream message for ``seconds``."""
+    found = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            msg = client.get_iopub_msg(timeout=0.2)
+        except Exception:  # queue.Empty: nothing this time
+            continue
+        if msg["msg_type"] == "stream":
+            found.append((msg["parent_header"].get("msg_id"), msg["content"]["text"]))
+    return found
+
+
+def test_a_late_thread_line_goes_to_the_cell_running_when_it_prints(kc):
+    kc.execute_interactive("import threading, time\n"
+                           "def late(name):\n    time.sleep(0.5)\n    print(name, 'late')\n", timeout=30)
+    first = kc.execute("ts = [threading.Thread(target=late, args=(n,)) for n in 'AB']\nfor t in ts: t.start()")
+    second = kc.execute("print('second starts'); time.sleep(1.5); print('second ends')")
+    lines = stream_lines(kc, 3.0)
+    late = [cell for cell, text in lines if "late" in text]
+    assert late, f"no late line arrived at all: {lines}"
+    assert set(late) == {second}, (
+        f"late lines were sent to {'the first cell' if first in late else late}, not the running one: "
+        f"notebook 03 is wrong for this ipykernel")
+    kc.execute_interactive("for t in ts: t.join()", timeout=30)
+
+
+def test_the_course_requires_that_ipykernel():
+    import ipykernel
+
+    assert int(ipykernel.__version__.split(".")[0]) >= 7
+    assert '"ipykernel>=7"' in open(os.path.join(os.path.dirname(__file__), "..", "pyproject.toml")).read()

@@ -1,0 +1,93 @@
+"""■ pressed while the article's plain ``process.join()`` waits: the ended child must not stay a zombie.
+
+A real kernel, a real SIGINT to its process group (as the ■ button sends), the article's
+``multiprocessing.Process`` + ``join()`` with no helper in the way. With ``helpers`` imported
+(every notebook does) the child is reaped right after the interrupted cell; without it, the
+same cell leaves a ``<defunct>`` zombie, which shows that the test can tell the difference.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import psutil
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the kernel fixture of the interrupt test
+from test_kernel_interrupt import execute, kernel, workers_of  # noqa: E402,F401  (kernel is a fixture)
+
+from helpers import reaper  # noqa: E402
+from helpers.census import zombies  # noqa: E402
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="signals to a process group are POSIX")
+
+PLAIN_JOIN = """
+ctx = multiprocessing.get_context({method!r})
+p = ctx.Process(target=time.sleep, args=(30,))
+p.start()
+p.join()
+"""
+
+
+def press_stop_during_join(km, kc, proc: psutil.Process, method: str) -> dict:
+    msg_id = kc.execute(PLAIN_JOIN.format(method=method))
+    deadline = time.monotonic() + 30
+    while not workers_of(proc):
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.05)
+    time.sleep(0.5)
+    km.interrupt_kernel()
+    while True:
+        reply = kc.get_shell_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply["content"]
+
+
+def wait_for_the_child_to_end(proc: psutil.Process) -> None:
+    deadline = time.monotonic() + 10
+    while workers_of(proc):
+        assert time.monotonic() < deadline, "the child outlived the interrupt"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])  # forkserver: the child is the fork server's, not the kernel's
+def test_stop_during_a_plain_join_leaves_no_zombie(kernel, method):
+    km, kc, proc = kernel
+    assert execute(kc, "import multiprocessing, time\nimport helpers")["status"] == "ok"
+    reply = press_stop_during_join(km, kc, proc, method)
+    assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
+    wait_for_the_child_to_end(proc)
+    assert zombies(proc.pid) == [], "the interrupted child was left unreaped"
+    assert execute(kc, "assert p.exitcode is not None, p")["status"] == "ok"  # reaped: its exit code is known
+
+
+def test_without_the_hook_the_same_cell_leaves_a_zombie(kernel):
+    km, kc, proc = kernel
+    assert execute(kc, "import multiprocessing, sys, time\nassert 'helpers' not in sys.modules")["status"] == "ok"
+    reply = press_stop_during_join(km, kc, proc, "fork")
+    assert reply["ename"] == "KeyboardInterrupt"
+    wait_for_the_child_to_end(proc)
+    time.sleep(0.5)
+    assert len(zombies(proc.pid)) == 1  # nobody collected it: what the hook is for
+    execute(kc, "multiprocessing.active_children()")  # the next cell's process start would reap it; so does this
+    assert zombies(proc.pid) == []
+
+
+def test_install_is_a_no_op_outside_ipython():
+    assert "IPython" not in sys.modules or sys.modules["IPython"].get_ipython() is None
+    assert reaper.install() is False
+
+
+def test_hooks_wait_only_after_an_interrupted_cell():
+    hooks = reaper._CellHooks()
+    started = time.monotonic()
+    hooks.pre_run_cell(None)
+    hooks.post_run_cell(SimpleNamespace(error_in_exec=None))
+    hooks.post_run_cell(SimpleNamespace(error_in_exec=KeyboardInterrupt()))
+    assert time.monotonic() - started < 1  # no child started: nothing to wait for
+    assert multiprocessing.active_children() == []
