@@ -81,6 +81,19 @@ def cpu_quota(cgroup_root: Path | str = CGROUP_ROOT, self_cgroup: Path | str = S
     return min(quotas) if quotas else None
 
 
+def schedulable_cores() -> int:
+    """The cores the scheduler lets this process run on, before any CPU quota.
+
+    ``os.process_cpu_count()`` on 3.13+ (the affinity mask, and ``-X cpu_count``), else the
+    affinity mask, else ``os.cpu_count()``.
+    """
+    if hasattr(os, "process_cpu_count"):
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def usable_cores(cgroup_root: Path | str = CGROUP_ROOT, self_cgroup: Path | str = SELF_CGROUP) -> int:
     """How many cores this process can keep busy at once: the figure every notebook and the panel use.
 
@@ -88,12 +101,7 @@ def usable_cores(cgroup_root: Path | str = CGROUP_ROOT, self_cgroup: Path | str 
     on 3.13+, else the affinity mask, else ``os.cpu_count()``), and the cgroup CPU quota
     rounded up (a quota of 1.5 CPUs still lets two threads run at the same moment). At least 1.
     """
-    if hasattr(os, "process_cpu_count"):  # Python 3.13+: affinity mask (and -X cpu_count) included
-        cores = os.process_cpu_count() or 1
-    elif hasattr(os, "sched_getaffinity"):
-        cores = len(os.sched_getaffinity(0))
-    else:
-        cores = os.cpu_count() or 1
+    cores = schedulable_cores()
     quota = cpu_quota(cgroup_root, self_cgroup)
     if quota is not None:
         cores = min(cores, math.ceil(quota))
