@@ -262,7 +262,9 @@ def add_to_panel() -> None:
     Both take a size in MiB (``LivePanel("sha256", size=...)``): one lets go of the GIL, the
     other holds it, for the same bytes.
     """
-    from . import panel
+    from .panel import register_task_kind
 
-    panel.TASK_KINDS.setdefault("sha256", (sha256_task, "MiB each", MAX_MEGABYTES))
-    panel.TASK_KINDS.setdefault("python", (python_task, "MiB each", MAX_MEGABYTES))
+    # Rough one-core costs (measured on the 2-core development machine): they only size the
+    # time axis and refuse runs that would take minutes.
+    register_task_kind("sha256", sha256_task, "MiB each", MAX_MEGABYTES, seconds_per_unit=0.0005)
+    register_task_kind("python", python_task, "MiB each", MAX_MEGABYTES, seconds_per_unit=0.003)

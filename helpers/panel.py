@@ -10,7 +10,8 @@ so nbval, nbconvert and the HTML/PDF handouts keep the measured figure.
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
@@ -23,27 +24,53 @@ from .live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
 from .machine import usable_cores
 from .style import STATUS_COLOURS
 
-#: What each task kind runs, what its size means, and the largest size allowed.
-TASK_KINDS = {
-    "wait": (course_workers.wait_task, "seconds each", 10.0),
-    "compute": (course_workers.compute_task, "numbers each", 30_000_000),
+@dataclass(frozen=True)
+class TaskKind:
+    """What a panel task runs, what its size means, and how long a unit of it takes."""
+
+    worker: Callable[[Any], Any]
+    unit: str
+    largest: float
+    #: Seconds one unit of size takes on one core; ``None`` when the size is itself in seconds (waits).
+    seconds_per_unit: float | None
+
+    def one_task_seconds(self, size: float) -> float:
+        return size if self.seconds_per_unit is None else size * self.seconds_per_unit
+
+
+#: Roughly how long ``sum(i*i for i in range(n))`` takes per number, for the estimate above.
+SECONDS_PER_NUMBER = 5e-8
+#: The task kinds a panel offers; other modules add theirs with :func:`register_task_kind`.
+TASK_KINDS: dict[str, TaskKind] = {
+    "wait": TaskKind(course_workers.wait_task, "seconds each", 10.0, None),
+    "compute": TaskKind(course_workers.compute_task, "numbers each", 30_000_000, SECONDS_PER_NUMBER),
 }
 #: Longest a run may take one task after another; more would freeze a workshop room.
 MAX_SEQUENTIAL_SECONDS = 60.0
-#: Roughly how long ``sum(i*i for i in range(n))`` takes per number, for the estimate above.
-SECONDS_PER_NUMBER = 5e-8
+
+
+def register_task_kind(name: str, worker: Callable[[Any], Any], unit: str, largest: float,
+                       seconds_per_unit: float) -> None:
+    """Offer ``LivePanel(name, size=...)``: ``worker(size)`` runs in each task (importable, for processes).
+
+    ``seconds_per_unit`` is a rough one-core cost, used to refuse runs that would take too long
+    and to size the time axis. Registering the same name again replaces it.
+    """
+    if not callable(worker) or not name.isidentifier():
+        raise ValueError(f"register_task_kind needs a name like 'sha256' and a function, got {name!r}, {worker!r}")
+    TASK_KINDS[name] = TaskKind(worker, unit, largest, seconds_per_unit)
 
 
 def check_workload(kind: str, count: Any, size: Any) -> None:
     """Raise ``ValueError`` with a learner-readable message unless the workload is sensible."""
     if kind not in TASK_KINDS:
         raise ValueError(f"task={kind!r} is not one of {', '.join(TASK_KINDS)}.")
-    _, unit, largest = TASK_KINDS[kind]
+    unit, largest = TASK_KINDS[kind].unit, TASK_KINDS[kind].largest
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TASKS:
         raise ValueError(f"The number of tasks must be a whole number from 1 to {MAX_TASKS}; you gave {count!r}.")
     if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= largest:
         raise ValueError(f"Task size must be more than 0 and at most {largest:g} {unit}; you gave {size!r}.")
-    one_by_one = count * (size if kind == "wait" else size * SECONDS_PER_NUMBER)
+    one_by_one = count * TASK_KINDS[kind].one_task_seconds(size)
     if one_by_one > MAX_SEQUENTIAL_SECONDS:
         raise ValueError(f"{count} tasks of {size:g} {unit} would take about {one_by_one:.0f} s one after "
                          f"another; keep it under {MAX_SEQUENTIAL_SECONDS:.0f} s (fewer or smaller tasks).")
@@ -82,7 +109,7 @@ class LivePanel:
                                          continuous_update=False)
         self.workers_typed = widgets.IntText(value=self.workers.value, description="or type", layout={"width": "160px"})
         self.tasks = widgets.IntText(value=tasks, description="Tasks", layout={"width": "160px"})
-        self.size = widgets.FloatText(value=size, description=TASK_KINDS[task][1].split()[0].capitalize(),
+        self.size = widgets.FloatText(value=size, description=TASK_KINDS[task].unit.split()[0].capitalize(),
                                       layout={"width": "200px"})
         self.button = widgets.Button(description="Run", button_style="primary", icon="play")
         self.status = widgets.HTML(value=self._note("Ready. Choose a mode and a number of workers, then press Run."))
@@ -93,7 +120,7 @@ class LivePanel:
         self.widget = widgets.VBox([
             widgets.HBox([widgets.Label("Mode", layout={"width": "90px"}), self.mode]),
             widgets.HBox([self.workers, self.workers_typed]),
-            widgets.HBox([self.tasks, self.size, widgets.Label(TASK_KINDS[task][1]), self.button]),
+            widgets.HBox([self.tasks, self.size, widgets.Label(TASK_KINDS[task].unit), self.button]),
             self.status, widgets.HBox([self.chart, self.history_chart]),
         ])
         self.widget.add_class("course-live-panel")
@@ -156,7 +183,8 @@ class LivePanel:
             return None
         mode = self.mode.value
         count = self.tasks.value
-        size = self.size.value if self.task == "wait" else int(self.size.value)
+        kind = TASK_KINDS[self.task]
+        size = self.size.value if kind.seconds_per_unit is None else int(self.size.value)
         try:
             number = self.workers_typed.value if mode != "sequential" else 1
             check_workers(number, mode)
@@ -164,7 +192,7 @@ class LivePanel:
         except ValueError as exc:
             self.status.value = self._note(str(exc), "error")
             return None
-        func = TASK_KINDS[self.task][0]
+        func = kind.worker
         self._running = True
         self.button.disabled = True
         # Sequential mode has no worker count to show ("on 1 sequential" read as a typo).
@@ -217,10 +245,11 @@ class LivePanel:
             if (point.mode, point.workers) == (mode, workers):
                 return point.elapsed * 1.1
         rounds = -(-count // workers)  # ceil
-        if self.task == "wait":
-            return size * rounds * 1.15 + (0.3 if mode == "processes" else 0.0)
+        kind = TASK_KINDS[self.task]
+        one = kind.one_task_seconds(size)
+        if kind.seconds_per_unit is None:  # waits overlap on any number of cores
+            return one * rounds * 1.15 + (0.3 if mode == "processes" else 0.0)
         cores = usable_cores()
-        one = size * SECONDS_PER_NUMBER
         if mode in ("processes", "interpreters"):
             return one * -(-count // min(workers, cores)) * 1.15 + 0.3
         return one * count * 1.15

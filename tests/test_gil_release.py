@@ -56,8 +56,11 @@ def test_panel_gets_the_two_task_kinds(monkeypatch):
 
     monkeypatch.setattr(panel, "TASK_KINDS", dict(panel.TASK_KINDS))  # leave the real table as it was
     gil_release.add_to_panel()
-    assert panel.TASK_KINDS["sha256"][0] is gil_release.sha256_task
-    assert panel.TASK_KINDS["python"][0] is gil_release.python_task
+    assert panel.TASK_KINDS["sha256"].worker is gil_release.sha256_task
+    assert panel.TASK_KINDS["python"].worker is gil_release.python_task
+    # The long-run guard knows what a MiB of each costs: 100 000 MiB of Python loop is refused.
+    with pytest.raises(ValueError, match="one after"):
+        panel.check_workload("python", 10, 4000)
 
 
 def test_the_control_runs_on_processes():

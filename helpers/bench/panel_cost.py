@@ -47,7 +47,7 @@ def measure_panel(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
 
     rows = []
     for kind, mode, workers, tasks, size in plan.panel_workloads:
-        func = TASK_KINDS[kind][0]
+        func = TASK_KINDS[kind].worker
         label = f"{tasks}×{kind} {size:g} on {workers} {mode}"
         plain, with_panel, shares, rates = [], [], [], []
         for _ in range(plan.panel_repeats):
