@@ -16,7 +16,24 @@ spawn or forkserver import it too. The heavier parts load on first use.
 * :mod:`helpers.reaper`   – after each cell, even an interrupted one, collect children that ended
 * :mod:`helpers.machine`  – what this machine is (cores, Python, start method, GIL)
 * :mod:`helpers.advisor`  – threads or processes? a recommendation with its reason
-* :mod:`helpers.exercises` – the checkers for each notebook's exercise
+* :mod:`helpers.course`   – the one list of the course (``notebooks/course.toml``)
+* :mod:`helpers.handout`  – notebook 08 hands its measured figures to the cheat sheet
+* :mod:`helpers.exercises` – the checkers, one module per topic
+* :mod:`helpers.bench`    – ``python -m helpers.bench``: every figure on this machine, with budgets
+
+Beyond the article (notebooks 10–17), one module per subject:
+
+* :mod:`helpers.executors` – pool tasks that record where they ran; a worker that dies
+* :mod:`helpers.locks`    – races, the synchronisation tools, a deadlock that ends by itself
+* :mod:`helpers.data_transfer`, :mod:`helpers.transfer_patterns` – what moving data between processes costs
+* :mod:`helpers.local_server`, :mod:`helpers.fetching`, :mod:`helpers.many_files`,
+  :mod:`helpers.asyncio_inspect` – real waiting: a server on 127.0.0.1, threads vs asyncio, files
+* :mod:`helpers.io_charts` – the charts of notebooks 12 and 13
+* :mod:`helpers.gil_release` – C code that lets go of the GIL, measured on threads
+* :mod:`helpers.free_threading` – GIL status and what changes without it
+* :mod:`helpers.interpreters`, :mod:`helpers.interpreter_runs` – subinterpreters (3.14+), the harness's
+  ``interpreters`` mode
+* :mod:`helpers.cluster`, :mod:`helpers.cluster_panel` – a local Dask cluster, closed on every exit path
 * :mod:`helpers.check_install` – the pre-workshop check (``python -m helpers.check_install``)
 * :mod:`helpers.config`   – ``COURSE_START_METHOD`` / ``COURSE_TIME_SCALE`` and the limits
 """
