@@ -38,10 +38,16 @@ def dropping_failures(func, items):
         return {item: (None if f.exception() else f.result()) for f, item in futures.items()}
 
 
+KEPT_POOLS: list = []
+
+
 def leaving_workers(func, items):
+    # A pool made once (as a learner does in an earlier cell) and never shut down. A pool that is
+    # only dropped is shut down by CPython when it is collected, so it would not be a leftover.
     pool = cf.ProcessPoolExecutor(max_workers=2, mp_context=process_context())
+    KEPT_POOLS.append(pool)
     futures = {pool.submit(func, item): item for item in items}
-    return {item: (f.exception() or f.result()) for f, item in futures.items()}  # never shut down
+    return {item: (f.exception() or f.result()) for f, item in futures.items()}
 
 
 def test_solution_passes(capsys):
@@ -71,7 +77,11 @@ def test_solution_passes_on_one_cpu(capsys):
     (leaving_workers, "still running"),
 ])
 def test_wrong_answers_fail_and_say_why(answer, words, capsys):
-    verdict = check_executor_errors(answer)
+    try:
+        verdict = check_executor_errors(answer)
+    finally:
+        while KEPT_POOLS:  # the checker stopped their workers; close the pools themselves
+            KEPT_POOLS.pop().shutdown(wait=True)
     out = capsys.readouterr().out
     assert not verdict and out.startswith("✘") and words in out, out
 
