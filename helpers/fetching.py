@@ -80,6 +80,26 @@ def fetch_page(url: str, timeout: float = 30.0) -> int:
         return len(reply.read())
 
 
+def fetch_delayed_page(base: str, delay: float) -> int:
+    """Fetch a page that the server at ``base`` answers after ``delay`` s: the panel's ``"fetch"`` task."""
+    return fetch_page(f"{base}/page/panel?delay={delay:g}")
+
+
+def add_to_panel(base: str) -> None:
+    """Offer ``LivePanel("fetch", size=delay)``: each task fetches one page from the server at ``base``.
+
+    The task is ``fetch_delayed_page`` bound to ``base`` (importable, so processes can run it too);
+    the size is the server's delay in seconds, as a waiting task's size is its pause.
+    """
+    from functools import partial
+
+    from .local_server import MAX_DELAY
+    from .panel import register_task_kind
+
+    check_urls([base])
+    register_task_kind("fetch", partial(fetch_delayed_page, base), "seconds each", MAX_DELAY, seconds_per_unit=None)
+
+
 class _Watcher:
     """Samples this process's RSS and thread count every 5 ms, from a thread of its own."""
 

@@ -50,11 +50,12 @@ MAX_SEQUENTIAL_SECONDS = 60.0
 
 
 def register_task_kind(name: str, worker: Callable[[Any], Any], unit: str, largest: float,
-                       seconds_per_unit: float) -> None:
+                       seconds_per_unit: float | None) -> None:
     """Offer ``LivePanel(name, size=...)``: ``worker(size)`` runs in each task (importable, for processes).
 
     ``seconds_per_unit`` is a rough one-core cost, used to refuse runs that would take too long
-    and to size the time axis. Registering the same name again replaces it.
+    and to size the time axis; ``None`` when the size is itself seconds of waiting. Registering
+    the same name again replaces it.
     """
     if not callable(worker) or not name.isidentifier():
         raise ValueError(f"register_task_kind needs a name like 'sha256' and a function, got {name!r}, {worker!r}")

@@ -94,3 +94,20 @@ def test_the_benchmarks_comparison_reports_both_ways_and_memory():
         fetching.compare_concurrent_requests(count=30, delay=-1)
     with pytest.raises(ValueError):
         fetching.best_of(fetching.fetch_on_threads, ["http://127.0.0.1:9/"], repeats=0)
+
+
+def test_the_panel_fetches_from_the_server_on_threads_and_processes(server, monkeypatch):
+    from helpers import panel
+
+    monkeypatch.setattr(panel, "TASK_KINDS", dict(panel.TASK_KINDS))  # leave the real table as it was
+    monkeypatch.setattr(panel, "display", lambda *a, **k: type("Handle", (), {"update": lambda self, obj: None})())
+    fetching.add_to_panel(server.url)
+    live = panel.LivePanel("fetch", size=0.2, tasks=4, workers=4, mode="threads")
+    for mode in ("threads", "processes"):
+        result = live.run(mode=mode, workers=4)
+        assert result.status == "done", result.message
+        assert len(result.tasks) == 4 and all(size > 0 for size in result.results), result.errors
+        # Four waits of 0.2 s at once: about one wait (process start-up added), not four.
+        assert result.elapsed < 0.2 * 4 * 0.75, result.summary()
+    with pytest.raises(ValueError):
+        fetching.add_to_panel("not a url")
