@@ -73,7 +73,7 @@ def processes_budget(results: dict[str, Any]) -> Verdict:
     row = computing.get("large") if computing else None
     if not row:
         return _not_measured(name, target, "computing was not measured (or failed)")
-    figure = (f"{row['speedup']:.2f}× on {row['workers']} processes ({row['method']}), "
+    figure = (f"{row['speedup']:.3f}× on {row['workers']} processes ({row['method']}), "
               f"{row['tasks']} tasks of {row['task_seconds']:.2f} s")
     return Verdict(name, target, figure, row["speedup"] >= PROCESS_SHARE * usable, busy_note(results))
 
