@@ -35,8 +35,9 @@ class Plan:
     workers: tuple[int, ...] = (1, 2, 4)
     sweep_seconds: float = 0.8          # all the sweep's tasks one after another (sizes calibrated here)
     # One task of the "large tasks" run the budget judges: long enough that starting the processes
-    # and collecting the results (a few ms) stay near 1 % of the run, as "large" promises.
-    large_task_seconds: float = 0.5
+    # (up to ~0.1 s under forkserver or spawn, where each child imports helpers) stays a few
+    # percent of the run, as "large" promises. The same in the quick and the full run.
+    large_task_seconds: float = 1.0
     sweep_all_methods: bool = False     # False: other methods only at workers = usable cores
     repeats: int = 1
     start_samples: int = 5
@@ -120,7 +121,7 @@ def make_plan(level: str = "quick", *, sections: tuple[str, ...] = SECTIONS, met
     elif level == "full":
         plan.waiting_counts = (1, 2, 5, 10, 20, 32, 50, 100, 200, 500, 1000)
         plan.asyncio_counts = plan.waiting_counts
-        plan.sweep_seconds, plan.large_task_seconds, plan.hash_sweep_seconds = 2.5, 1.0, 1.5
+        plan.sweep_seconds, plan.hash_sweep_seconds = 2.5, 1.5
         plan.sweep_all_methods = True
         plan.repeats = 2
         plan.start_samples, plan.thread_start_samples = 20, 1000
