@@ -28,3 +28,15 @@ def test_lazy_names_resolve():
 
     assert helpers.LivePanel.__name__ == "LivePanel"
     assert callable(helpers.machine_info)
+
+
+def test_no_helpers_name_carries_a_notebook_number():
+    """Names say what things are: a name like check_03 or SCENARIOS_08 breaks the day a notebook is inserted."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "helpers"
+    pattern = re.compile(r"^\s*(?:def |class )?([A-Za-z_]*_(?:0\d|1\d))\b\s*(?:[(:=]|$)", re.M)
+    found = {f"{path.relative_to(root)}: {name}" for path in root.rglob("*.py")
+             for name in pattern.findall(path.read_text(encoding="utf-8"))}
+    assert not found, sorted(found)

@@ -23,7 +23,7 @@ from .base import NOT_ANSWERED, Verdict, report, unanswered
 _MISSING = object()
 
 #: (description, what sys._is_gil_enabled returns or _MISSING, Py_GIL_DISABLED, the right answer)
-WORLDS_15: list[tuple[str, Any, Any, dict[str, bool]]] = [
+SIMULATED_PYTHONS: list[tuple[str, Any, Any, dict[str, bool]]] = [
     ("Python 3.12 (no sys._is_gil_enabled at all)", _MISSING, None,
      {"free_threaded_build": False, "gil_enabled": True}),
     ("standard Python 3.14", True, 0, {"free_threaded_build": False, "gil_enabled": True}),
@@ -83,7 +83,7 @@ def check_gil_report(describe_python: Any) -> Verdict:
                       "Define it with def describe_python(): ... and run the cell.")
     here = gil_status()
     truth_here = {"free_threaded_build": here.free_threaded_build, "gil_enabled": here.gil_enabled}
-    worlds = [("this kernel's Python", None, None, truth_here), *WORLDS_15]
+    worlds = [("this kernel's Python", None, None, truth_here), *SIMULATED_PYTHONS]
     for name, gil, disabled, truth in worlds:
         try:
             if gil is None:
@@ -106,5 +106,5 @@ def check_gil_report(describe_python: Any) -> Verdict:
             if said[key] != truth[key]:
                 return report(False, f"in {name}, describe_python() said {key}={said[key]}, but it is "
                               f"{truth[key]} there.", _HINTS[key])
-    return report(True, f"right in this kernel ({here}) and in the {len(WORLDS_15)} simulated Pythons: "
+    return report(True, f"right in this kernel ({here}) and in the {len(SIMULATED_PYTHONS)} simulated Pythons: "
                   "3.12, standard 3.14, 3.14t with the GIL off, and 3.14t with the GIL turned back on.")

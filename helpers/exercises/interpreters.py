@@ -20,7 +20,7 @@ from .base import NOT_ANSWERED, Verdict, call_learner, report, unanswered
 
 #: The checker's job: 4 sums, each long enough (~0.1-0.3 s) for a second interpreter to start
 #: before the first one has done them all.
-NUMBERS_16 = [2_500_000, 2_600_000, 2_700_000, 2_800_000]
+INTERPRETER_SUMS = [2_500_000, 2_600_000, 2_700_000, 2_800_000]
 
 
 def _open_interpreters() -> set[int]:
@@ -41,7 +41,7 @@ def check_interpreter_sums(sums_on_interpreters: Any, numbers: list[int] | None 
                 "(e.g. uv python install 3.14).")
         print(text)
         return Verdict(False, text)
-    numbers = list(NUMBERS_16 if numbers is None else numbers)
+    numbers = list(INTERPRETER_SUMS if numbers is None else numbers)
     before = _open_interpreters()
     records, elapsed, failed = call_learner(
         lambda: sums_on_interpreters(list(numbers)), "sums_on_interpreters",
