@@ -11,6 +11,7 @@ spawn or forkserver import it too. The heavier parts load on first use.
 * :mod:`helpers.live_chart` – the control panel's live timeline and history chart
 * :mod:`helpers.style`    – the one colour palette and duration format
 * :mod:`helpers.timeline` – spans per thread, to draw what start()/join() do
+* :mod:`helpers.overlap`  – how many intervals were open at once (did the workers overlap?)
 * :mod:`helpers.scripts`  – show a worker's source; run code as a real script in a fresh Python
 * :mod:`helpers.census`   – the child processes still alive (proof that nothing leaked)
 * :mod:`helpers.reaper`   – after each cell, even an interrupted one, collect children that ended

@@ -128,13 +128,10 @@ class Log:
 
     def most_at_once(self, begin: str = "begin", end: str = "end") -> int:
         """The largest number of threads that were between ``begin`` and ``end`` at the same moment."""
-        events = sorted([(t, 1) for t in self.times(begin)] + [(t, -1) for t in self.times(end)],
-                        key=lambda e: (e[0], e[1]))
-        inside = most = 0
-        for _, step in events:
-            inside += step
-            most = max(most, inside)
-        return most
+        from .overlap import most_at_once
+
+        begins, ends = sorted(self.times(begin)), sorted(self.times(end))
+        return most_at_once(zip(begins, ends + [None] * (len(begins) - len(ends))))
 
 
 def use_connection(semaphore: Any, log: Log, pause: float = 0.2) -> None:

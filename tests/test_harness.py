@@ -159,3 +159,4 @@ def test_real_sigint_during_a_process_run():
 def test_public_names():
     assert helpers.run is run
     assert callable(helpers.check_workers)
+

@@ -164,13 +164,9 @@ def overlap(calls: list[Call]) -> float:
 
 def most_at_once(calls: list[Call]) -> int:
     """The largest number of ``calls`` running at the same moment."""
-    events = sorted([(c.start, 1) for c in calls] + [(c.end, -1) for c in calls if c.end is not None],
-                    key=lambda e: (e[0], e[1]))
-    running = best = 0
-    for _, step in events:
-        running += step
-        best = max(best, running)
-    return best
+    from ..overlap import most_at_once as peak
+
+    return peak((c.start, c.end) for c in calls)
 
 
 # --- a child's start-up, under the active start method -------------------------------------
