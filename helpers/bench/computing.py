@@ -28,7 +28,7 @@ from typing import Any
 from ..harness import run
 from ..workers import compute_task
 from . import interpreters
-from .work import hash_block
+from ..gil_release import sha256_task
 
 
 def best_elapsed(repeats: int, timed: Callable[[], float]) -> float:
@@ -133,17 +133,17 @@ def measure_large_tasks(plan: Any, note: Callable[[str], None]) -> dict[str, Any
 
 
 def measure_hashlib(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
-    """SHA-256 of zero blocks on 1, 2, 4 … threads: C code that lets go of the GIL scales on threads."""
+    """SHA-256 on 1, 2, 4 … threads (notebook 14's task): C code that lets go of the GIL scales on threads."""
     workers = tuple(w for w in plan.workers if w <= 64)
     tasks = task_count(workers, plan.usable)
     note("calibrating the block size")
-    size = min(256 << 20, calibrate(hash_block, 4 << 20, plan.hash_sweep_seconds / tasks, step=1 << 16))
+    size = min(256, calibrate(sha256_task, 4, plan.hash_sweep_seconds / tasks))  # MiB
     inputs = [size] * tasks
     note(f"{tasks} hashes one after another")
-    sequential, share = best_sequential(plan.repeats, hash_block, inputs)
+    sequential, share = best_sequential(plan.repeats, sha256_task, inputs)
     rows = []
     for count in workers:
         note(f"{tasks} hashes on {count} threads")
-        elapsed = best_elapsed(plan.repeats, lambda: run(hash_block, inputs, mode="threads", workers=count).elapsed)
+        elapsed = best_elapsed(plan.repeats, lambda: run(sha256_task, inputs, mode="threads", workers=count).elapsed)
         rows.append(speedup_row("threads", None, count, elapsed, sequential, plan.usable))
-    return {"block_bytes": size, "tasks": tasks, "sequential": sequential, "cpu_share": share, "runs": rows}
+    return {"block_bytes": size << 20, "tasks": tasks, "sequential": sequential, "cpu_share": share, "runs": rows}

@@ -10,8 +10,6 @@ too, stops them itself, and one message is better than a traceback from every ch
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import signal
 from typing import Any
 
@@ -21,21 +19,6 @@ CHILD_TIMEOUT = 30.0
 
 def nothing() -> None:
     """The task of a start-cost measurement: start, do nothing, end."""
-
-
-def zero_block(size: int) -> bytes:
-    """``size`` zero bytes, made once per size and process (hashing reads them, never writes)."""
-    return _zero_block(size)
-
-
-@functools.lru_cache(maxsize=2)
-def _zero_block(size: int) -> bytes:
-    return bytes(size)
-
-
-def hash_block(size: int) -> str:
-    """SHA-256 of ``size`` zero bytes: C code that releases the GIL while it runs (above 2 KiB)."""
-    return hashlib.sha256(zero_block(size)).hexdigest()
 
 
 def _ignore_ctrl_c() -> None:
