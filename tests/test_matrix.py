@@ -87,3 +87,14 @@ def test_the_one_cpu_pin_holds_for_the_process_and_its_children():
     done = subprocess.run([sys.executable, "-c", pin, code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-2:] == ["1", "1"] and "pinned to CPU" in done.stdout
+
+
+def test_only_a_kernel_that_never_started_earns_a_second_run():
+    kernel = ('ERROR    nbval:kernel.py:59 Failure starting kernel ":nbval-parent-env"\n'
+              "ERROR notebooks/15_x.ipynb::Cell 0 - RuntimeError: Kernel didn't respond in 180 seconds\n"
+              "271 passed, 13 errors in 247.17s\n")
+    assert matrix.only_kernel_starts_failed(kernel)
+    # A cell that failed is the notebook's fault: no second run, even if a kernel also failed to start.
+    assert not matrix.only_kernel_starts_failed(kernel + "FAILED notebooks/04_x.ipynb::Cell 7\n")
+    assert not matrix.only_kernel_starts_failed("FAILED notebooks/04_x.ipynb::Cell 7\n1 failed, 283 passed\n")
+    assert not matrix.only_kernel_starts_failed("284 passed in 115.50s\n")
