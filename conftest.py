@@ -19,7 +19,7 @@ try:
 except ImportError:  # nbval missing: nothing to watch
     IPyNbCell = None
 
-from helpers.census import describe, kill_all, wait_for_no_children, zombies
+from helpers.census import describe, kill_all, wait_for_no_children, wait_until_ended, zombies
 
 
 def _kernel_process(item: pytest.Item) -> psutil.Process | None:
@@ -45,7 +45,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
         everything = kernel.children(recursive=True)
     result = yield  # nbval shuts the kernel down here
     if kernel is not None:
-        _, survivors = psutil.wait_procs(everything, timeout=10)
+        survivors = wait_until_ended(everything, timeout=10)
         problems = []
         if leaked:
             problems.append(f"{item.parent.name} left {len(leaked)} child process(es) running before shutdown:\n  "

@@ -83,6 +83,33 @@ def wait_for_no_children(pid: int | None = None, timeout: float = 5.0,
         time.sleep(0.1)
 
 
+def still_running(processes: list[psutil.Process]) -> list[psutil.Process]:
+    """Those of ``processes`` that have not ended: gone and ``<defunct>`` both count as ended.
+
+    An orphan (a kernel's resource tracker once the kernel is gone) is reparented to init, which
+    may collect exit codes only every few seconds (about 2 s on the course's CI machines): it has
+    ended, it just waits there as a zombie. ``psutil.wait_procs`` would wait for that collection.
+    """
+    running = []
+    for process in processes:
+        try:
+            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                running.append(process)
+        except psutil.Error:  # gone
+            continue
+    return running
+
+
+def wait_until_ended(processes: list[psutil.Process], timeout: float = 10.0) -> list[psutil.Process]:
+    """Wait up to ``timeout`` s until every one of ``processes`` has ended (see :func:`still_running`); return the rest."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = still_running(processes)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.02)
+
+
 def describe(process: psutil.Process) -> str:
     """``pid N: command line`` (shortened), for messages that name survivors."""
     command = _command(process)

@@ -33,3 +33,32 @@ def test_describe_names_the_process():
     finally:
         child.kill()
         child.join(5)
+
+
+def test_an_ended_process_counts_as_ended_before_anyone_collects_it():
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    from helpers.census import still_running, wait_until_ended
+
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        deadline = time.monotonic() + 10
+        while psutil.Process(ended.pid).status() != psutil.STATUS_ZOMBIE:  # ended, not yet collected
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        watched = [psutil.Process(running.pid), psutil.Process(ended.pid)]
+        assert [p.pid for p in still_running(watched)] == [running.pid]
+        started = time.monotonic()
+        assert [p.pid for p in wait_until_ended(watched, timeout=0.3)] == [running.pid]
+        assert time.monotonic() - started < 2
+        running.kill()
+        assert wait_until_ended(watched, timeout=5) == []
+    finally:
+        running.kill()
+        running.wait()
+        ended.wait()
