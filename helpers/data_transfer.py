@@ -299,9 +299,12 @@ class _Channel:
             pass
         if self.process is not None and self.process.pid is not None:
             reap_process(self.process)
-        for block in list(self.blocks):  # an interrupt between create and unlink
+        for block in list(self.blocks):  # an interrupt between create and the end of round_trip's unlink
             block.close()
-            block.unlink()
+            try:
+                block.unlink()
+            except FileNotFoundError:  # the interrupt came inside unlink(), after the block was gone
+                pass
         self.blocks.clear()
         if self.queues is not None:
             for q in self.queues:

@@ -80,6 +80,26 @@ def test_every_channel_carries_every_size_and_leaves_nothing(method, created_blo
     assert len(created_blocks) >= 2 and still_there(created_blocks) == []
 
 
+def test_an_interrupt_inside_unlink_is_still_an_interrupt(created_blocks, monkeypatch):
+    """■ pressed while unlink() runs, after the block left /dev/shm (seen once in CI): KeyboardInterrupt, nothing left."""
+    from multiprocessing import shared_memory
+
+    real_unlink = shared_memory.SharedMemory.unlink
+    interrupted = []
+
+    def unlink_then_interrupt(block):
+        real_unlink(block)
+        if not interrupted:
+            interrupted.append(block.name)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(shared_memory.SharedMemory, "unlink", unlink_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        dt.measure_channel("shared_memory", [1000], repeats=1, start_method="spawn")
+    assert interrupted and live_children() == []
+    assert still_there(created_blocks) == []
+
+
 def test_a_reused_block_beats_pickling_through_a_queue_for_big_payloads():
     # Ratio within one run, generous margin: copying 20 MB once vs pickling + piping it.
     transfers = dt.measure_channels([20_000_000], ["queue", "array"], repeats=3)
