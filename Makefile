@@ -15,6 +15,10 @@ TEST_TIME_SCALE ?= 0.25
 # Notebook passes run this many at a time (tools/matrix.py --jobs).
 TEST_JOBS ?= 3
 
+# Bytecode is written (and reused) even where the environment says not to (PYTHONDONTWRITEBYTECODE=1 on
+# this course's CI machines): else every kernel and every spawned child compiles its imports again.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: install install-tests lab test unit notebooks other-pythons matrix soak bench bench-toolbox handouts clean
 
 # The course itself (what `make lab` needs), then the test tools on top (what `make test` needs).
@@ -38,9 +42,10 @@ lab: install
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks \
 		--ServerApp.default_url=/lab/tree/00_welcome.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# The unit tests and the notebook passes run side by side: the unit tests mostly wait (on kernels,
+# servers, a browser), about half a core on average. Each part's output is printed when it ends.
 test: install-tests
-	$(MAKE) unit
-	$(MAKE) notebooks
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit notebooks
 
 unit: install-tests
 	$(PY) -m pytest tests

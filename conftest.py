@@ -1,4 +1,4 @@
-"""Process census for the notebook runs: a course about processes must not leak any.
+"""Process census for the notebook runs: a course about processes must not leak any; kernels that start.
 
 For every notebook that nbval runs, just before its kernel is shut down:
   * no child process started by the course may still be alive (multiprocessing's own
@@ -7,9 +7,17 @@ For every notebook that nbval runs, just before its kernel is shut down:
 and after the shutdown:
   * every process that descended from the kernel must be gone within a few seconds.
 Either failure names the survivors (pid and command line) and kills them.
+
+Every kernel a test starts (nbval's, and the unit tests' through the ``start_kernel`` fixture)
+gets up to three tries: see :func:`retrying`.
 """
 
 from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
 
 import psutil
 import pytest
@@ -74,5 +82,49 @@ def no_leftover_children(request: pytest.FixtureRequest):
                     pytrace=False)
 
 
+#: Printed (as a warning) for every kernel start that failed and was tried again; tools/matrix.py shows these lines.
+KERNEL_RETRIED = "kernel did not start, tried again"
+KERNEL_START_TRIES = 3
+
+
+def retrying(start: Callable[..., Any]) -> Callable[..., Any]:
+    """``start`` (a ``start_new_kernel``), tried again with a fresh kernel when it raises RuntimeError.
+
+    jupyter_client asks the OS for five free ports and the kernel binds them a moment later.
+    A process that opens connections in that moment (notebook 13 opens 1 000 at once; Dask binds
+    ports of its own) can take one first; the kernel then dies with ``ZMQError: Address already in
+    use`` and the start fails ("Kernel died before replying to kernel_info"). Measured here: 1 start
+    in 60 failed so while another process opened 1 000 local connections at a time. A second
+    start picks new ports. Each failed try is reported as a warning, so a log shows it happened.
+    """
+
+    @functools.wraps(start)
+    def start_with_retries(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(1, KERNEL_START_TRIES + 1):
+            try:
+                return start(*args, **kwargs)
+            except RuntimeError as error:
+                if attempt == KERNEL_START_TRIES:
+                    raise
+                warnings.warn(f"{KERNEL_RETRIED} (try {attempt} of {KERNEL_START_TRIES}: {error})", stacklevel=2)
+        raise AssertionError("unreachable")
+
+    return start_with_retries
+
+
+@pytest.fixture
+def start_kernel() -> Callable[..., Any]:
+    """``jupyter_client.manager.start_new_kernel``, with :func:`retrying`'s tries."""
+    from jupyter_client.manager import start_new_kernel
+
+    return retrying(start_new_kernel)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "allow_children: the test manages its own long-lived child processes")
+    try:
+        import nbval.kernel
+    except ImportError:
+        return
+    if not hasattr(nbval.kernel.start_new_kernel, "__wrapped__"):
+        nbval.kernel.start_new_kernel = retrying(nbval.kernel.start_new_kernel)

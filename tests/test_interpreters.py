@@ -174,10 +174,8 @@ def test_the_panel_runs_interpreters_and_draws_their_lanes():
 
 @NEEDS_314
 @pytest.mark.skipif(sys.platform == "win32", reason="signals to a kernel are POSIX")
-def test_the_stop_button_during_an_interpreters_run_closes_them_and_the_kernel_goes_on():
-    from jupyter_client.manager import start_new_kernel
-
-    km, kc = start_new_kernel(kernel_name="python3")
+def test_the_stop_button_during_an_interpreters_run_closes_them_and_the_kernel_goes_on(start_kernel):
+    km, kc = start_kernel(kernel_name="python3")
     try:
         def run_code(code, timeout=60):
             out = []

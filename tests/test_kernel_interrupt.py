@@ -12,7 +12,6 @@ import time
 
 import psutil
 import pytest
-from jupyter_client.manager import start_new_kernel
 
 from helpers.census import live_children
 
@@ -24,9 +23,9 @@ def workers_of(kernel: psutil.Process) -> list[psutil.Process]:
 
 
 @pytest.fixture
-def kernel(monkeypatch):
+def kernel(monkeypatch, start_kernel):
     monkeypatch.delenv("COURSE_TIME_SCALE", raising=False)
-    km, kc = start_new_kernel(kernel_name="python3")
+    km, kc = start_kernel(kernel_name="python3")
     try:
         yield km, kc, psutil.Process(km.provisioner.pid)
     finally:

@@ -14,14 +14,13 @@ import os
 import time
 
 import pytest
-from jupyter_client.manager import start_new_kernel
 
 pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
-def kc():
-    km, client = start_new_kernel(kernel_name="python3")
+def kc(start_kernel):
+    km, client = start_kernel(kernel_name="python3")
     try:
         yield client
     finally:
