@@ -120,3 +120,10 @@ def test_the_one_cpu_pin_holds_for_the_process_and_its_children():
     done = subprocess.run([sys.executable, "-c", pin, code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-2:] == ["1", "1"] and "pinned to CPU" in done.stdout
+
+
+def test_uv_makes_the_environments_where_the_test_tools_are_installed():
+    # pip instead of uv still works, but costs CI about a minute of the two cores (tools/matrix.py, environment).
+    pytest.importorskip("uv", reason="uv comes with the test tools (pyproject.toml, the test extra)")
+    found = matrix.uv_binary()
+    assert found and os.access(found, os.X_OK)
