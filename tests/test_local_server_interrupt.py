@@ -14,7 +14,7 @@ import pytest
 from helpers.census import live_children
 from helpers.local_server import port_is_free
 # The kernel tests' fixture and helpers: a real kernel, an expression's printed value, ■ once workers run.
-from test_kernel_interrupt import interrupt_when_workers_run, kernel, value  # noqa: F401 (kernel: a fixture)
+from test_kernel_interrupt import execute, interrupt_when_workers_run, kernel, value  # noqa: F401 (kernel: a fixture)
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="signals to a process group are POSIX")
 
@@ -38,7 +38,7 @@ def test_interrupting_a_fetch_stops_the_server_and_frees_its_port(kernel, how):
     assert live_children(proc.pid) == []
     assert value(kc, "server.running") == "False"
     # The kernel is usable and a new server works.
-    kc.execute_interactive("with LocalServer(delay=0) as again:\n    served = again.stats()['served']", timeout=30)
+    assert execute(kc, "with LocalServer(delay=0) as again:\n    served = again.stats()['served']", timeout=30)["status"] == "ok"
     assert value(kc, "served") == "0"
 
 
