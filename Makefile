@@ -1,8 +1,8 @@
 # Threads & Processes in Python: one command to open the course, one to test it.
 #   make lab    install into .venv (first time only) and open JupyterLab on notebooks/
-#   make test   every test: unit tests, browser test, and nbval over every notebook under
-#               every start method this platform has, on one CPU, on 3.14 and 3.15 with their
-#               default start method, plus spawn on each other Python found
+#   make test   every test: unit tests, browser test, and nbval over every notebook on one CPU,
+#               under spawn on each Python 3.10-3.13, on 3.14 and 3.15 with their default start
+#               method; every start method this platform has at least once
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -43,19 +43,20 @@ lab: install
 		--ServerApp.default_url=/lab/tree/00_welcome.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # The unit tests and the notebook passes run side by side: the unit tests mostly wait (on kernels,
-# servers, a browser), about half a core on average. Each part's output is printed when it ends.
+# servers, a browser), about half a core on average. Output is printed line by line as each part writes it.
 test: install-tests
-	$(MAKE) --no-print-directory -j2 --output-sync=target unit notebooks
+	$(MAKE) --no-print-directory -j2 --output-sync=line unit notebooks
 
 unit: install-tests
 	$(PY) -m pytest tests
 
 # Every notebook, side by side (the notebooks mostly wait; nbval checks outputs, not speed):
-# this .venv's Python under every start method it offers (its default one pinned to one CPU);
-# spawn on every other Python 3.10-3.13 found; 3.14 and 3.15 with their default start
-# method (forkserver), exactly what a learner gets. The Pythons are looked up on PATH, in pyenv
-# and in /opt/debian-python/bin (.ci/run puts Debian's 3.14 and 3.15 there); each gets its own
-# .venv-3.X, made once. Under CI ($$CI set) a missing 3.14 or 3.15 is a failure, not a skip.
+# this .venv's Python with its default start method, pinned to one CPU; spawn on every Python
+# 3.10-3.13 found; 3.14 and 3.15 with their default start method (forkserver), exactly what a
+# learner gets; a start method none of those covers runs on this .venv's Python (tools/matrix.py,
+# test_suite). The Pythons are looked up on PATH, in pyenv and in /opt/debian-python/bin (.ci/run
+# puts Debian's 3.14 and 3.15 there); each gets an environment made once by uv and kept in
+# ~/.cache/threads-processes-course. Under CI ($$CI set) a missing 3.14 or 3.15 fails the run.
 notebooks: install-tests
 	$(PY) tools/matrix.py --suite test --jobs $(TEST_JOBS) --time-scale $(TEST_TIME_SCALE) \
 		$(if $(CI),--require 3.14 3.15)

@@ -198,7 +198,9 @@ def test_smoke_run_writes_tables_json_and_report_and_compares(tmp_path):
 @pytest.mark.parametrize("section, whom", [("moving", "group"), ("crossover", "parent")])
 def test_ctrl_c_stops_the_run_and_leaves_no_process(section, whom, tmp_path):
     """SIGINT to the whole process group (a terminal's Ctrl-C) or to the command alone."""
-    process = bench("--quick", "--only", section, "--out", str(tmp_path), start_new_session=True)
+    # As from a terminal: SIGINT at its default (a job that a shell put in the background inherits it ignored).
+    process = bench("--quick", "--only", section, "--out", str(tmp_path), start_new_session=True,
+                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         root = psutil.Process(process.pid)
         seen: dict[int, psutil.Process] = {}
