@@ -43,9 +43,9 @@ lab: install
 		--ServerApp.default_url=/lab/tree/00_welcome.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # The unit tests and the notebook passes run side by side: the unit tests mostly wait (on kernels,
-# servers, a browser), about half a core on average. Output is printed line by line as each part writes it.
+# servers, a browser), about half a core on average. Each part's output is printed when that part ends.
 test: install-tests
-	$(MAKE) --no-print-directory -j2 --output-sync=line unit notebooks
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit notebooks
 
 unit: install-tests
 	$(PY) -m pytest tests
