@@ -45,6 +45,7 @@ lab: install
 # The unit tests and the notebook passes run side by side: the unit tests mostly wait (on kernels,
 # servers, a browser), about half a core on average. Each part's output is printed when that part ends.
 test: install-tests
+	@echo "== unit tests and notebook passes, side by side: each prints when it ends (about 8 min on 2 cores)"
 	$(MAKE) --no-print-directory -j2 --output-sync=target unit notebooks
 
 unit: install-tests
