@@ -75,12 +75,17 @@ def zombies(pid: int | None = None) -> list[psutil.Process]:
 def wait_for_no_children(pid: int | None = None, timeout: float = 5.0,
                          count: Callable[[int | None], list[psutil.Process]] = live_children) -> list[psutil.Process]:
     """Wait up to ``timeout`` s until ``count(pid)`` (live children, or :func:`zombies`) finds none; return the rest."""
+    return _until_none_left(lambda: count(pid), timeout, poll=0.1)
+
+
+def _until_none_left(find: Callable[[], list[psutil.Process]], timeout: float, poll: float) -> list[psutil.Process]:
+    """Call ``find`` every ``poll`` s until it returns nothing or ``timeout`` s have passed; its last answer."""
     deadline = time.monotonic() + timeout
     while True:
-        left = count(pid)
+        left = find()
         if not left or time.monotonic() > deadline:
             return left
-        time.sleep(0.1)
+        time.sleep(poll)
 
 
 def still_running(processes: list[psutil.Process]) -> list[psutil.Process]:
@@ -102,12 +107,7 @@ def still_running(processes: list[psutil.Process]) -> list[psutil.Process]:
 
 def wait_until_ended(processes: list[psutil.Process], timeout: float = 10.0) -> list[psutil.Process]:
     """Wait up to ``timeout`` s until every one of ``processes`` has ended (see :func:`still_running`); return the rest."""
-    deadline = time.monotonic() + timeout
-    while True:
-        left = still_running(processes)
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.02)
+    return _until_none_left(lambda: still_running(processes), timeout, poll=0.02)
 
 
 def describe(process: psutil.Process) -> str:
