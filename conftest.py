@@ -85,6 +85,9 @@ def no_leftover_children(request: pytest.FixtureRequest):
 #: Printed (as a warning) for every kernel start that failed and was tried again; tools/matrix.py shows these lines.
 KERNEL_RETRIED = "kernel did not start, tried again"
 KERNEL_START_TRIES = 3
+#: Seconds a kernel may take to answer (nbval's --nbval-kernel-startup-timeout in tools/matrix.py says the same).
+#: Starts took 1-2 s on the 2-core machine with both cores busy; a kernel whose port was taken never answers.
+KERNEL_START_TIMEOUT = 30
 
 
 def retrying(start: Callable[..., Any]) -> Callable[..., Any]:
@@ -92,9 +95,12 @@ def retrying(start: Callable[..., Any]) -> Callable[..., Any]:
 
     jupyter_client asks the OS for five free ports and the kernel binds them a moment later.
     A process that opens connections in that moment (notebook 13 opens 1 000 at once; Dask binds
-    ports of its own) can take one first; the kernel then dies with ``ZMQError: Address already in
-    use`` and the start fails ("Kernel died before replying to kernel_info"). Measured here: 1 start
-    in 60 failed so while another process opened 1 000 local connections at a time. A second
+    ports of its own) can take one first; the kernel's bind fails with ``ZMQError: Address already
+    in use``. Then the kernel either exits ("Kernel died before replying to kernel_info") or, seen
+    more often, hangs in ``zmq.Context.term()`` as it closes ("Kernel didn't respond in N seconds"):
+    hence a start-up timeout of :data:`KERNEL_START_TIMEOUT` s, where a start takes 1-2 s here.
+    Measured: 1 start in 60 failed while another process opened 1 000 local connections at a time;
+    1 in 120 hung while three processes started kernels beside that and two busy loops. A second
     start picks new ports. Each failed try is reported as a warning, so a log shows it happened.
     """
 
@@ -114,10 +120,10 @@ def retrying(start: Callable[..., Any]) -> Callable[..., Any]:
 
 @pytest.fixture
 def start_kernel() -> Callable[..., Any]:
-    """``jupyter_client.manager.start_new_kernel``, with :func:`retrying`'s tries."""
+    """``jupyter_client.manager.start_new_kernel``, with :func:`retrying`'s tries and a start-up timeout of 30 s."""
     from jupyter_client.manager import start_new_kernel
 
-    return retrying(start_new_kernel)
+    return retrying(functools.partial(start_new_kernel, startup_timeout=KERNEL_START_TIMEOUT))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -54,8 +54,9 @@ METHODS = ["fork", "spawn", "forkserver"]
 NEWEST = ["3.14", "3.15"]
 EXTRA_DIRS = ["/opt/debian-python/bin"]
 NBVAL = ["--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
-         "--nbval-cell-timeout=180", "--nbval-kernel-startup-timeout=180", "-p", "no:cacheprovider", "-q"]
-#: conftest.py's warning for a kernel start that failed and was tried again (see run_pass).
+         "--nbval-cell-timeout=180", "--nbval-kernel-startup-timeout=30", "-p", "no:cacheprovider", "-q"]
+#: conftest.py's warning for a kernel start that failed and was tried again (see run_pass); the start-up
+#: timeout above is conftest.py's KERNEL_START_TIMEOUT: a kernel whose port was taken hangs instead of answering.
 KERNEL_RETRIED = "kernel did not start, tried again"
 #: Pins this process to its first allowed CPU, checks it took, then becomes pytest (children inherit the mask).
 ONE_CPU = ("import os, sys; cpu = min(os.sched_getaffinity(0)); os.sched_setaffinity(0, {cpu}); "
