@@ -139,6 +139,54 @@ def test_the_build_only_deletes_a_folder_it_made(tmp_path):
     assert not (ours / "old.html").exists() and (ours / handouts.MARKER).exists()
 
 
+class FlakyClient:
+    """A NotebookClient whose first kernels never answer, as when a port was taken at start (conftest.py)."""
+
+    failures = 0
+    made = 0
+
+    def __init__(self, nb, **kwargs):
+        type(self).made += 1
+        self.nb, self.kwargs = nb, kwargs
+
+    def execute(self, **kwargs):
+        if type(self).made <= type(self).failures:
+            raise RuntimeError("Kernel didn't respond in 30 seconds")
+        return self.nb
+
+
+@pytest.mark.parametrize("failures, builds", [(0, True), (2, True), (3, False)])
+def test_a_kernel_that_never_answers_is_started_again_three_times_at_most(monkeypatch, tmp_path, failures, builds):
+    import nbclient
+
+    monkeypatch.setattr(FlakyClient, "failures", failures)
+    monkeypatch.setattr(FlakyClient, "made", 0)
+    monkeypatch.setattr(nbclient, "NotebookClient", FlakyClient)
+    info = handouts.discover()[0]
+    if builds:
+        nb, _, _ = handouts.execute(info, tmp_path / "log.txt")
+        assert nb.cells and FlakyClient.made == failures + 1
+    else:
+        with pytest.raises(handouts.BuildError, match="kernel did not start.*respond in 30"):
+            handouts.execute(info, tmp_path / "log.txt")
+        assert FlakyClient.made == 3
+
+
+def test_a_kernel_that_dies_mid_run_is_not_started_again(monkeypatch, tmp_path):
+    import nbclient
+    from nbclient.exceptions import DeadKernelError
+
+    class DiesMidRun(FlakyClient):
+        def execute(self, **kwargs):
+            raise DeadKernelError("Kernel died")
+
+    monkeypatch.setattr(DiesMidRun, "made", 0)
+    monkeypatch.setattr(nbclient, "NotebookClient", DiesMidRun)
+    with pytest.raises(DeadKernelError):
+        handouts.execute(handouts.discover()[0], tmp_path / "log.txt")
+    assert DiesMidRun.made == 1
+
+
 def test_stamp_names_the_machine():
     stamp = handouts.Stamp.now()
     line = stamp.line()

@@ -66,6 +66,10 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 MARKER = ".handouts-build"
 FAST_TIME_SCALE = "0.25"
 CELL_TIMEOUT = 300
+#: A kernel answers within 1-2 s here. One that does not within 30 s had a port taken between jupyter_client's
+#: choice and its bind (it hangs, see conftest.py's ``retrying``): another kernel, with fresh ports, is started.
+KERNEL_START_TIMEOUT = 30
+KERNEL_START_TRIES = 3
 CHROMIUM_TIMEOUT = 180
 #: How the notebook that measures the cheat sheet's figures is recognised: it hands them over.
 RECORDS_FIGURES = "record_figures("
@@ -189,19 +193,29 @@ def execute(info: Notebook, log_file: Path) -> tuple[Any, float, dt.datetime]:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
-    nb = nbformat.read(info.path, as_version=4)
     began = dt.datetime.now(dt.timezone.utc)
     start = time.perf_counter()
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(info.path.parent)}})
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    with log_file.open("wb") as terminal:
-        try:
-            client.execute(stdout=terminal, stderr=terminal)
-        except (CellExecutionError, CellTimeoutError) as exc:
-            raise BuildError(f"{info.path.name}: a cell failed while building the handouts (kernel log: "
-                             f"{log_file}):\n{exc}") from None
-    return nb, time.perf_counter() - start, began
+    for attempt in range(1, KERNEL_START_TRIES + 1):
+        nb = nbformat.read(info.path, as_version=4)
+        client = NotebookClient(nb, timeout=CELL_TIMEOUT, startup_timeout=KERNEL_START_TIMEOUT, kernel_name="python3",
+                                resources={"metadata": {"path": str(info.path.parent)}})
+        with log_file.open("wb") as terminal:
+            try:
+                client.execute(stdout=terminal, stderr=terminal)
+            except (CellExecutionError, CellTimeoutError) as exc:
+                raise BuildError(f"{info.path.name}: a cell failed while building the handouts (kernel log: "
+                                 f"{log_file}):\n{exc}") from None
+            except RuntimeError as exc:
+                started = any(cell.get("execution_count") for cell in nb.cells if cell.cell_type == "code")
+                if type(exc) is not RuntimeError or started:  # a kernel that died mid-run (DeadKernelError) is a failure
+                    raise
+                if attempt == KERNEL_START_TRIES:  # the kernel never answered: see KERNEL_START_TRIES
+                    raise BuildError(f"{info.path.name}: its kernel did not start ({exc}; kernel log: {log_file})") from None
+                log(f"   {info.path.name}: the kernel did not start ({exc}); starting another")
+                continue
+        return nb, time.perf_counter() - start, began
+    raise AssertionError("unreachable")
 
 
 def drop_widget_views(nb: Any) -> int:
