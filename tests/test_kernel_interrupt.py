@@ -30,7 +30,9 @@ def kernel(monkeypatch, start_kernel):
         yield km, kc, psutil.Process(km.provisioner.pid)
     finally:
         kc.stop_channels()
-        km.shutdown_kernel(now=False)
+        # now: a graceful shutdown waits 2.5 s for ipykernel to give up on multiprocessing's resource
+        # tracker (it ignores SIGINT and SIGTERM) before killing it; the test has made its checks by then.
+        km.shutdown_kernel(now=True)
 
 
 def run_cell(kc, code: str, timeout: float = 60, output_hook=lambda msg: None) -> dict:

@@ -25,7 +25,9 @@ def kc(start_kernel):
         yield client
     finally:
         client.stop_channels()
-        km.shutdown_kernel(now=False)
+        # now: a graceful shutdown waits 2.5 s for ipykernel to give up on multiprocessing's resource
+        # tracker (it ignores SIGINT and SIGTERM) before killing it; the test has made its checks by then.
+        km.shutdown_kernel(now=True)
 
 
 def stream_lines(client, seconds: float) -> list[tuple[str, str]]:
