@@ -72,8 +72,8 @@ def test_make_test_runs_the_newest_on_their_default_and_one_pass_on_one_cpu():
     pinned = [p for p in suite if p.cores == 1]
     assert pinned == [matrix.Pass("current", "default", 1)]
     assert all(p.method == "spawn" for p in suite if p.version in ("3.10", "3.11", "3.12", "3.13"))
-    older = [p.version for p in suite if p.method == "spawn"]
-    assert len(older) == len(set(older)) == 4 - (multiprocessing.get_all_start_methods()[0] == "spawn")
+    older = {"3.10", "3.11", "3.12", "3.13"} - {here}
+    assert {p.version for p in suite if p.method == "spawn" and p.version != "current"} == older
 
 
 def methods_covered(suite: list, defaults: dict[str, str]) -> list[str]:
@@ -89,11 +89,14 @@ def test_every_start_method_runs_once_and_forkserver_on_this_python_only_without
     covered = methods_covered(suite, LINUX_DEFAULTS)
     assert {"fork", "spawn", "forkserver"} <= set(covered)
     assert matrix.Pass("current", "forkserver") not in suite, "3.14 and 3.15 run forkserver already"
-    assert len(suite) == 7 or matrix.current_version() in ("3.14", "3.15")
-    # Neither 3.14 nor 3.15 here: this Python runs forkserver itself.
+    assert matrix.Pass("current", "spawn") not in suite, "the older Pythons run spawn already"
+    assert len(suite) == 6 or matrix.current_version() in ("3.10", "3.12", "3.13", "3.14", "3.15")
+    # Neither 3.14 nor 3.15 here: this Python runs forkserver itself; no other Python: spawn too.
     older_only = {v: m for v, m in LINUX_DEFAULTS.items() if v not in ("3.14", "3.15")}
     suite = matrix.test_suite(older_only)
     assert {"fork", "spawn", "forkserver"} <= set(methods_covered(suite, older_only))
+    alone = matrix.test_suite({})
+    assert {"fork", "spawn", "forkserver"} <= set(methods_covered(alone, {}))
 
 
 def test_a_kernel_tried_again_shows_in_the_log_of_a_pass_that_passed():
