@@ -40,3 +40,22 @@ def test_dots_mean_not_answered() -> None:
 def test_right_on_a_hard_machine(condition: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with hard(condition, monkeypatch):
         never_wrong(check_wait_prediction(seconds(WAIT_SECONDS)))
+
+
+def test_a_run_slowed_by_a_busy_machine_is_measured_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first run lasts two waits (as it did once in CI, beside three notebook passes); a
+    # prediction of 2.5 waits is near that, yet it is still the "partly overlapping" mistake.
+    import helpers.harness
+
+    real_run, slowed = helpers.harness.run, []
+
+    def first_run_slow(*args, **kwargs):
+        result = real_run(*args, **kwargs)
+        if not slowed:
+            slowed.append(result.elapsed)
+            result.elapsed = 2 * seconds(WAIT_SECONDS)
+        return result
+
+    monkeypatch.setattr(helpers.harness, "run", first_run_slow)
+    verdict = check_wait_prediction(2.5 * seconds(WAIT_SECONDS))
+    refused(verdict, "between one wait and all 4", "the fastest of 2 runs")
