@@ -11,7 +11,8 @@ import pytest
 from exercise_conditions import HARD, hard, never_wrong, refused
 
 from helpers import run
-from helpers.exercises.mixed_work import _expected, capstone_job, check_mixed_job
+from helpers.exercises.mixed_work import _expected, _right_shape, capstone_job, check_mixed_job
+from helpers.exercises.probes import Call
 from helpers.machine import usable_cores
 from helpers.workers import job_task
 
@@ -77,9 +78,29 @@ def test_the_solution_passes(monkeypatch: pytest.MonkeyPatch) -> None:
     # (the hard-machine tests below run it under spawn).
     if "fork" in multiprocessing.get_all_start_methods():
         monkeypatch.setenv("COURSE_START_METHOD", "fork")
-    verdict = check_mixed_job(run_job, small_job())
+    # A busy machine may leave the speed-up unshown (◌) on one try, never refuse it (✘): up to three
+    # tries for the ✔ (in CI, beside three notebook passes, one try ran ×1.2).
+    for _ in range(3):
+        verdict = check_mixed_job(run_job, small_job())
+        never_wrong(verdict)
+        if verdict:
+            break
     assert verdict, verdict.message
     assert "the waits overlapped" in verdict.message and "process" in verdict.message
+
+
+def calls(*spans: tuple[float, float], pid: int = 1) -> list[Call]:
+    return [Call(pid=pid, thread=i, start=start, end=end, args=[], kwargs={}) for i, (start, end) in enumerate(spans)]
+
+
+def test_the_right_shape_is_most_waits_at_once_and_sums_in_processes() -> None:
+    sums = calls((0.0, 0.1), (0.0, 0.1), pid=2)
+    all_at_once = calls(*[(0.0, 0.05)] * 6)
+    one_late = calls(*[(0.0, 0.05)] * 5, (0.06, 0.11))  # what CI measured under load
+    two_at_a_time = calls(*[(0.05 * (i // 2), 0.05 * (i // 2) + 0.05) for i in range(6)])
+    assert _right_shape(all_at_once, sums) and _right_shape(one_late, sums) and _right_shape([], sums)
+    assert not _right_shape(two_at_a_time, sums)
+    assert not _right_shape(all_at_once, [])
 
 
 def test_threads_only_passes_and_is_told_what_it_left_on_the_table() -> None:

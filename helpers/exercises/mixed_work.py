@@ -41,6 +41,15 @@ def _expected(task: tuple[str, float]) -> float:
     return size
 
 
+def _right_shape(wait_calls: list[Call], in_processes: list[Call]) -> bool:
+    """The waits overlapped and the sums ran in child processes: what the exercise asks for.
+
+    "Overlapped" is more than half of the waits at once, not all of them: on a busy machine a
+    thread may start only after another's short wait has ended (in CI, 5 of 6 waits of 50 ms).
+    """
+    return bool(in_processes) and (not wait_calls or 2 * most_at_once(wait_calls) > len(wait_calls))
+
+
 def _matches(call: Call, task: tuple[str, float]) -> bool:
     given = call.args[0] if call.args else call.kwargs.get("task")
     return isinstance(given, (list, tuple)) and len(given) == 2 and given[0] == task[0] and given[1] == task[1]
@@ -141,7 +150,7 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
         best = max((c.end or 0) - c.start for c in wait_calls) if wait_calls else 0.0
         floor = max(best, computed / max(1, min(cores, len(compute_calls) or 1)))
         in_processes = [c for c in compute_calls if c.pid != kernel]
-        if in_processes and waits_at_once == len(wait_calls):
+        if _right_shape(wait_calls, in_processes):
             # The right shape, slowed by this machine: busy cores, or a slow process start.
             alone = computed / len(compute_calls)
             inside = sum((c.end or c.start) - c.start for c in in_processes) / len(in_processes)
