@@ -1,8 +1,8 @@
 # Threads & Processes in Python: one command to open the course, one to test it.
 #   make lab    install into .venv (first time only) and open JupyterLab on notebooks/
 #   make test   every test: unit tests, browser test, and nbval over every notebook on one CPU,
-#               under spawn on each Python 3.10-3.13, on 3.14 and 3.15 with their default start
-#               method; every start method this platform has at least once
+#               under spawn on each other Python 3.10-3.13, on 3.14 and 3.15 with their default
+#               start method; every start method this platform has at least once
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -45,15 +45,15 @@ lab: install
 # The unit tests and the notebook passes run side by side: the unit tests mostly wait (on kernels,
 # servers, a browser), about half a core on average. Each part's output is printed when that part ends.
 test: install-tests
-	@echo "== unit tests and notebook passes, side by side: each prints when it ends (about 8 min on 2 cores)"
+	@echo "== unit tests and notebook passes, side by side: each prints when it ends (about 6-9 min on 2 cores)"
 	$(MAKE) --no-print-directory -j2 --output-sync=target unit notebooks
 
 unit: install-tests
 	$(PY) -m pytest tests
 
 # Every notebook, side by side (the notebooks mostly wait; nbval checks outputs, not speed):
-# this .venv's Python with its default start method, pinned to one CPU; spawn on every Python
-# 3.10-3.13 found; 3.14 and 3.15 with their default start method (forkserver), exactly what a
+# this .venv's Python with its default start method, pinned to one CPU; spawn on every other
+# Python 3.10-3.13 found; 3.14 and 3.15 with their default start method (forkserver), exactly what a
 # learner gets; a start method none of those covers runs on this .venv's Python (tools/matrix.py,
 # test_suite). The Pythons are looked up on PATH, in pyenv and in /opt/debian-python/bin (.ci/run
 # puts Debian's 3.14 and 3.15 there); each gets an environment made once by uv and kept in
