@@ -104,3 +104,33 @@ def test_the_solution_passes_on_one_cpu():
 def test_the_solution_passes_with_a_spawned_server(monkeypatch):
     monkeypatch.setenv("COURSE_START_METHOD", "spawn")
     assert check_concurrent_fetch(solution)
+
+
+CALLS: list[int] = []
+
+
+async def slowed_the_first_time(urls):
+    # The first run sends only 120 requests at a time, as a busy machine may when each wait is short.
+    CALLS.append(1)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=120 if len(CALLS) == 1 else 0)) as session:
+        async def one(url):
+            async with session.get(url) as reply:
+                return await reply.text()
+        return await asyncio.gather(*(one(url) for url in urls))
+
+
+async def capped_at_120(urls):
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=120)) as session:
+        async def one(url):
+            async with session.get(url) as reply:
+                return await reply.text()
+        return await asyncio.gather(*(one(url) for url in urls))
+
+
+def test_a_run_short_of_all_at_once_is_run_again_with_longer_waits():
+    CALLS.clear()
+    verdict = check_concurrent_fetch(slowed_the_first_time)
+    assert verdict and "at most 120 in a first run" in verdict.message, verdict.message
+    verdict = check_concurrent_fetch(capped_at_120)
+    assert not verdict and "at most 120 of the 150" in verdict.message and "a connection limit" in verdict.message
+    assert live_children() == []

@@ -28,7 +28,11 @@ HINT = ("make one task per URL and await them together: "
 
 
 def check_concurrent_fetch(fetch_all: Callable[[list[str]], Any]) -> Verdict:
-    """Run ``await fetch_all(urls)`` for 100 pages that each take a while; check the server's view."""
+    """Run ``await fetch_all(urls)`` for 150 pages that each take a while; check the server's view.
+
+    Short of 90 % of the requests waiting at once (but more than 2), it runs again with waits twice
+    as long and keeps the better run: a busy machine may send them late, a cap stays where it is.
+    """
     if unanswered(fetch_all):
         return report(False, NOT_ANSWERED)
     if not callable(fetch_all):
@@ -38,7 +42,42 @@ def check_concurrent_fetch(fetch_all: Callable[[list[str]], Any]) -> Verdict:
         return report(False, "fetch_all is a plain function: it must be defined with `async def`, so that "
                              "asyncio can run many of its waits at once.", HINT)
     delay = seconds(1.0)
+    failure, served, peak, pages, elapsed = _fetch_with_server(fetch_all, delay)
+    if failure is not None:
+        return report(False, f"{failure}; the server saw at most {peak} requests waiting at once{_why(peak)}.", HINT)
+    if served < PAGES:
+        return report(False, f"the server answered only {served} of the {PAGES} requests: fetch_all must really "
+                             "fetch every URL.", HINT)
+    if not (isinstance(pages, list) and len(pages) == PAGES and all(isinstance(p, str) for p in pages)):
+        return report(False, f"fetch_all should return a list of {PAGES} page texts (str), in the order of the "
+                             f"URLs; it returned {type(pages).__name__}.", "return the results of gather.")
+    wrong = [i for i, text in enumerate(pages) if f"/page/{i} " not in text]
+    if wrong:
+        return report(False, f"page {wrong[0]} of the result is not the text of URL {wrong[0]}: keep the URLs' "
+                             "order (gather does).", HINT)
+    again = ""
+    if 2 < peak < PAGES * 0.9:
+        # Short of all at once, but not one at a time: a busy machine may not have sent every request
+        # within one wait. With waits twice as long it has twice the time; a cap stays where it is.
+        failure, served, second, _, slower = _fetch_with_server(fetch_all, 2 * delay)
+        if failure is None and served == PAGES and second > peak:
+            again = f" (at most {peak} in a first run; this second run's waits were twice as long)"
+            peak, delay, elapsed = second, 2 * delay, slower
+    if peak < PAGES * 0.9:
+        return report(False, f"the server saw at most {peak} of the {PAGES} requests waiting at once{_why(peak)}; "
+                             f"the run took {elapsed:.2f} s for waits of {delay:.2f} s each{again}.", HINT)
+    return report(True, f"the server held {peak} of your {PAGES} requests at the same moment: {PAGES} waits of "
+                        f"{delay:.2f} s took {elapsed:.2f} s in all, on one thread{again}.")
+
+
+def _fetch_with_server(fetch_all: Callable[[list[str]], Any],
+                       delay: float) -> tuple[str | None, int, int, Any, float]:
+    """One run of ``fetch_all`` against a fresh local server whose pages each take ``delay`` seconds.
+
+    Returns (what went wrong or None, requests served, most waiting at once, the pages, seconds).
+    """
     limit = 6 * delay + 3  # six rounds of waits and some: several times what a concurrent answer needs
+    pages: Any = None
     with LocalServer(delay=delay) as server:
         urls = page_urls(server.url, PAGES)
         seen: dict[str, Any] = {}
@@ -64,26 +103,9 @@ def check_concurrent_fetch(fetch_all: Callable[[list[str]], Any]) -> Verdict:
             watchdog.join()
         elapsed = time.perf_counter() - start
         stats = seen or server.stats()
-    served, peak = stats["served"], stats["peak"]
     if seen:
         failure = f"fetch_all did not finish within {limit:.0f} s (the checker stopped its server then)"
-    if failure is not None:
-        return report(False, f"{failure}; the server saw at most {peak} requests waiting at once{_why(peak)}.", HINT)
-    if served < PAGES:
-        return report(False, f"the server answered only {served} of the {PAGES} requests: fetch_all must really "
-                             "fetch every URL.", HINT)
-    if not (isinstance(pages, list) and len(pages) == PAGES and all(isinstance(p, str) for p in pages)):
-        return report(False, f"fetch_all should return a list of {PAGES} page texts (str), in the order of the "
-                             f"URLs; it returned {type(pages).__name__}.", "return the results of gather.")
-    wrong = [i for i, text in enumerate(pages) if f"/page/{i} " not in text]
-    if wrong:
-        return report(False, f"page {wrong[0]} of the result is not the text of URL {wrong[0]}: keep the URLs' "
-                             "order (gather does).", HINT)
-    if peak < PAGES * 0.9:
-        return report(False, f"the server saw at most {peak} of the {PAGES} requests waiting at once{_why(peak)}; "
-                             f"the run took {elapsed:.2f} s for waits of {delay:.2f} s each.", HINT)
-    return report(True, f"the server held {peak} of your {PAGES} requests at the same moment: {PAGES} waits of "
-                        f"{delay:.2f} s took {elapsed:.2f} s in all, on one thread.")
+    return failure, stats["served"], stats["peak"], pages, elapsed
 
 
 def _why(peak: int) -> str:
