@@ -36,21 +36,35 @@ class Call:
     args: list[Any]
     kwargs: dict[str, Any]
     result: Any = None
-    sent: float | None = None  # when the parent handed it to a new process (spawn, forkserver); None: fork
+    sent: float | None = None  # when the parent handed it to a new process (pickled or forked); None: a thread
 
 
 def started_after(later: Call, earlier: Call) -> bool:
     """True when ``later``'s process was started only after ``earlier`` had finished.
 
     Tells "started one after the other" from "started together, but one was slow to start
-    up": under spawn and forkserver, ``sent`` is when ``Process.start()`` pickled the worker
-    in the parent; under fork (which starts a child in milliseconds) the child's own start.
+    up": ``sent`` is when ``Process.start()`` pickled the worker in the parent (spawn,
+    forkserver) or forked it (fork); without it (a thread), the call's own start.
     """
     return earlier.end is not None and (later.sent if later.sent is not None else later.start) >= earlier.end
 
 
 def _plain(value: Any) -> Any:
     return value if isinstance(value, (int, float, str, bool, type(None), list, tuple, dict)) else repr(value)
+
+
+#: When this process last forked (``time.perf_counter()``, written just before each fork): a forked
+#: child inherits the value, so it knows when its parent started it, however late it then ran.
+_FORKED_AT: float | None = None
+
+
+def _about_to_fork() -> None:
+    global _FORKED_AT
+    _FORKED_AT = time.perf_counter()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(before=_about_to_fork)
 
 
 class Recorded:
@@ -60,6 +74,7 @@ class Recorded:
         self.func = func
         self.path = path
         self.sent = sent
+        self.home = os.getpid()  # a call in another pid with no ``sent`` runs in a forked child
         self.__name__ = getattr(func, "__name__", "worker")
         self.__qualname__ = getattr(func, "__qualname__", self.__name__)
         self.__doc__ = getattr(func, "__doc__", None)
@@ -75,8 +90,9 @@ class Recorded:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         key = f"{os.getpid()}-{threading.get_ident()}-{time.perf_counter_ns()}"
         start = time.perf_counter()
+        sent = self.sent if self.sent is not None or os.getpid() == self.home else _FORKED_AT
         self._write({"key": key, "pid": os.getpid(), "thread": threading.get_ident(), "start": start,
-                     "sent": self.sent, "args": [_plain(a) for a in args],
+                     "sent": sent, "args": [_plain(a) for a in args],
                      "kwargs": {k: _plain(v) for k, v in kwargs.items()}})
         result = self.func(*args, **kwargs)
         self._write({"key": key, "end": time.perf_counter(), "result": _plain(result)})
