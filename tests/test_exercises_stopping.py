@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 
 import pytest
 from exercise_conditions import HARD, hard, never_wrong, refused
 
+from helpers.exercises.base import CANNOT_SHOW
 from helpers.exercises.stopping import check_finish
 
-GRACE = 0.6  # short, for speed; the checker lengthens it if a child start-up here needs more
+# Short, for speed (the checker lengthens it if a child start-up here needs more), yet long enough
+# that the worker ending by itself (after a tenth of it) ends well before the grace is over, busy
+# machine or not: only then can "returned at its end" be told from "waited out the grace".
+GRACE = 1.0
 
 
 def finish(process, grace):
@@ -90,3 +95,24 @@ def test_unwritten_and_non_callables(answer, fragment) -> None:
 def test_right_on_a_hard_machine(condition: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with hard(condition, monkeypatch):
         never_wrong(check_finish(finish, grace=GRACE))
+
+
+def test_a_worker_that_began_too_late_to_tell_is_not_judged(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The worker that ends by itself begins just before the grace is over, as on a machine too busy
+    # to start it: waiting out the grace then looks like returning at its end, so neither gets ✔ or ✘.
+    import helpers.exercises.probes as probes
+
+    real = probes.sleep_and_mark
+
+    def late_sleep_and_mark(duration, started, ended):
+        if duration < 30:
+            time.sleep(0.85 * GRACE)
+        real(duration, started, ended)
+
+    monkeypatch.setattr(probes, "sleep_and_mark", late_sleep_and_mark)
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("the late worker is patched in, which only a forked child sees")
+    monkeypatch.setenv("COURSE_START_METHOD", "fork")
+    for answer in (finish, waits_out_the_grace):
+        verdict = check_finish(answer, grace=GRACE)
+        assert verdict.status == CANNOT_SHOW and "began too late to tell" in verdict.message, verdict.message

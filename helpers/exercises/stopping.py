@@ -32,7 +32,8 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
     here first, so a slow start (spawn, a busy machine) cannot make a right answer wrong.
     The checker hands ``finish`` two started children that record when they began and
     ended: one that sleeps a tenth of the grace period (it must be returned, exit code 0,
-    within :data:`PROMPT` s of its own end, not kept for the whole grace period) and one
+    within :data:`PROMPT` s of its own end, not kept for the whole grace period; if it ended too
+    late in the grace period to tell the two apart, the verdict is ◌) and one
     that would sleep 30 s (it must be stopped after about the grace period, no sooner and
     not much later, and not be alive afterwards). ``finish`` runs in a helper thread, so a
     ``join()`` without a timeout cannot hang the notebook (the child is stopped 1 s after
@@ -80,7 +81,8 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
             if duration < grace:
                 if not ended.value:
                     waited = elapsed >= 0.8 * grace
-                    if waited and (not started.value or started.value + duration > called + grace):
+                    # It began so late that its own end, plus a wake-up on a busy machine, fell past the grace.
+                    if waited and (not started.value or started.value + duration > called + grace - prompt):
                         return cannot_show(f"finish() returned exit code {code}.",
                                            f"{label} had not even started {grace:.1f} s after start() (a child "
                                            f"start-up measured {format_duration(startup)} just before)")
@@ -91,6 +93,13 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
                     return report(False, f"finish() returned while {label} was still running.",
                                   "Wait for it with join(timeout=grace), then return process.exitcode.")
                 late = outcome["returned"] - ended.value
+                if ended.value > called + grace - prompt:
+                    # Ended so late that returning when it ended and waiting out the grace look the same.
+                    return cannot_show(f"finish() returned exit code {code}, {format_duration(max(late, 0.0))} after "
+                                       f"{label} ended, {ended.value - called:.2f} s after finish() was called.",
+                                       f"{label} began too late to tell returning at its end from waiting out the "
+                                       f"{grace:.1f} s grace period (a child start-up measured "
+                                       f"{format_duration(startup)} just before)")
                 if late > prompt:
                     return report(False, f"finish() returned {late:.2f} s after {label} had ended: it waited out "
                                   f"the grace period ({grace:.1f} s) instead of returning when the process did.",
