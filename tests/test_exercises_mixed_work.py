@@ -11,6 +11,7 @@ import pytest
 from exercise_conditions import HARD, hard, never_wrong, refused
 
 from helpers import run
+from helpers.exercises.base import CANNOT_SHOW
 from helpers.exercises.mixed_work import _expected, _right_shape, capstone_job, check_mixed_job
 from helpers.exercises.probes import Call
 from helpers.machine import usable_cores
@@ -104,7 +105,11 @@ def test_the_right_shape_is_most_waits_at_once_and_sums_in_processes() -> None:
 
 
 def test_threads_only_passes_and_is_told_what_it_left_on_the_table() -> None:
-    verdict = check_mixed_job(threads_only, small_job())
+    for _ in range(3):  # as for the solution: a busy machine may give ◌ on one try, never ✘
+        verdict = check_mixed_job(threads_only, small_job())
+        never_wrong(verdict)
+        if verdict:
+            break
     assert verdict, verdict.message
     assert "ran in this kernel" in verdict.message
     if usable_cores() >= 2:
@@ -164,3 +169,26 @@ def test_capstone_job_alternates_scales_waits_and_is_bounded(monkeypatch: pytest
                 dict(number=10_000_001)):
         with pytest.raises(ValueError):
             capstone_job(**bad)
+
+
+def threads_only_beside_busy_threads(tasks):  # two spinning threads take most of the GIL: a busy machine
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            pass
+
+    spinners = [threading.Thread(target=spin) for _ in range(2)]
+    for spinner in spinners:
+        spinner.start()
+    try:
+        return threads_only(tasks)
+    finally:
+        stop.set()
+        for spinner in spinners:
+            spinner.join()
+
+
+def test_sums_slowed_in_the_kernel_by_a_busy_machine_are_not_judged() -> None:
+    verdict = check_mixed_job(threads_only_beside_busy_threads, small_job())
+    assert verdict.status == CANNOT_SHOW and "the cores were not free" in verdict.message, verdict.message

@@ -160,6 +160,12 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
                    f"starting the processes took {startup:.2f} s here before the first sum began, about what "
                    "computing in parallel could save on a job this small")
             return cannot_show(f"{figures}: {where}", why)
+        if compute_calls and not in_processes:
+            span = max(c.end or c.start for c in compute_calls) - min(c.start for c in compute_calls)
+            if span > 1.3 * computed:  # the GIL takes turns, it does not slow the sums down: busy cores do
+                return cannot_show(f"{figures}: {where}",
+                                   f"the sums took {span:.2f} s in this kernel against {computed:.2f} s one after "
+                                   "another just before: the cores were not free (other programs busy)")
         if floor > 0.7 * baseline:
             return cannot_show(f"{figures}: {where}",
                                f"the computing alone ({computed:.2f} s, {cores} usable core{'s' if cores > 1 else ''})"
