@@ -6,7 +6,7 @@ from typing import Any
 
 from ..config import seconds
 from ..style import format_duration
-from .base import Verdict, report
+from .base import Verdict, cannot_show, report
 
 #: The panel's first run: this many tasks that each wait this long (before scaling), on as many threads.
 WAITS = 4
@@ -40,8 +40,11 @@ def check_wait_prediction(predicted: Any) -> Verdict:
     said = (f"You predicted {predicted:g} s; measured now: {WAITS} waits of {format_duration(pause)} on {WAITS} threads "
             f"took {format_duration(measured)}{fastest}")
     near = lambda target: 0.75 * target <= predicted <= 1.5 * target  # noqa: E731
-    if near(pause) or near(measured):
+    if near(pause) or (near(measured) and measured <= 1.5 * pause):
         return report(True, f"{said}: the threads waited at the same time, so the run lasts about one wait.")
+    if near(measured):
+        return cannot_show(f"{said}.", f"even the fastest run lasted {measured / pause:.1f} waits: too busy to tell "
+                                       "a prediction near that from one of waits that partly overlap")
     if predicted <= 0:
         return report(False, f"{said}. A duration is more than 0 s.", "How long does one task wait?")
     if predicted > 1.5 * WAITS * pause:
