@@ -18,12 +18,18 @@ def short_waits(monkeypatch):
     monkeypatch.setenv("COURSE_TIME_SCALE", "0.25")
 
 
-async def solution(urls):
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+async def gather_with_limit(urls, limit: int | None):
+    """Every URL at once through one session, with aiohttp's connection limit (None: its default, 100)."""
+    connector = aiohttp.TCPConnector() if limit is None else aiohttp.TCPConnector(limit=limit)
+    async with aiohttp.ClientSession(connector=connector) as session:
         async def one(url):
             async with session.get(url) as reply:
                 return await reply.text()
         return await asyncio.gather(*(one(url) for url in urls))
+
+
+async def solution(urls):
+    return await gather_with_limit(urls, 0)
 
 
 async def one_at_a_time(urls):
@@ -51,11 +57,7 @@ async def through_to_thread(urls):
 
 
 async def default_connection_limit(urls):
-    async with aiohttp.ClientSession() as session:  # at most 100 connections
-        async def one(url):
-            async with session.get(url) as reply:
-                return await reply.text()
-        return await asyncio.gather(*(one(url) for url in urls))
+    return await gather_with_limit(urls, None)
 
 
 async def made_up(urls):
@@ -112,19 +114,11 @@ CALLS: list[int] = []
 async def slowed_the_first_time(urls):
     # The first run sends only 120 requests at a time, as a busy machine may when each wait is short.
     CALLS.append(1)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=120 if len(CALLS) == 1 else 0)) as session:
-        async def one(url):
-            async with session.get(url) as reply:
-                return await reply.text()
-        return await asyncio.gather(*(one(url) for url in urls))
+    return await gather_with_limit(urls, 120 if len(CALLS) == 1 else 0)
 
 
 async def capped_at_120(urls):
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=120)) as session:
-        async def one(url):
-            async with session.get(url) as reply:
-                return await reply.text()
-        return await asyncio.gather(*(one(url) for url in urls))
+    return await gather_with_limit(urls, 120)
 
 
 def test_a_run_short_of_all_at_once_is_run_again_with_longer_waits():
