@@ -171,14 +171,14 @@ def test_capstone_job_alternates_scales_waits_and_is_bounded(monkeypatch: pytest
             capstone_job(**bad)
 
 
-def threads_only_beside_busy_threads(tasks):  # two spinning threads take most of the GIL: a busy machine
+def threads_only_beside_busy_threads(tasks):  # eight spinning threads take two thirds of the GIL: a busy machine
     stop = threading.Event()
 
     def spin():
         while not stop.is_set():
             pass
 
-    spinners = [threading.Thread(target=spin) for _ in range(2)]
+    spinners = [threading.Thread(target=spin) for _ in range(8)]
     for spinner in spinners:
         spinner.start()
     try:
