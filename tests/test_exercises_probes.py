@@ -26,11 +26,12 @@ def on_threads():
 
 
 def test_calls_on_threads_are_recorded_and_the_worker_put_back() -> None:
-    original = workers.print_numbers
+    original, start = workers.print_numbers, threading.Thread.start
     with watching(on_threads, original) as recorder:
         on_threads()
         calls = recorder.calls()
-    assert workers.print_numbers is original
+    assert workers.print_numbers is original and threading.Thread.start is start
+    assert all(c.sent is not None and c.sent <= c.start for c in calls)  # when start() was called
     assert len(calls) == 2 and {c.pid for c in calls} == {os.getpid()}
     assert len({c.thread for c in calls}) == 2 and all(c.kwargs == {"count": 4} for c in calls)
     assert overlap(calls) > 0 and most_at_once(calls) == 2

@@ -8,6 +8,7 @@ import time
 import pytest
 from exercise_conditions import HARD, hard, never_wrong, refused
 
+from helpers.exercises.base import CANNOT_SHOW
 from helpers.exercises.threads import check_two_threads
 from helpers.workers import print_numbers
 
@@ -112,3 +113,18 @@ def sleeps_instead_of_join():  # right overlap, but a guess instead of join()
 
 def test_sleeping_instead_of_joining_is_named() -> None:
     refused(check_two_threads(sleeps_instead_of_join), "sleeps and never calls join()")
+
+
+def second_runs_late():  # both started at once; the second gets going only after the first is done
+    first = threading.Thread(target=print_numbers, kwargs={"count": 2})
+    second = threading.Thread(target=lambda: (time.sleep(0.25), print_numbers(count=2)))
+    first.start()
+    second.start()
+    first.join()
+    second.join()
+
+
+def test_a_thread_started_in_time_but_run_late_is_not_called_one_after_the_other() -> None:
+    # As on a machine too busy to run the second thread in time: not ✘, since start() came in time.
+    verdict = check_two_threads(second_runs_late)
+    assert verdict.status == CANNOT_SHOW and "too busy" in verdict.message, verdict.message

@@ -36,7 +36,7 @@ class Call:
     args: list[Any]
     kwargs: dict[str, Any]
     result: Any = None
-    sent: float | None = None  # when the parent handed it to a new process (pickled or forked); None: a thread
+    sent: float | None = None  # when its process or thread was started (pickled, forked, start()); None: unknown
 
 
 def started_after(later: Call, earlier: Call) -> bool:
@@ -44,7 +44,8 @@ def started_after(later: Call, earlier: Call) -> bool:
 
     Tells "started one after the other" from "started together, but one was slow to start
     up": ``sent`` is when ``Process.start()`` pickled the worker in the parent (spawn,
-    forkserver) or forked it (fork); without it (a thread), the call's own start.
+    forkserver) or forked it (fork), or when ``Thread.start()`` was called; without it, the
+    call's own start.
     """
     return earlier.end is not None and (later.sent if later.sent is not None else later.start) >= earlier.end
 
@@ -90,7 +91,10 @@ class Recorded:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         key = f"{os.getpid()}-{threading.get_ident()}-{time.perf_counter_ns()}"
         start = time.perf_counter()
-        sent = self.sent if self.sent is not None or os.getpid() == self.home else _FORKED_AT
+        if self.sent is not None or os.getpid() != self.home:
+            sent = self.sent if self.sent is not None else _FORKED_AT
+        else:  # a thread of this process: when its start() was called, if under watching()
+            sent = getattr(threading.current_thread(), "_course_start_called", None)
         self._write({"key": key, "pid": os.getpid(), "thread": threading.get_ident(), "start": start,
                      "sent": sent, "args": [_plain(a) for a in args],
                      "kwargs": {k: _plain(v) for k, v in kwargs.items()}})
@@ -146,7 +150,8 @@ def watching(learner: Any, worker: Callable[..., Any]) -> Iterator[Recorder]:
 
     Read ``recorder.calls()`` before leaving: the file is removed on the way out. The worker
     is replaced in ``learner.__globals__`` (every name bound to it) and in its
-    own module; both are put back on the way out, whatever happens.
+    own module; ``threading.Thread.start`` notes when each thread was started (a call's
+    ``sent``); all are put back on the way out, whatever happens.
     """
     recorder = Recorder()
     wrapper = Recorded(worker, recorder.path)
@@ -162,9 +167,18 @@ def watching(learner: Any, worker: Callable[..., Any]) -> Iterator[Recorder]:
             if value is worker:
                 places.append((namespace, name))
                 namespace[name] = wrapper
+    original_start = threading.Thread.start
+
+    def start_noted(thread: threading.Thread) -> None:
+        thread._course_start_called = time.perf_counter()  # type: ignore[attr-defined]
+        original_start(thread)
+
+    threading.Thread.start = start_noted  # type: ignore[method-assign]
     try:
         yield recorder
     finally:
+        if threading.Thread.start is start_noted:
+            threading.Thread.start = original_start  # type: ignore[method-assign]
         for namespace, name in places:
             if namespace.get(name) is wrapper:
                 namespace[name] = worker

@@ -8,8 +8,8 @@ from typing import Any
 
 from ..config import seconds
 from ..style import format_duration
-from .base import Verdict, call_learner, check_function, report, returned_too_soon
-from .probes import overlap, watching
+from .base import Verdict, call_learner, cannot_show, check_function, report, returned_too_soon
+from .probes import overlap, started_after, watching
 
 #: Each worker prints this many numbers (``print_numbers(count=2)``), one pause before each.
 NUMBERS = 2
@@ -20,8 +20,9 @@ def check_two_threads(run_two: Any) -> Verdict:
 
     Observed, by a recording copy of ``print_numbers`` (see :mod:`.probes`): exactly two
     calls with ``count=2``, each in a thread of its own (neither the caller's thread), both
-    running at the same moment, both finished before ``run_two`` returned, and no thread
-    left running.
+    running at the same moment (◌ where the second was started before the first ended but
+    ran only after it: a busy machine), both finished before ``run_two`` returned, and no
+    thread left running.
     """
     from .. import workers
 
@@ -57,7 +58,12 @@ def check_two_threads(run_two: Any) -> Verdict:
         return unfinished
     together = overlap(calls)
     if together <= 0:
-        first, second = calls
+        first, second = sorted(calls, key=lambda c: c.start)
+        if not started_after(second, first):
+            return cannot_show(f"The second thread began {format_duration(second.start - first.end)} after the first "
+                               f"had finished: run_two took {format_duration(elapsed)}.",
+                               "both threads were started before the first ended, but this machine was too busy "
+                               "to run the second one in time")
         return report(False, f"The second thread started {format_duration(second.start - first.end)} after the first "
                       f"had finished: run_two took {format_duration(elapsed)} instead of about {format_duration(one)}.",
                       "Start both threads first, then join both; joining the first before starting the second "
