@@ -132,12 +132,13 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
     in_kernel = [c for c in compute_calls if c.pid == kernel]
     sums_at_once = most_at_once(compute_calls)
     pids = {c.pid for c in compute_calls if c.pid != kernel}
-    if in_kernel and not pids:
+    all_in_kernel = bool(in_kernel) and not pids
+    if all_in_kernel:
+        span = max(c.end or c.start for c in compute_calls) - min(c.start for c in compute_calls)
         if cores < 2:
             where = (f"the {len(compute_calls)} sums ran in this kernel, one at a time (the GIL); with one usable "
                      "core here, processes could not have computed faster.")
         else:
-            span = max(c.end or c.start for c in compute_calls) - min(c.start for c in compute_calls)
             where = (f"the {len(compute_calls)} sums ran in this kernel and took turns under the GIL: "
                      f"{span:.2f} s from the first to the last, against {computed:.2f} s one after another. "
                      f"On processes, {cores} cores could share them: about "
@@ -160,12 +161,10 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
                    f"starting the processes took {startup:.2f} s here before the first sum began, about what "
                    "computing in parallel could save on a job this small")
             return cannot_show(f"{figures}: {where}", why)
-        if compute_calls and not in_processes:
-            span = max(c.end or c.start for c in compute_calls) - min(c.start for c in compute_calls)
-            if span > 1.3 * computed:  # the GIL takes turns, it does not slow the sums down: busy cores do
-                return cannot_show(f"{figures}: {where}",
-                                   f"the sums took {span:.2f} s in this kernel against {computed:.2f} s one after "
-                                   "another just before: the cores were not free (other programs busy)")
+        if all_in_kernel and span > 1.3 * computed:  # the GIL takes turns, it does not slow sums: busy cores do
+            return cannot_show(f"{figures}: {where}",
+                               f"the sums took {span:.2f} s in this kernel against {computed:.2f} s one after "
+                               "another just before: the cores were not free (other programs busy)")
         if floor > 0.7 * baseline:
             return cannot_show(f"{figures}: {where}",
                                f"the computing alone ({computed:.2f} s, {cores} usable core{'s' if cores > 1 else ''})"

@@ -91,10 +91,10 @@ class Recorded:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         key = f"{os.getpid()}-{threading.get_ident()}-{time.perf_counter_ns()}"
         start = time.perf_counter()
-        if self.sent is not None or os.getpid() != self.home:
-            sent = self.sent if self.sent is not None else _FORKED_AT
-        else:  # a thread of this process: when its start() was called, if under watching()
-            sent = getattr(threading.current_thread(), "_course_start_called", None)
+        sent = self.sent
+        if sent is None:  # not pickled: a forked child, or a thread here (its start() noted by watching())
+            sent = (_FORKED_AT if os.getpid() != self.home
+                    else getattr(threading.current_thread(), "_course_start_called", None))
         self._write({"key": key, "pid": os.getpid(), "thread": threading.get_ident(), "start": start,
                      "sent": sent, "args": [_plain(a) for a in args],
                      "kwargs": {k: _plain(v) for k, v in kwargs.items()}})
