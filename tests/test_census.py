@@ -1,6 +1,7 @@
 """helpers.census counts real workers under every start method and ignores multiprocessing's housekeeping."""
 
 import multiprocessing
+import time
 
 import pytest
 
@@ -28,8 +29,14 @@ def test_describe_names_the_process():
     child = context.Process(target=workers.sleep_for, args=(30,))
     child.start()
     try:
+        # Between the fork and the exec that a spawn does, /proc shows no command line yet
+        # (seen in CI as a bare 'pid N'); the description is read once the exec has happened.
+        deadline = time.monotonic() + 10
         text = describe(live_children()[0])
-        assert text.startswith(f"pid {child.pid}") and "spawn" in text
+        while "spawn" not in text and time.monotonic() < deadline:
+            time.sleep(0.01)
+            text = describe(live_children()[0])
+        assert text.startswith(f"pid {child.pid}: ") and "spawn" in text, text
     finally:
         child.kill()
         child.join(5)
