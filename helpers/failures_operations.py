@@ -363,32 +363,39 @@ def dump_stuck_script(tool: str, timeout: float = 20.0) -> str:
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                stdin=subprocess.DEVNULL, text=True, env=env)
     try:
-        _wait_for_line(process, "ready", timeout, [])
-        time.sleep(0.2)  # let the writer thread reach its lock
-        if tool == "faulthandler":
-            os.kill(process.pid, signal.SIGUSR1)
-            time.sleep(0.5)
-            process.kill()
-            return process.communicate(timeout=timeout)[1]
-        if tool == "py-spy":
-            plain = {key: value for key, value in os.environ.items() if key != "FORCE_COLOR"}
-            plain["NO_COLOR"] = "1"
-            done = subprocess.run([spy, "dump", "--pid", str(process.pid)], capture_output=True, text=True,
-                                  timeout=timeout, stdin=subprocess.DEVNULL, env=plain)
-            if done.returncode != 0:
-                raise RuntimeError(f"py-spy could not read the process: {(done.stderr.strip().splitlines() or [''])[0]}")
-            lines = done.stdout.splitlines()  # from the first thread on: the header repeats the script's source
-            first = next((i for i, line in enumerate(lines) if line.startswith("Thread ")), 0)
-            return "\n".join(lines[first:])
-        done = subprocess.run([sys.executable, "-m", "pdb", "-p", str(process.pid)], input="where\nexit\n",
-                              capture_output=True, text=True, timeout=timeout)
-        if done.returncode != 0 and "->" not in done.stdout:
-            raise RuntimeError(f"pdb -p could not attach: {(done.stderr.strip().splitlines() or [''])[-1]}")
-        return done.stdout
+        return _look_at(process, tool, spy, timeout)
+    except subprocess.TimeoutExpired as expired:
+        raise RuntimeError(f"{tool} did not answer within {timeout:.0f} s") from expired
     finally:
         if process.poll() is None:
             process.kill()
         process.communicate()
+
+
+def _look_at(process: subprocess.Popen[str], tool: str, spy: str | None, timeout: float) -> str:
+    """Wait for the stuck script to be ready, then look at it with ``tool``; what the tool printed."""
+    _wait_for_line(process, "ready", timeout, [])
+    time.sleep(0.2)  # let the writer thread reach its lock
+    if tool == "faulthandler":
+        os.kill(process.pid, signal.SIGUSR1)
+        time.sleep(0.5)
+        process.kill()
+        return process.communicate(timeout=timeout)[1]
+    if tool == "py-spy":
+        plain = {key: value for key, value in os.environ.items() if key != "FORCE_COLOR"}
+        plain["NO_COLOR"] = "1"
+        done = subprocess.run([str(spy), "dump", "--pid", str(process.pid)], capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL, env=plain)
+        if done.returncode != 0:
+            raise RuntimeError(f"py-spy could not read the process: {(done.stderr.strip().splitlines() or [''])[0]}")
+        lines = done.stdout.splitlines()  # from the first thread on: the header repeats the script's source
+        first = next((i for i, line in enumerate(lines) if line.startswith("Thread ")), 0)
+        return "\n".join(lines[first:])
+    done = subprocess.run([sys.executable, "-m", "pdb", "-p", str(process.pid)], input="where\nexit\n",
+                          capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0 and "->" not in done.stdout:
+        raise RuntimeError(f"pdb -p could not attach: {(done.stderr.strip().splitlines() or [''])[-1]}")
+    return done.stdout
 
 
 def _beside_python(name: str) -> str | None:

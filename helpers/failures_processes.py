@@ -80,6 +80,58 @@ def pause_then_pid(pause: float) -> int:
     return os.getpid()
 
 
+@dataclass
+class BoundedRun:
+    """A script run with a time limit: whether it finished, its exit code, output, and how long it ran."""
+
+    finished: bool
+    returncode: int | None
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+def run_script_bounded(code: str, *, timeout: float, start_method: str | None = None) -> BoundedRun:
+    """Run ``code`` as a script in a fresh Python, in a process group of its own; after ``timeout`` s the whole
+    group (the script and any worker it started) is killed: a script that hangs cannot leave anything behind.
+
+    Raises ValueError for code that is not a str or a timeout outside 0.1-300 s.
+    """
+    import subprocess
+
+    from .config import START_METHOD_ENV, resolve_start_method
+
+    if not isinstance(code, str):
+        raise ValueError(f"code must be a str; you gave {type(code).__name__}.")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0.1 <= timeout <= 300:
+        raise ValueError(f"timeout must be from 0.1 to 300 s; you gave {timeout!r}.")
+    env = {key: value for key, value in os.environ.items() if key != "FORCE_COLOR"}
+    env.update({"PYTHONUNBUFFERED": "1", "NO_COLOR": "1", START_METHOD_ENV: resolve_start_method(start_method)})
+    own_group = {"start_new_session": True} if hasattr(os, "killpg") else {}
+    with tempfile.TemporaryDirectory(prefix="course-script-") as folder:
+        path = os.path.join(folder, "script.py")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(code)
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   stdin=subprocess.DEVNULL, text=True, env=env, cwd=folder, **own_group)
+        try:
+            out, err = process.communicate(timeout=timeout)
+            return BoundedRun(True, process.returncode, out, err, time.perf_counter() - start)
+        except subprocess.TimeoutExpired:
+            elapsed = time.perf_counter() - start
+            if own_group:
+                import signal
+
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            process.kill()
+            out, err = process.communicate(timeout=30)
+            return BoundedRun(False, None, out, err, elapsed)
+
+
 # --- what cannot cross -----------------------------------------------------------------------
 
 class NeedsTwoArguments(Exception):

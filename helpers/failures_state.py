@@ -175,8 +175,10 @@ def double_shared_floats(name: str, count: int) -> float:
     return total
 
 
-def take_until_shutdown(tasks: queue.Queue, taken: list[Any], timeout: float = 10.0) -> str:
-    """Consumer thread (3.13+): take items until the queue is shut down; return how it ended."""
+def take_until_shutdown(tasks: queue.Queue, taken: list[Any], endings: list[str] | None = None,
+                        timeout: float = 10.0) -> str:
+    """Consumer thread (3.13+): take items until the queue is shut down (each ``get`` waits ``timeout`` s at
+    most); return how it ended, and append that to ``endings`` when given."""
     shut_down = getattr(queue, "ShutDown", None)
     if shut_down is None:
         raise RuntimeError(f"queue.Queue.shutdown() needs Python 3.13+; this is {sys.version.split()[0]}.")
@@ -184,9 +186,14 @@ def take_until_shutdown(tasks: queue.Queue, taken: list[Any], timeout: float = 1
         try:
             taken.append(tasks.get(timeout=timeout))
         except shut_down:
-            return "ShutDown"
+            ending = "ShutDown"
+            break
         except queue.Empty:
-            return "timed out"
+            ending = "timed out"
+            break
+    if endings is not None:
+        endings.append(ending)
+    return ending
 
 
 def pid() -> int:
