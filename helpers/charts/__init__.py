@@ -1,4 +1,5 @@
-"""All the drawing: charts of the engine's results and the subjects' measurements (the only matplotlib users).
+"""All the drawing: charts of the engine's results and of the subjects' measurements.
 
-See the list in :mod:`helpers`; only :mod:`helpers.panels` sits above it among the drawing layers.
+With :mod:`helpers.panels`, the only package that imports matplotlib; it knows no lesson (the subjects above it
+call it to draw their own figures). See the list in :mod:`helpers`.
 """
