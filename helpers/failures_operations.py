@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .config import seconds
+from .engine.config import seconds
 
 #: The environment variables BLAS and OpenMP libraries read once, when they load.
 BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -70,7 +70,7 @@ def time_blas_pool(threads_per_worker: int | None, workers: int, size: int = 300
     when NumPy is imported, and this kernel has imported it already. Raises ValueError for bad counts,
     RuntimeError (with the child's last error line) when the run fails; the child is killed after ``timeout`` s.
     """
-    from .config import resolve_start_method
+    from .engine.config import resolve_start_method
 
     if threads_per_worker is not None:
         _check_int(threads_per_worker, "threads_per_worker", 1, 256)
@@ -194,8 +194,7 @@ def run_and_signal(code: str, signum: int, *, whole_group: bool, start_method: s
     Waits ``exit_timeout`` s at most for it to end; whatever is left of the group (the script, its
     workers) is then killed, so nothing outlives the call. POSIX only: raises RuntimeError elsewhere.
     """
-    from .config import resolve_start_method
-    from .scripts import START_METHOD_ENV
+    from .engine.config import START_METHOD_ENV, resolve_start_method
 
     if not hasattr(os, "killpg"):
         raise RuntimeError("run_and_signal needs POSIX process groups (Linux, macOS).")

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .config import seconds
+from .engine.config import seconds
 
 # --- set-up a worker sees, or does not -------------------------------------------------------
 
@@ -99,7 +99,7 @@ def run_script_bounded(code: str, *, timeout: float, start_method: str | None = 
     """
     import subprocess
 
-    from .config import START_METHOD_ENV, resolve_start_method
+    from .engine.config import START_METHOD_ENV, resolve_start_method
 
     if not isinstance(code, str):
         raise ValueError(f"code must be a str; you gave {type(code).__name__}.")

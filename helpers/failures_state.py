@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import seconds
+from .engine.config import seconds
 
 # --- asyncio ---------------------------------------------------------------------------------
 

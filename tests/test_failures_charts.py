@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers.failures_charts import plot_chunking, plot_convoy, plot_intake, plot_oversubscription
+from helpers.charts.failures_charts import plot_chunking, plot_convoy, plot_intake, plot_oversubscription
 from helpers.failures_processes import ChunkRun, Intake
 
 

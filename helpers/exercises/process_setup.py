@@ -25,7 +25,7 @@ class _WorkerWatch:
     """Polls this process's children (fork server's included) every 10 ms in a thread, while a ``with`` block runs."""
 
     def __init__(self) -> None:
-        from ..census import live_children
+        from ..engine.census import live_children
 
         self._live = live_children
         self._before = {p.pid for p in live_children()}
