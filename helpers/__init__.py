@@ -21,6 +21,8 @@ spawn or forkserver import it too. The heavier parts load on first use.
 * :mod:`helpers.handout`  – notebook 08 hands its measured figures to the cheat sheet
 * :mod:`helpers.exercises` – the checkers, one module per topic
 * :mod:`helpers.bench`    – ``python -m helpers.bench``: every figure on this machine, with budgets
+* :mod:`helpers.choose`   – ``python -m helpers.choose`` / ``helpers.choose(f, inputs)``: your function measured
+  every way, with a recommendation
 
 Beyond the article (notebooks 10–17), one module per subject:
 
@@ -49,7 +51,7 @@ from .relay import Process
 from .reaper import install as _install_reaper
 
 __all__ = [
-    "LivePanel", "Process", "RunError", "RunResult", "RunTimedOut", "ScaledSeconds", "TaskFailed", "WorkerDied",
+    "LivePanel", "Process", "choose", "RunError", "RunResult", "RunTimedOut", "ScaledSeconds", "TaskFailed", "WorkerDied",
     "check_workers", "machine_info", "resolve_start_method", "run", "seconds", "time_scale",
 ]
 
@@ -61,6 +63,10 @@ _LAZY = {"LivePanel": "panel", "machine_info": "machine"}
 
 def __getattr__(name: str) -> Any:
     # Lazy: the panel pulls in matplotlib and ipywidgets, which a worker process never needs.
+    if name == "choose":  # the subpackage, which is callable: helpers.choose(function, inputs)
+        from importlib import import_module
+
+        return import_module(".choose", __name__)
     if name in _LAZY:
         from importlib import import_module
 

@@ -1,0 +1,116 @@
+"""The same calls on a free-threaded build (``python3.14t``), measured in a child Python.
+
+A free-threaded build is another Python executable, so the function goes there by name: the
+child runs ``python3.14t -m helpers.choose MODULE:FUNCTION --child-ways sequential,threads`` on
+the same inputs (pickled to a temporary file) and writes its figures as JSON, which this module
+reads back as two :class:`~helpers.choose.measure.Way` rows. The child has a time limit and is
+killed on timeout or Ctrl-C; the temporary folder is removed on every path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .inputs import function_name
+from .measure import Way, _run_limit
+
+#: Where the course's machines and ``uv`` keep a free-threaded Python, besides the PATH.
+KNOWN_PLACES = ("/opt/ft-python/bin/python3.14t", "/opt/ft-python/bin/python3.13t")
+NAMES = ("python3.14t", "python3.13t")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def find_free_threaded() -> str | None:
+    """A free-threaded Python on this machine: on the PATH, in :data:`KNOWN_PLACES`, or ``uv python find 3.14t``.
+
+    ``None`` when there is none, or when this Python is itself free-threaded (its own threads are measured).
+    """
+    import sysconfig
+
+    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return None
+    for name in NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    for place in KNOWN_PLACES:
+        if os.access(place, os.X_OK):
+            return place
+    uv = shutil.which("uv")
+    if uv:
+        try:
+            answer = subprocess.run([uv, "python", "find", "--no-python-downloads", "3.14t"], capture_output=True,
+                                    text=True, timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        path = answer.stdout.strip()
+        if answer.returncode == 0 and path and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def measure_free_threaded(func: Callable[[Any], Any], items: list[Any], sequential: float, *, timeout: float,
+                          quick: bool, notebook: bool, note: Callable[[str], None]) -> list[Way]:
+    """Baseline and threads on a free-threaded build: two :class:`Way` rows (or one saying why not)."""
+    label = "threads (free-threaded)"
+    python = find_free_threaded()
+    if python is None:
+        return [Way("free-threaded", label, note="no free-threaded Python (python3.14t) found on this machine")]
+    if notebook:
+        return [Way("free-threaded", label, note="a function defined in the notebook cannot be sent to another "
+                                                  "Python: write it to a module to measure it there")]
+    target = function_name(func)
+    folder = Path(tempfile.mkdtemp(prefix="course-choose-"))
+    try:
+        inputs, output = folder / "inputs.pickle", folder / "figures.json"
+        inputs.write_bytes(pickle.dumps(items, protocol=4))
+        # The child finds helpers (this checkout) and the learner's module (this process's path).
+        # Not this Python's own library folders: the other build has its own (and refuses ours).
+        own = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+        mine = [p for p in sys.path if p and os.path.isdir(p)
+                and not any(os.path.realpath(p).startswith(prefix) for prefix in own)]
+        path = os.pathsep.join([str(ROOT), *mine])
+        command = [python, "-m", "helpers.choose", target, "--inputs-pickle", str(inputs), "--json", str(output),
+                   "--child-ways", "sequential,threads", "--timeout", f"{timeout:g}", "--no-png"]
+        env = {**os.environ, "PYTHONPATH": path, "PYTHONSAFEPATH": ""}
+        limit = 2 * _run_limit(timeout, len(items), 1) + 30
+        note(f"{len(items)} calls on {os.path.basename(python)} (a child Python): one after another, then threads")
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                                 cwd=os.getcwd())
+        try:
+            said, _ = child.communicate(timeout=limit)
+        except BaseException:  # timeout or Ctrl-C: the child goes too
+            child.kill()
+            child.wait()
+            raise
+        if child.returncode != 0 or not output.exists():
+            last = (said or "").strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
+            return [Way("free-threaded", label, note=f"{os.path.basename(python)} could not run it: {last[0][:200]}")]
+        figures = json.loads(output.read_text(encoding="utf-8"))
+    except subprocess.TimeoutExpired:
+        return [Way("free-threaded", label, note=f"stopped: the child Python took longer than {limit:.0f} s")]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    ways = {w["key"]: w for w in figures["measurement"]["ways"]}
+    version = figures["measurement"]["machine"]["python"]
+    rows = []
+    for key, name in (("sequential", f"one after another ({version}t)"), ("threads", f"threads ({version}t)")):
+        got = ways.get(key) or {}
+        elapsed = got.get("elapsed")
+        way = Way(f"free-threaded-{key}", name, got.get("workers", 0), elapsed, note=got.get("note", ""))
+        if elapsed:
+            way.speedup = sequential / elapsed  # against *this* Python's baseline: what switching would buy
+            way.efficiency = None if key == "sequential" else way.speedup / min(max(1, way.workers), figures["measurement"]["machine"]["usable_cores"])
+            way.startup = got.get("startup")
+            way.parallelism = got.get("parallelism")
+        rows.append(way)
+    return rows

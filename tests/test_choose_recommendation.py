@@ -1,0 +1,84 @@
+"""helpers.choose.recommendation: the answer from figures (a pure function), on idle, busy and one-core machines."""
+
+from helpers.choose.measure import Measurement, Way
+from helpers.choose.recommendation import CANNOT_TELL, SEQUENTIAL, recommend
+
+
+def measurement(*, wall=1.0, cpu=1.0, queued=0.0, cores=2, idle=2.0, ways=(), result_bytes=100,
+                crossing=1e-5) -> Measurement:
+    m = Measurement(function="mywork:f", coroutine=False, notebook_function=False, inputs_given=4,
+                    inputs_measured=4, quick=False, call_wall=wall, call_cpu=cpu, call_queued=queued,
+                    argument_bytes=20, result_bytes=result_bytes, crossing_seconds=crossing,
+                    machine={"python": "3.11", "implementation": "CPython", "free_threaded": False,
+                             "gil_enabled": True, "cpu_count": cores, "usable_cores": cores, "idle_before": idle,
+                             "idle_after": idle, "start_method": "fork", "os": "Linux"})
+    m.ways.append(Way("sequential", "one after another", 1, 4 * wall, 1.0, 1.0, parallelism=cpu / wall))
+    for key, workers, speedup, parallelism, startup in ways:
+        label = "processes (fork)" if key == "processes" else key
+        m.ways.append(Way(key, label, workers, 4 * wall / speedup, speedup, speedup / min(workers, cores),
+                          startup, parallelism))
+    return m
+
+
+def test_waiting_work_goes_to_threads_even_on_one_busy_core():
+    for cores, idle in ((2, 2.0), (1, 0.0)):
+        m = measurement(wall=1.0, cpu=0.001, cores=cores, idle=idle,
+                        ways=[("threads", 4, 3.9, 0.01, 0.001), ("processes", cores, cores * 0.95, 0.02, 0.02)])
+        answer = recommend(m)
+        assert answer.tool == "threads" and answer.kind == "waits", answer
+
+
+def test_computing_work_goes_to_processes_with_the_gil_named():
+    m = measurement(ways=[("threads", 4, 1.02, 1.0, 0.001), ("processes", 2, 1.9, 1.9, 0.02)])
+    answer = recommend(m)
+    assert answer.tool == "processes (fork)" and answer.kind == "computes"
+    assert "×1.90" in answer.headline and "2 usable cores" in answer.headline
+    assert any("holds the GIL" in r for r in answer.reasons)
+    assert any("50 × a process start-up" in r for r in answer.reasons)
+
+
+def test_c_code_that_releases_the_gil_goes_to_threads_when_close_to_processes():
+    m = measurement(ways=[("threads", 4, 1.85, 1.9, 0.001), ("processes", 2, 1.95, 1.95, 0.02)])
+    answer = recommend(m)
+    assert answer.tool == "threads"
+    assert any("lets go of the GIL" in r for r in answer.reasons) and any("simpler" in r for r in answer.reasons)
+
+
+def test_a_speed_up_without_parallel_computing_is_not_a_winner_on_a_busy_machine():
+    # The baseline was slowed by other programs; threads then looked ×1.4 faster on one core's worth of CPU.
+    m = measurement(queued=0.6, idle=0.0, ways=[("threads", 4, 1.4, 0.3, 0.001), ("processes", 2, 1.05, 0.8, 0.03)])
+    answer = recommend(m)
+    assert answer.tool == CANNOT_TELL and answer.busy
+    assert any("not parallel computing" in r for r in answer.reasons)
+
+
+def test_computing_on_one_core_runs_one_after_another_and_says_why():
+    m = measurement(cores=1, idle=1.0, ways=[("threads", 4, 1.0, 1.0, 0.001), ("processes", 1, 0.97, 1.0, 0.02)])
+    answer = recommend(m)
+    assert answer.tool == SEQUENTIAL
+    assert any("1 usable core" in r for r in answer.reasons)
+    assert any("on one usable core threads cannot compute" in r for r in answer.reasons)
+
+
+def test_tiny_tasks_run_one_after_another_on_an_idle_machine():
+    m = measurement(wall=50e-6, cpu=50e-6, ways=[("threads", 64, 0.8, 1.0, 0.001), ("processes", 2, 0.05, 0.4, 0.02)])
+    answer = recommend(m)
+    assert answer.tool == SEQUENTIAL and any("1/400 of a process start-up" in r for r in answer.reasons)
+
+
+def test_crossing_that_dominates_is_named():
+    m = measurement(wall=0.1, cpu=0.1, result_bytes=200_000_000, crossing=0.2,
+                    ways=[("threads", 4, 1.0, 1.0, 0.001), ("processes", 2, 0.4, 0.9, 0.02)])
+    answer = recommend(m)
+    assert answer.tool == SEQUENTIAL and any("crossing dominates" in r for r in answer.reasons)
+
+
+def test_computing_with_no_winner_on_a_busy_two_core_machine_cannot_tell():
+    m = measurement(idle=0.3, ways=[("threads", 4, 1.0, 1.0, 0.001), ("processes", 2, 1.1, 1.1, 0.02)])
+    assert recommend(m).tool == CANNOT_TELL
+
+
+def test_ways_that_could_not_run_are_named_with_their_reason():
+    m = measurement(ways=[("threads", 4, 1.0, 1.0, 0.001), ("processes", 2, 1.9, 1.9, 0.02)])
+    m.ways.append(Way("interpreters", "interpreters", note="needs Python 3.14"))
+    assert "interpreters: needs Python 3.14" in recommend(m).reasons
