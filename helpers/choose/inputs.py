@@ -66,7 +66,9 @@ def check_callable(func: Any, what: str | None = None) -> Callable[..., Any]:
     """``func`` if it can be called with one argument, else :class:`BadInput`."""
     what = what or repr(func)
     if not callable(func):
-        raise BadInput(f"{what} cannot be called: it is a {type(func).__name__} object, not a function.")
+        kind = type(func).__name__
+        raise BadInput(f"{what} cannot be called: it is {'an' if kind[0] in 'aeiou' else 'a'} {kind} object, "
+                       "not a function.")
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError):
