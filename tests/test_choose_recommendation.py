@@ -13,10 +13,10 @@ def measurement(*, wall=1.0, cpu=1.0, queued=0.0, cores=2, idle=2.0, ways=(), re
                              "gil_enabled": True, "cpu_count": cores, "usable_cores": cores, "idle_before": idle,
                              "idle_after": idle, "start_method": "fork", "os": "Linux"})
     m.ways.append(Way("sequential", "one after another", 1, 4 * wall, 1.0, 1.0, parallelism=cpu / wall))
-    for key, workers, speedup, parallelism, startup in ways:
+    for key, workers, speedup, parallelism, startup, *others in ways:
         label = "processes (fork)" if key == "processes" else key
         m.ways.append(Way(key, label, workers, 4 * wall / speedup, speedup, speedup / min(workers, cores),
-                          startup, parallelism))
+                          startup, parallelism, others[0] if others else None))
     return m
 
 
@@ -82,3 +82,26 @@ def test_ways_that_could_not_run_are_named_with_their_reason():
     m = measurement(ways=[("threads", 4, 1.0, 1.0, 0.001), ("processes", 2, 1.9, 1.9, 0.02)])
     m.ways.append(Way("interpreters", "interpreters", note="needs Python 3.14"))
     assert "interpreters: needs Python 3.14" in recommend(m).reasons
+
+
+def test_a_simpler_way_that_ran_beside_other_programs_makes_the_winner_uncertain():
+    # SHA-256: the threads ran while another program held a core; processes then had the machine to themselves.
+    m = measurement(ways=[("threads", 4, 1.1, 1.0, 0.001, 0.9), ("processes", 2, 1.82, 1.82, 0.02, 0.1)])
+    answer = recommend(m)
+    assert answer.tool == CANNOT_TELL and "threads ×1.10 ran while other programs" in answer.headline
+    # The same figures with the threads run on free cores: the GIL is held, processes win.
+    m = measurement(ways=[("threads", 4, 1.1, 1.0, 0.001, 0.1), ("processes", 2, 1.82, 1.82, 0.02, 0.9)])
+    assert recommend(m).tool == "processes (fork)"
+
+
+def test_costs_rule_processes_out_whatever_the_load():
+    # 200 MB results: pickling one costs more than making it; the threads ran with a free core and took turns.
+    m = measurement(wall=0.1, cpu=0.1, idle=0.2, result_bytes=200_000_000, crossing=0.3,
+                    ways=[("threads", 4, 0.9, 1.0, 0.001, 0.2), ("processes", 2, 0.5, 1.1, 0.02, 1.0)])
+    assert recommend(m).tool == SEQUENTIAL
+    # Tiny tasks: starting a process takes longer than all the calls; threads ran beside a busy core: unknown.
+    m = measurement(wall=50e-6, cpu=50e-6, ways=[("threads", 64, 0.3, 1.0, 0.001, 1.0),
+                                                 ("processes", 2, 0.05, 0.4, 0.02, 1.0)])
+    assert recommend(m).tool == CANNOT_TELL
+    m.ways[1].others_busy = 0.2  # the threads had a free core and still took turns
+    assert recommend(m).tool == SEQUENTIAL

@@ -112,5 +112,6 @@ def measure_free_threaded(func: Callable[[Any], Any], items: list[Any], sequenti
             way.efficiency = None if key == "sequential" else way.speedup / min(max(1, way.workers), figures["measurement"]["machine"]["usable_cores"])
             way.startup = got.get("startup")
             way.parallelism = got.get("parallelism")
+            way.others_busy = got.get("others_busy")
         rows.append(way)
     return rows

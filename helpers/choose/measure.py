@@ -57,6 +57,9 @@ class Way:
     #: CPU seconds used during the run (this process and its reaped children) / elapsed: how many cores
     #: it kept busy at once. A function that computes runs in parallel only where this exceeds 1.
     parallelism: float | None = None
+    #: Cores kept busy by *other* programs during the run (all busy cores minus this run's own), Linux only.
+    #: Above about half a core, a way that lost may have lost to the load, not to the way itself.
+    others_busy: float | None = None
     note: str = ""                 # why it did not run, or how it failed
 
     @property
@@ -118,26 +121,41 @@ def idle_cores(sample: float = IDLE_SAMPLE) -> float | None:
     return sampled(sample)
 
 
-def _idle_from_proc_stat(sample: float) -> float | None:
-    def read() -> dict[str, tuple[int, int]]:
-        found = {}
+def cpu_snapshot() -> dict[str, tuple[int, int]] | None:
+    """Idle and total time so far of each CPU this process may run on (``/proc/stat``, Linux), or ``None``."""
+    allowed = ({f"cpu{n}" for n in os.sched_getaffinity(0)} if hasattr(os, "sched_getaffinity") else None)
+    found = {}
+    try:
         with open("/proc/stat", encoding="ascii") as stat:
             for line in stat:
                 name, *values = line.split()
-                if name.startswith("cpu") and name != "cpu":
-                    numbers = list(map(int, values))
+                if name.startswith("cpu") and name != "cpu" and (allowed is None or name in allowed):
+                    numbers = list(map(int, values[:8]))
                     found[name] = (numbers[3] + numbers[4], sum(numbers))
-        return found
-
-    try:
-        before = read()
-        time.sleep(sample)
-        after = read()
-    except (OSError, ValueError):
+    except (OSError, ValueError, IndexError):
         return None
-    allowed = {f"cpu{n}" for n in os.sched_getaffinity(0)} if hasattr(os, "sched_getaffinity") else set(after)
-    idle = sum((after[c][0] - before[c][0]) / max(1, after[c][1] - before[c][1]) for c in after if c in allowed)
-    return round(min(float(usable_cores()), idle), 2)
+    return found or None
+
+
+def busy_cores_since(before: dict[str, tuple[int, int]] | None) -> float | None:
+    """How many of this process's CPUs were busy (anyone's work) on average since the snapshot ``before``."""
+    after = cpu_snapshot()
+    if before is None or after is None:
+        return None
+    busy = 0.0
+    for name, (idle, total) in after.items():
+        if name in before and total > before[name][1]:
+            busy += 1.0 - (idle - before[name][0]) / (total - before[name][1])
+    return busy
+
+
+def _idle_from_proc_stat(sample: float) -> float | None:
+    before = cpu_snapshot()
+    time.sleep(sample)
+    busy = busy_cores_since(before)
+    if busy is None or before is None:
+        return None
+    return round(max(0.0, min(float(usable_cores()), len(before) - busy)), 2)
 
 
 def machine_facts(idle_before: float | None, idle_after: float | None) -> dict[str, Any]:
@@ -187,16 +205,21 @@ def measure(func: Callable[[Any], Any], items: list[Any], *, timeout: float = DE
         del probe, value
         check_memory("results", len(items), result_bytes or 0)
 
-    cpu_used: dict[int, float] = {}
+    cpu_used: dict[int, tuple[float, float | None]] = {}
 
     def run_way(label: str, task: Callable[[Any], Any], arguments: list[Any], mode: str, workers: int,
                 method: str | None = None) -> RunResult:
         note(label)
         limit = _run_limit(timeout, len(arguments), workers)
-        before = cpu_seconds()
+        before, snapshot = cpu_seconds(), cpu_snapshot()
         result = harness.run(task, arguments, mode=mode, workers=workers, start_method=method, timeout=limit,
                              on_update=(lambda r: on_update(label, r)) if on_update else None)
-        cpu_used[id(result)] = cpu_seconds() - before
+        used = cpu_seconds() - before
+        everyone = busy_cores_since(snapshot)
+        own = used / result.elapsed if result.elapsed > 0 else 0.0
+        # /proc/stat counts in ticks of 10 ms: a run shorter than a tenth of a second says little about others.
+        short = result.elapsed < 0.1
+        cpu_used[id(result)] = (used, None if everyone is None or short else max(0.0, everyone - own))
         return result
 
     wanted = ways or ("sequential", "threads", "processes", "spawn", "interpreters", "asyncio", "free-threaded")
@@ -208,8 +231,9 @@ def measure(func: Callable[[Any], Any], items: list[Any], *, timeout: float = DE
     baseline = run_way(f"{n} calls one after another", Timed(call), items, "sequential", 1)
     calls: list[TimedCall] = [t.result for t in baseline.tasks]
     sequential = baseline.elapsed
+    used, others = cpu_used.pop(id(baseline), (0.0, None))
     found.append(Way("sequential", "one after another", 1, sequential, 1.0, 1.0,
-                     parallelism=cpu_used.pop(id(baseline), 0.0) / sequential if sequential > 0 else None))
+                     parallelism=used / sequential if sequential > 0 else None, others_busy=others))
     del baseline
 
     def add(key: str, label: str, workers: int, body: Callable[[], RunResult], speed_label: str = "") -> None:
@@ -231,7 +255,8 @@ def measure(func: Callable[[Any], Any], items: list[Any], *, timeout: float = DE
             way.speedup = sequential / result.elapsed if result.elapsed > 0 else None
             way.efficiency = way.speedup / min(workers, cores) if way.speedup else None
             if id(result) in cpu_used and result.elapsed > 0:
-                way.parallelism = cpu_used.pop(id(result)) / result.elapsed
+                used, way.others_busy = cpu_used.pop(id(result))
+                way.parallelism = used / result.elapsed
             ready = sorted(result.ready.values())
             way.startup = statistics.median(ready) if ready else None
         found.append(way)

@@ -24,6 +24,19 @@ from .measure import DEFAULT_TIMEOUT, Measurement, measure
 from .recommendation import Recommendation, recommend
 
 
+#: A copy of each measurement made by :func:`choose` in this process, by function name: what the exercise
+#: checker reads (never the learner's variables, which a cell could change).
+_MEASURED: dict[str, tuple[Measurement, Recommendation]] = {}
+
+
+def measured(name: str) -> tuple[Measurement, Recommendation] | None:
+    """The last measurement :func:`choose` made of the function called ``name`` here (a private copy), or None."""
+    import copy
+
+    found = _MEASURED.get(name)
+    return copy.deepcopy(found) if found is not None else None
+
+
 class Choice:
     """What :func:`choose` measured (``measurement``) and advises (``recommendation``)."""
 
@@ -129,6 +142,9 @@ def choose(function: Callable[[Any], Any], inputs: Iterable[Any], *, quick: bool
         view.done(f"stopped: {exc}" if str(exc) else "stopped")
         raise
     answer = recommend(measurement)
+    import copy
+
+    _MEASURED[getattr(function, "__name__", repr(function))] = copy.deepcopy((measurement, answer))
     view.done(f"measured in {measurement.duration:.1f} s → {answer.tool}")
     if defined_in_a_notebook(function) and any(w.key.startswith("processes") and not w.measured
                                                for w in measurement.ways):

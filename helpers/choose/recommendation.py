@@ -73,11 +73,28 @@ def idle(m: Measurement) -> float | None:
 
 
 def is_busy(m: Measurement) -> bool:
-    """Measured busy: fewer idle cores than usable ones (by :data:`BUSY_MARGIN`), or a call that queued
-    for a CPU a fifth of its time."""
+    """Measured busy: fewer idle cores than usable ones (by :data:`BUSY_MARGIN`) before or after, a way that
+    ran beside other programs' work, or a call that queued for a CPU a fifth of its time."""
     seen = idle(m)
     queued = m.call_queued is not None and m.call_wall > 0 and m.call_queued > 0.2 * m.call_wall
-    return queued or (seen is not None and seen < m.machine["usable_cores"] - BUSY_MARGIN)
+    return (queued or (seen is not None and seen < m.machine["usable_cores"] - BUSY_MARGIN)
+            or any(loaded(w) for w in m.ways))
+
+
+def loaded(way: Way) -> bool:
+    """Other programs kept more than :data:`BUSY_MARGIN` of a core busy while this way ran."""
+    return way.others_busy is not None and way.others_busy > BUSY_MARGIN
+
+
+def ruled_out_by_cost(m: Measurement, way: Way) -> bool:
+    """A process or interpreter way that cannot pay here whatever the load: starting its workers takes longer
+    than all the calls one after another, or pickling a call's argument and result costs more than the call."""
+    if not way.key.startswith(("processes", "interpreters")):
+        return False
+    tiny = way.startup is not None and way.startup > m.baseline.elapsed  # type: ignore[operator]
+    crossing = (way.key.startswith("processes") and m.crossing_seconds is not None
+                and m.crossing_seconds > m.call_wall - (m.call_queued or 0.0))
+    return tiny or crossing
 
 
 def recommend(m: Measurement) -> Recommendation:
@@ -98,17 +115,28 @@ def recommend(m: Measurement) -> Recommendation:
     reasons += _cost_sentences(m)
     if busy:
         seen = idle(m)
-        reasons.append(f"the machine was busy: {seen:g} of {cores} usable cores idle" if seen is not None else
-                       "the machine was busy: calls waited for a CPU")
+        beside = [f"{w.label} beside {w.others_busy:.1f} busy cores" for w in m.ways if loaded(w)]
+        reasons.append("the machine was busy: " + "; ".join(
+            ([f"{seen:g} of {cores} usable cores idle before/after"] if seen is not None else []) + beside
+            or ["calls waited for a CPU"]))
     reasons += [f"{w.label}: {w.note}" for w in m.ways if not w.measured and w.note]
     reasons += [f"{w.label} was {_x(w.speedup)} faster but kept only {w.parallelism or 0:.2f} cores busy: not "
                 "parallel computing, the machine's load changed between runs" for w in lucky]
+    # Ways whose result the load may have decided: they ran beside other programs' work, on a machine where
+    # computing in parallel was possible, and nothing load-independent rules them out.
+    unfair = [w for w in measured if kind != "waits" and cores >= 2 and loaded(w) and not ruled_out_by_cost(m, w)]
 
     if winners:
         best = max(winners, key=lambda w: w.speedup or 0)
         simple = [w for w in winners if (w.speedup or 0) >= CLOSE * (best.speedup or 0)]
         choice = min(simple, key=_simplicity)
         others = ", ".join(f"{w.label} {_x(w.speedup)}" for w in measured if w is not choice)
+        doubtful = [w for w in unfair if _simplicity(w) < _simplicity(choice) and w not in simple]
+        if doubtful:
+            names = ", ".join(f"{w.label} {_x(w.speedup)}" for w in doubtful)
+            return Recommendation(CANNOT_TELL, f"can't tell: {choice.label} {_x(choice.speedup)} won, but {names} "
+                                  "ran while other programs kept the cores busy and may have lost to them; run "
+                                  "it again on an idle machine", reasons, kind, busy)
         headline = (f"{choice.label}: {_x(choice.speedup)} against one after another"
                     + (f" on {cores} usable core{'s' if cores != 1 else ''}" if _uses_cores(choice) else "")
                     + (f"; {others}" if others else ""))
@@ -117,16 +145,20 @@ def recommend(m: Measurement) -> Recommendation:
         return Recommendation(choice.label, headline, reasons, kind, busy)
 
     best_text = ", ".join(f"{w.label} {_x(w.speedup)}" for w in measured) or "no other way could run"
-    if kind != "waits" and cores >= 2 and (busy or lucky):
+    if kind != "waits" and cores >= 2 and (unfair or lucky or (busy and not all(map(_settled(m), measured)))):
         return Recommendation(CANNOT_TELL, f"can't tell: no way computed ×{GAIN:g} faster on several cores at once "
                               f"({best_text}), but the cores were busy, so it could not show; run it again on an "
-                              "idle machine",
-                              reasons, kind, busy)
+                              "idle machine", reasons, kind, busy)
     if kind != "waits" and cores < 2:
         reasons.append("1 usable core: nothing computes in parallel here; on a machine with more (idle) cores, "
                        "measure again")
     return Recommendation(SEQUENTIAL, f"one after another: no way was ×{GAIN:g} faster ({best_text})",
                           reasons, kind, busy)
+
+
+def _settled(m: Measurement) -> Any:
+    """A way whose loss the load cannot explain: ruled out by its costs, or it ran with the cores to itself."""
+    return lambda w: ruled_out_by_cost(m, w) or (w.others_busy is not None and not loaded(w))
 
 
 def _simplicity(way: Way) -> int:

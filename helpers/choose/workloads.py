@@ -24,6 +24,24 @@ from ..workers import sum_of_squares
 NUMBERS_PER_SECOND = 20_000_000
 
 
+def numbers_for(seconds: float) -> int:
+    """How many numbers make one :func:`pure_python_loop` last about ``seconds`` here (measured now)."""
+    if not 0 < seconds <= 60:
+        raise ValueError(f"seconds must be more than 0 and at most 60; you gave {seconds!r}.")
+    pure_python_loop(10_000)
+    start = time.perf_counter()
+    pure_python_loop(200_000)
+    one = max(time.perf_counter() - start, 1e-6) / 200_000
+    return max(1_000, int(seconds / one))
+
+
+def megabytes_for(seconds: float) -> int:
+    """How many MiB make one :func:`sha256_megabytes` last about ``seconds`` here (measured now)."""
+    from ..gil_release import size_for
+
+    return size_for("sha256", seconds)
+
+
 def sleeping(seconds: float) -> float:
     """Wait ``seconds``; return them."""
     time.sleep(seconds)
