@@ -41,6 +41,9 @@ IDLE_SAMPLE = 0.3
 
 Progress = Callable[[str], None]
 OnUpdate = Callable[[str, RunResult], None]
+#: Called just before each run starts (label, mode, workers, calls): a chart draws its empty axes then, not
+#: while the run's threads need the GIL.
+OnStart = Callable[[str, str, int, int], None]
 
 
 @dataclass
@@ -89,10 +92,14 @@ class Measurement:
     first_error: str = ""
 
     @property
+    def call_own(self) -> float:
+        """A call's own time: its wall time less its time queued for a CPU (never less than its CPU time)."""
+        return max(self.call_cpu, self.call_wall - (self.call_queued or 0.0))
+
+    @property
     def cpu_share(self) -> float:
-        """How much of a call's own time (wall minus time queued for a CPU) was spent on a CPU."""
-        own = self.call_wall - (self.call_queued or 0.0)
-        return min(1.0, self.call_cpu / own) if own > 0 else 0.0
+        """How much of a call's own time was spent on a CPU (0 to 1)."""
+        return min(1.0, self.call_cpu / self.call_own) if self.call_own > 0 else 0.0
 
     def way(self, key: str) -> Way | None:
         return next((w for w in self.ways if w.key == key), None)
@@ -175,7 +182,7 @@ def quick_inputs(items: list[Any]) -> list[Any]:
 def measure(func: Callable[[Any], Any], items: list[Any], *, timeout: float = DEFAULT_TIMEOUT,
             quick: bool = False, spawn: bool = False, free_threaded: bool = True,
             ways: tuple[str, ...] | None = None, progress: Progress | None = None,
-            on_update: OnUpdate | None = None) -> Measurement:
+            on_update: OnUpdate | None = None, on_start: OnStart | None = None) -> Measurement:
     """Measure ``func`` over ``items`` every way this machine offers; see the module's docstring.
 
     ``ways`` limits the ways measured (the free-threaded child asks for baseline and threads only;
@@ -199,6 +206,8 @@ def measure(func: Callable[[Any], Any], items: list[Any], *, timeout: float = DE
     crossing: float | None = None
     if not child:
         note("calling it once (the probe)")
+        if on_start is not None:
+            on_start("calling it once", "sequential", 1, 1)
         probe = _run_or_bad_input("the probe", Timed(call), items[:1], "sequential", timeout, on_update)
         value = probe.tasks[0].result.result
         result_bytes, crossing = _crossing(items[0], value)
@@ -210,6 +219,8 @@ def measure(func: Callable[[Any], Any], items: list[Any], *, timeout: float = DE
     def run_way(label: str, task: Callable[[Any], Any], arguments: list[Any], mode: str, workers: int,
                 method: str | None = None) -> RunResult:
         note(label)
+        if on_start is not None:
+            on_start(label, mode, workers, len(arguments))
         limit = _run_limit(timeout, len(arguments), workers)
         before, snapshot = cpu_seconds(), cpu_snapshot()
         result = harness.run(task, arguments, mode=mode, workers=workers, start_method=method, timeout=limit,
@@ -285,13 +296,14 @@ def measure(func: Callable[[Any], Any], items: list[Any], *, timeout: float = DE
 
     note("how idle are the cores")
     idle_after = None if child else idle_cores()
-    walls = [c.wall for c in calls]
-    queued = [c.queued for c in calls if c.queued is not None]
+    # Means, not medians: Linux adds a wait for a CPU to a thread's figures when the thread next gets one,
+    # so a call may be charged a wait that began before it; over all calls these shifts cancel out.
+    wall = sum(c.wall for c in calls) / n
+    queued = ([min(c.queued, c.wall) for c in calls if c.queued is not None])
     return Measurement(
         function=function_name(func), coroutine=coroutine, notebook_function=notebook, inputs_given=given,
-        inputs_measured=n, quick=quick, call_wall=statistics.median(walls),
-        call_cpu=statistics.median(c.cpu for c in calls),
-        call_queued=statistics.median(queued) if len(queued) == len(calls) else None,
+        inputs_measured=n, quick=quick, call_wall=wall, call_cpu=sum(c.cpu for c in calls) / n,
+        call_queued=min(sum(queued) / n, wall) if len(queued) == n else None,
         argument_bytes=argument_bytes, result_bytes=result_bytes, crossing_seconds=crossing,
         machine=machine_facts(idle_before, idle_after), ways=found, duration=time.perf_counter() - started)
 

@@ -74,6 +74,8 @@ class _LiveView:
     def __init__(self) -> None:
         self.widget: Any = None
         self.label = ""
+        self.said = "starting"
+        self.expected = 1.0
         try:
             from IPython import get_ipython
 
@@ -96,27 +98,35 @@ class _LiveView:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
-        bundle["text/plain"] = f"helpers.choose: {html.unescape(self.status.value)}"
+        bundle["text/plain"] = f"helpers.choose: {self.said}"
         return bundle
 
     def note(self, text: str) -> None:
+        self.said = text
         if self.widget is None:
             print(f"… {text}", flush=True)
         else:
             self.status.value = f"<b>helpers.choose</b>: {html.escape(text)}"
 
+    def start(self, label: str, mode: str, workers: int, calls: int) -> None:
+        """Before a run: the empty axes (a full draw, tens of ms), so that during it only frames are drawn."""
+        if self.widget is None:
+            return
+        lanes = min(workers, calls)
+        self.chart.format, self.chart.value = "jpeg", self.timeline.begin(lanes, mode, self.expected, label)
+
     def update(self, label: str, result: Any) -> None:
         if self.widget is None:
             return
-        if label != self.label:
-            self.label = label
-            self.chart.value = self.timeline.begin(result.workers, result.mode, max(1.0, result.elapsed), label)
+        if result.status != "running":
+            self.expected = max(0.2, result.elapsed)  # the next run's axis: about as long as this one
         if result.status == "running":
             self.chart.format, self.chart.value = "jpeg", self.timeline.frame(result)
         else:
             self.chart.format, self.chart.value = "png", self.timeline.finish(result)
 
     def done(self, text: str) -> None:
+        self.said = text
         if self.widget is not None:
             self.status.value = f"<b>helpers.choose</b>: {html.escape(text)}"
             self.handle.update(self)
@@ -137,7 +147,8 @@ def choose(function: Callable[[Any], Any], inputs: Iterable[Any], *, quick: bool
     view = _LiveView()
     try:
         measurement = measure(function, items, timeout=timeout, quick=quick, spawn=spawn,
-                              free_threaded=free_threaded, progress=view.note, on_update=view.update)
+                              free_threaded=free_threaded, progress=view.note, on_update=view.update,
+                              on_start=view.start)
     except BaseException as exc:
         view.done(f"stopped: {exc}" if str(exc) else "stopped")
         raise

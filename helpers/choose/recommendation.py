@@ -93,7 +93,7 @@ def ruled_out_by_cost(m: Measurement, way: Way) -> bool:
         return False
     tiny = way.startup is not None and way.startup > m.baseline.elapsed  # type: ignore[operator]
     crossing = (way.key.startswith("processes") and m.crossing_seconds is not None
-                and m.crossing_seconds > m.call_wall - (m.call_queued or 0.0))
+                and m.crossing_seconds > m.call_own)
     return tiny or crossing
 
 
@@ -109,13 +109,22 @@ def recommend(m: Measurement) -> Recommendation:
     # A function that computes can only be sped up by computing on several cores at once: a way that
     # was faster without doing so was lucky (the machine got less busy after the baseline), not better.
     winners = [w for w in faster if kind != "computes" or (w.parallelism or 0) >= PARALLEL]
+    # Another build of Python is worth switching to for computing only (waits overlap on threads anyway), and
+    # only if its threads beat its own one-after-another run: its runs happened at another moment than ours.
+    own_ft = m.way("free-threaded-sequential")
+    winners = [w for w in winners if not w.key.startswith("free-threaded") or (
+        kind != "waits" and own_ft is not None and own_ft.elapsed and w.elapsed
+        and own_ft.elapsed / w.elapsed >= GAIN)]
     lucky = [w for w in faster if w not in winners]
     threads = m.way("threads")
     reasons += _gil_sentences(m, kind, threads, cores, busy)
     reasons += _cost_sentences(m)
     if busy:
         seen = idle(m)
-        beside = [f"{w.label} beside {w.others_busy:.1f} busy cores" for w in m.ways if loaded(w)]
+        others = sorted(w.others_busy for w in m.ways if loaded(w))  # type: ignore[misc]
+        beside = ([f"other programs kept {others[0]:.1f}" + (f"–{others[-1]:.1f}" if others[-1] - others[0] >= 0.1
+                                                              else "") + f" cores busy during {len(others)} of "
+                   f"{sum(w.measured for w in m.ways)} runs"] if others else [])
         reasons.append("the machine was busy: " + "; ".join(
             ([f"{seen:g} of {cores} usable cores idle before/after"] if seen is not None else []) + beside
             or ["calls waited for a CPU"]))
@@ -171,7 +180,7 @@ def _uses_cores(way: Way) -> bool:
 
 
 def _call_sentence(m: Measurement, kind: str) -> str:
-    own = m.call_wall - (m.call_queued or 0.0)
+    own = m.call_own
     queued = (f" (plus {format_duration(m.call_queued)} waiting for a busy CPU)"
               if m.call_queued and m.call_queued > 0.05 * m.call_wall else "")
     what = {"computes": "it computes", "waits": "it waits", "mixed": "it waits and computes"}[kind]
@@ -181,8 +190,11 @@ def _call_sentence(m: Measurement, kind: str) -> str:
 
 def _gil_sentences(m: Measurement, kind: str, threads: Way | None, cores: int, busy: bool) -> list[str]:
     if threads is None or not threads.measured or kind == "waits":
+        if threads is not None and threads.measured and (threads.speedup or 0) >= GAIN:
+            return [f"threads {_x(threads.speedup)} on {threads.workers} threads: the waits overlap"]
         if threads is not None and threads.measured:
-            return [f"threads {_x(threads.speedup)} on {threads.workers} threads: waits overlap"]
+            return [f"threads {_x(threads.speedup)} on {threads.workers} threads: the waits did not overlap here "
+                    "(a busy machine, or something that serves one call at a time?)"]
         return []
     if cores < 2:
         return [f"threads {_x(threads.speedup)}: on one usable core threads cannot compute at the same time, "
@@ -207,7 +219,7 @@ def _cost_sentences(m: Measurement) -> list[str]:
         times = f"{ratio:.0f} ×" if ratio >= 1 else f"1/{1 / ratio:.0f} of"
         out.append(f"a task lasts {format_duration(task)}, {times} a process start-up ({format_duration(start)})")
     if m.result_bytes is not None and m.crossing_seconds is not None:
-        share = m.crossing_seconds / m.call_wall if m.call_wall > 0 else 0
+        share = m.crossing_seconds / m.call_own if m.call_own > 0 else 0
         line = (f"crossing to a process: argument {_size(m.argument_bytes)}, result {_size(m.result_bytes)} pickled; "
                 f"pickling them there and back costs {format_duration(m.crossing_seconds)} a call")
         if share >= 0.5:

@@ -27,17 +27,22 @@ def machine_line(m: Measurement) -> str:
             f"{f['usable_cores']} usable cores of {f['cpu_count']}{looked}")
 
 
-def ways_table(m: Measurement) -> str:
+def ways_table(m: Measurement, kind: str = "computes") -> str:
+    """One row per way; "of ideal" is the speed-up over its most: one per worker for waits, else one per
+    worker up to the usable cores. A way that did not run shows a dash (why: in the reasons below)."""
+    cores = m.machine["usable_cores"]
     rows = []
     for w in m.ways:
-        if w.measured:
-            rows.append([w.label, w.workers, f"{w.elapsed:.3f}", f"×{w.speedup:.2f}" if w.speedup else "",
-                         f"{w.efficiency:.0%}" if w.efficiency and w.key != "sequential" else "",
-                         format_duration(w.startup) if w.startup is not None and w.key != "sequential" else "",
-                         w.note])
-        else:
-            rows.append([w.label, "", "", "", "", "", w.note])
-    return table(["way", "workers", "elapsed s", "speed-up", "of ideal", "worker ready", "note"], rows)
+        if not w.measured:
+            rows.append([w.label, "—", "—", "—", "—", "—", "—"])
+            continue
+        ideal = w.workers if kind == "waits" or w.key == "asyncio" else min(w.workers, cores)
+        plain = w.key in ("sequential", "free-threaded-sequential")
+        rows.append([w.label, w.workers, f"{w.elapsed:.3f}", f"×{w.speedup:.2f}" if w.speedup else "",
+                     f"{w.speedup / ideal:.0%}" if w.speedup and not plain else "",
+                     f"{w.parallelism:.2f}" if w.parallelism is not None else "",
+                     format_duration(w.startup) if w.startup is not None and not plain else ""])
+    return table(["way", "workers", "elapsed s", "speed-up", "of ideal", "cores busy", "worker ready"], rows)
 
 
 def text(m: Measurement, r: Recommendation) -> str:
@@ -50,7 +55,7 @@ def text(m: Measurement, r: Recommendation) -> str:
             f"({m.cpu_share:.0%} of its own time)"
             + (f", {format_duration(m.call_queued)} queued for a CPU" if m.call_queued else ""),
             ""]
-    return "\n".join(head + [ways_table(m), "", str(r), "",
+    return "\n".join(head + [ways_table(m, r.kind), "", str(r), "",
                              f"(ideal = min(workers, {m.machine['usable_cores']} usable cores) for computing; "
                              f"measured in {m.duration:.1f} s)"])
 
@@ -74,8 +79,8 @@ def draw_page(m: Measurement, r: Recommendation, path: Path | None = None) -> An
 
     colours = {"sequential": MODE_COLOURS["sequential"], "threads": MODE_COLOURS["threads"],
                "interpreters": MODE_COLOURS["interpreters"], "asyncio": SERIES_COLOURS[1]}
-    fig = new_figure(12, 8)
-    grid = fig.add_gridspec(2, 2)
+    fig = new_figure(14, 11)
+    grid = fig.add_gridspec(3, 2, height_ratios=[1.2, 1.0, 0.8], width_ratios=[1.25, 1])
     ax = fig.add_subplot(grid[0, 0])
     ways = [w for w in m.ways if w.measured]
     labels = [w.label for w in ways]
@@ -89,8 +94,10 @@ def draw_page(m: Measurement, r: Recommendation, path: Path | None = None) -> An
         ax.plot([ideal, ideal], [i - 0.4, i + 0.4], color=LIMIT, lw=2)
     ax.axvline(1.0, color=NOTE, lw=1, ls=":")
     ax.invert_yaxis()
-    ax.set_xlim(0, max([2.0] + [(w.speedup or 0) * 1.35 for w in ways]))
-    ax.set_title(f"Speed-up against one after another (green: ideal, {cores} usable cores)", fontsize=10, loc="left")
+    ideals = [w.workers if r.kind == "waits" or w.key == "asyncio" else min(w.workers, cores) for w in ways]
+    ax.set_xlim(0, max([2.0] + [(w.speedup or 0) * 1.4 for w in ways] + [i * 1.1 for i in ideals]))
+    ax.set_title(f"Speed-up against one after another\n(green mark: ideal; {cores} usable cores)", fontsize=10,
+                 loc="left")
     ax.set_xlabel("speed-up (×)")
 
     ax = fig.add_subplot(grid[0, 1])
@@ -102,10 +109,10 @@ def draw_page(m: Measurement, r: Recommendation, path: Path | None = None) -> An
         ax.barh(["one call"], [value], left=left, color=c, label=f"{name}: {format_duration(value)}")
         left += value
     ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(f"A call: {format_duration(m.call_wall)} wall — it {r.kind}", fontsize=10, loc="left")
+    ax.set_title(f"One call: {format_duration(m.call_wall)} wall\nit {r.kind}", fontsize=10, loc="left")
     ax.set_xlabel("seconds (median call, one after another)")
 
-    ax = fig.add_subplot(grid[1, 0])
+    ax = fig.add_subplot(grid[1, :])
     costs = [("a call", m.call_wall)]
     if m.crossing_seconds is not None:
         costs.append(("pickle argument + result", m.crossing_seconds))
@@ -119,16 +126,16 @@ def draw_page(m: Measurement, r: Recommendation, path: Path | None = None) -> An
     ax.invert_yaxis()
     sizes = f"argument {m.argument_bytes:,} B" + (f", result {m.result_bytes:,} B" if m.result_bytes is not None
                                                    else ", result not picklable")
-    ax.set_title(f"What crossing and starting cost ({sizes} pickled)", fontsize=10, loc="left")
+    ax.set_title(f"What crossing and starting cost\n({sizes} pickled)", fontsize=10, loc="left")
 
-    ax = fig.add_subplot(grid[1, 1])
+    ax = fig.add_subplot(grid[2, :])
     ax.axis("off")
-    words = "\n".join(textwrap.fill(line, 70, subsequent_indent="   ") for line in str(r).splitlines())
+    words = "\n".join(textwrap.fill(line, 115, subsequent_indent="    ") for line in str(r).splitlines())
     ax.text(0, 1, words, va="top", fontsize=9, family="monospace", transform=ax.transAxes)
     ax.set_title(f"Recommendation: {r.tool}", fontsize=11, loc="left", weight="bold")
     seen = idle(m)
-    fig.suptitle(f"python -m helpers.choose {m.function} — {m.inputs_measured} calls; {machine_line(m)}"
-                 + (" — BUSY" if r.busy and seen is not None else ""), fontsize=10, x=0.01, ha="left")
+    fig.suptitle(f"python -m helpers.choose {m.function}: {m.inputs_measured} calls\n{machine_line(m)}"
+                 + (" (busy)" if r.busy and seen is not None else ""), fontsize=11, x=0.01, ha="left")
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=100)

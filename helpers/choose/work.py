@@ -46,8 +46,8 @@ class TimedCall(NamedTuple):
 class Timed:
     """``func`` wrapped: each call returns a :class:`TimedCall` (result, wall, CPU, queued for a CPU).
 
-    CPU time is the process's (``time.process_time``), so C libraries that compute on helper
-    threads (BLAS) count; the baseline runs one call at a time, so it is this call's.
+    CPU time is this thread's (``time.thread_time``): not the kernel's other threads (a live chart redrawing),
+    and not a C library's helper threads either (limit BLAS to one thread to measure it whole).
     """
 
     def __init__(self, func: Callable[[Any], Any]) -> None:
@@ -55,9 +55,9 @@ class Timed:
 
     def __call__(self, argument: Any) -> TimedCall:
         queued = queued_seconds()
-        cpu, wall = time.process_time(), time.perf_counter()
+        cpu, wall = time.thread_time(), time.perf_counter()
         result = self.func(argument)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
         after = queued_seconds()
         return TimedCall(result, wall, cpu, None if queued is None or after is None else after - queued)
 
