@@ -3,7 +3,7 @@
 A free-threaded build is another Python executable, so the function goes there by name: the
 child runs ``python3.14t -m helpers.choose MODULE:FUNCTION --child-ways sequential,threads`` on
 the same inputs (pickled to a temporary file) and writes its figures as JSON, which this module
-reads back as two :class:`~helpers.choose.measure.Way` rows. The child has a time limit and is
+reads back as two rows (the fields of :class:`~helpers.choose.measure.Way`, as a dict each). The child has a time limit and is
 killed on timeout or Ctrl-C; the temporary folder is removed on every path.
 """
 
@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from .inputs import function_name
-from .measure import Way, _run_limit
 
 #: Where the course's machines and ``uv`` keep a free-threaded Python, besides the PATH.
 KNOWN_PLACES = ("/opt/ft-python/bin/python3.14t", "/opt/ft-python/bin/python3.13t")
@@ -58,16 +57,20 @@ def find_free_threaded() -> str | None:
     return None
 
 
+def _row(key: str, label: str, workers: int = 0, elapsed: float | None = None, note: str = "") -> dict[str, Any]:
+    return {"key": key, "label": label, "workers": workers, "elapsed": elapsed, "note": note}
+
+
 def measure_free_threaded(func: Callable[[Any], Any], items: list[Any], sequential: float, *, timeout: float,
-                          quick: bool, notebook: bool, note: Callable[[str], None]) -> list[Way]:
-    """Baseline and threads on a free-threaded build: two :class:`Way` rows (or one saying why not)."""
+                          quick: bool, notebook: bool, note: Callable[[str], None]) -> list[dict[str, Any]]:
+    """Baseline and threads on a free-threaded build: two rows, the fields of a ``Way`` (or one saying why not)."""
     label = "threads (free-threaded)"
     python = find_free_threaded()
     if python is None:
-        return [Way("free-threaded", label, note="no free-threaded Python (python3.14t) found on this machine")]
+        return [_row("free-threaded", label, note="no free-threaded Python (python3.14t) found on this machine")]
     if notebook:
-        return [Way("free-threaded", label, note="a function defined in the notebook cannot be sent to another "
-                                                  "Python: write it to a module to measure it there")]
+        return [_row("free-threaded", label, note="a function defined in the notebook cannot be sent to another "
+                                                   "Python: write it to a module to measure it there")]
     target = function_name(func)
     folder = Path(tempfile.mkdtemp(prefix="course-choose-"))
     try:
@@ -82,7 +85,7 @@ def measure_free_threaded(func: Callable[[Any], Any], items: list[Any], sequenti
         command = [python, "-m", "helpers.choose", target, "--inputs-pickle", str(inputs), "--json", str(output),
                    "--child-ways", "sequential,threads", "--timeout", f"{timeout:g}", "--no-png"]
         env = {**os.environ, "PYTHONPATH": path, "PYTHONSAFEPATH": ""}
-        limit = 2 * _run_limit(timeout, len(items), 1) + 30
+        limit = 2 * (timeout * len(items) + 30) + 30  # two runs, each call up to timeout, and a Python to start
         note(f"{len(items)} calls on {os.path.basename(python)} (a child Python): one after another, then threads")
         child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                                  cwd=os.getcwd())
@@ -94,10 +97,10 @@ def measure_free_threaded(func: Callable[[Any], Any], items: list[Any], sequenti
             raise
         if child.returncode != 0 or not output.exists():
             last = (said or "").strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
-            return [Way("free-threaded", label, note=f"{os.path.basename(python)} could not run it: {last[0][:200]}")]
+            return [_row("free-threaded", label, note=f"{os.path.basename(python)} could not run it: {last[0][:200]}")]
         figures = json.loads(output.read_text(encoding="utf-8"))
     except subprocess.TimeoutExpired:
-        return [Way("free-threaded", label, note=f"stopped: the child Python took longer than {limit:.0f} s")]
+        return [_row("free-threaded", label, note=f"stopped: the child Python took longer than {limit:.0f} s")]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     ways = {w["key"]: w for w in figures["measurement"]["ways"]}
@@ -106,12 +109,12 @@ def measure_free_threaded(func: Callable[[Any], Any], items: list[Any], sequenti
     for key, name in (("sequential", f"one after another ({version}t)"), ("threads", f"threads ({version}t)")):
         got = ways.get(key) or {}
         elapsed = got.get("elapsed")
-        way = Way(f"free-threaded-{key}", name, got.get("workers", 0), elapsed, note=got.get("note", ""))
+        row = _row(f"free-threaded-{key}", name, got.get("workers", 0), elapsed, got.get("note", ""))
         if elapsed:
-            way.speedup = sequential / elapsed  # against *this* Python's baseline: what switching would buy
-            way.efficiency = None if key == "sequential" else way.speedup / min(max(1, way.workers), figures["measurement"]["machine"]["usable_cores"])
-            way.startup = got.get("startup")
-            way.parallelism = got.get("parallelism")
-            way.others_busy = got.get("others_busy")
-        rows.append(way)
+            row["speedup"] = sequential / elapsed  # against *this* Python's baseline: what switching would buy
+            cores = figures["measurement"]["machine"]["usable_cores"]
+            row["efficiency"] = None if key == "sequential" else row["speedup"] / min(max(1, row["workers"]), cores)
+            for field in ("startup", "parallelism", "others_busy"):
+                row[field] = got.get(field)
+        rows.append(row)
     return rows

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..config import MAX_TASKS
+from ..engine.config import MAX_TASKS
 
 #: The most memory (as a share of what is available) the inputs and results may need.
 MEMORY_SHARE = 0.5

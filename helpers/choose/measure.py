@@ -25,10 +25,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .. import harness
-from ..config import MAX_THREADS, gil_enabled, resolve_start_method
-from ..harness import RunError, RunResult, RunTimedOut, TaskFailed
-from ..machine import usable_cores
+from ..engine import harness
+from ..engine.config import MAX_THREADS, gil_enabled, resolve_start_method
+from ..engine.harness import RunError, RunResult, RunTimedOut, TaskFailed
+from ..engine.machine import usable_cores
 from .inputs import (BadInput, check_memory, defined_in_a_notebook, function_name, is_coroutine_function,
                      module_source, pickled_sizes)
 from .work import FunctionSource, GatherAll, RunCoroutine, Timed, TimedCall
@@ -291,8 +291,8 @@ def measure(func: Callable[[Any], Any], items: list[Any], *, timeout: float = DE
         from .freethreaded import measure_free_threaded
 
         note("looking for a free-threaded Python")
-        found.extend(measure_free_threaded(func, items, sequential, timeout=timeout, quick=quick,
-                                           notebook=notebook, note=note))
+        found.extend(Way(**row) for row in measure_free_threaded(func, items, sequential, timeout=timeout,
+                                                                 quick=quick, notebook=notebook, note=note))
 
     note("how idle are the cores")
     idle_after = None if child else idle_cores()

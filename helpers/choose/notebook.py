@@ -86,7 +86,7 @@ class _LiveView:
             import ipywidgets as widgets
             from IPython.display import display
 
-            from ..live_chart import LiveTimeline
+            from ..charts.live_chart import LiveTimeline
 
             self.timeline = LiveTimeline()
             self.status = widgets.HTML(value="<b>helpers.choose</b>: starting")

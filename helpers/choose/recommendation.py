@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..style import format_duration
+from ..charts.style import format_duration
 from .measure import Measurement, Way
 
 #: A way must be at least this many times faster than one after another to be worth its machinery.

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bench.tables import table
-from ..style import format_duration
+from ..charts.style import format_duration
 from .measure import Measurement
 from .recommendation import Recommendation, idle
 
@@ -74,8 +74,8 @@ def draw_page(m: Measurement, r: Recommendation, path: Path | None = None) -> An
     costs, and the recommendation. Writes a PNG to ``path`` if given; returns the figure."""
     import textwrap
 
-    from ..plots import new_figure
-    from ..style import LIMIT, MODE_COLOURS, NOTE, SERIES_COLOURS
+    from ..charts.plots import new_figure
+    from ..charts.style import LIMIT, MODE_COLOURS, NOTE, SERIES_COLOURS
 
     colours = {"sequential": MODE_COLOURS["sequential"], "threads": MODE_COLOURS["threads"],
                "interpreters": MODE_COLOURS["interpreters"], "asyncio": SERIES_COLOURS[1]}
