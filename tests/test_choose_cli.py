@@ -101,7 +101,7 @@ def test_ctrl_c_stops_everything_exit_130_and_no_process_is_left(whom, tmp_path)
         root = psutil.Process(process.pid)
         seen: dict[int, psutil.Process] = {}
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not seen:  # wait for the processes way's workers
+        while time.monotonic() < deadline and not any(map(_worker, seen.values())):  # the processes way's workers
             for child in root.children(recursive=True):
                 seen.setdefault(child.pid, child)
             time.sleep(0.05)
@@ -123,6 +123,19 @@ def test_ctrl_c_stops_everything_exit_130_and_no_process_is_left(whom, tmp_path)
     _, alive = psutil.wait_procs(list(seen.values()), timeout=10)
     assert not alive, [" ".join(p.cmdline()) for p in alive]
     assert not [p for p in psutil.process_iter() if _session(p) == process.pid]
+
+
+HOUSEKEEPING = ("multiprocessing.forkserver import main", "multiprocessing.resource_tracker import main")
+
+
+def _worker(p: psutil.Process) -> bool:
+    """A worker, not multiprocessing's fork server or resource tracker (a fork server's children are workers)."""
+    try:
+        command, parent = " ".join(p.cmdline()), p.parent()
+        parent_command = " ".join(parent.cmdline()) if parent else ""
+    except psutil.Error:
+        return False
+    return not any(mark in command and mark not in parent_command for mark in HOUSEKEEPING)
 
 
 def _session(p: psutil.Process) -> int | None:

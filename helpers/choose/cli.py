@@ -78,6 +78,31 @@ def load(args: argparse.Namespace) -> tuple[Any, list[Any]]:
     return func, check_inputs(raw)
 
 
+def start_forkserver_quietly() -> None:
+    """Start multiprocessing's fork server now, with SIGINT blocked while it starts.
+
+    A terminal's Ctrl-C goes to the whole process group; a fork server caught in its first moments (still
+    importing, before it ignores SIGINT itself: ``multiprocessing.forkserver.main``) dies with a traceback of
+    its own. Started with the signal blocked, it never sees one; its workers inherit the block, and this
+    process stops them itself on Ctrl-C, as it does every worker.
+    """
+    import multiprocessing
+    import signal
+
+    from ..engine.config import resolve_start_method
+
+    if resolve_start_method() != "forkserver" or not hasattr(signal, "pthread_sigmask"):
+        return
+    from multiprocessing import forkserver
+
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        multiprocessing.get_context("forkserver")  # the context exists on this platform
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
@@ -93,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise BadInput(f"{path} is a folder, not a file.")
         from .measure import measure
 
+        start_forkserver_quietly()
         measurement = measure(func, items, timeout=args.timeout, quick=args.quick, spawn=args.spawn,
                               free_threaded=not args.no_free_threaded, ways=child_ways, progress=progress.note)
     except BadInput as exc:
