@@ -108,14 +108,15 @@ def recommend(m: Measurement) -> Recommendation:
     faster = [w for w in measured if w.speedup >= GAIN]  # type: ignore[operator]
     # A function that computes can only be sped up by computing on several cores at once: a way that
     # was faster without doing so was lucky (the machine got less busy after the baseline), not better.
-    winners = [w for w in faster if kind != "computes" or (w.parallelism or 0) >= PARALLEL]
+    parallel = [w for w in faster if kind != "computes" or (w.parallelism or 0) >= PARALLEL]
+    lucky = [w for w in faster if w not in parallel]
     # Another build of Python is worth switching to for computing only (waits overlap on threads anyway), and
     # only if its threads beat its own one-after-another run: its runs happened at another moment than ours.
     own_ft = m.way("free-threaded-sequential")
-    winners = [w for w in winners if not w.key.startswith("free-threaded") or (
+    winners = [w for w in parallel if not w.key.startswith("free-threaded") or (
         kind != "waits" and own_ft is not None and own_ft.elapsed and w.elapsed
         and own_ft.elapsed / w.elapsed >= GAIN)]
-    lucky = [w for w in faster if w not in winners]
+    passed_over = [w for w in parallel if w not in winners]
     threads = m.way("threads")
     reasons += _gil_sentences(m, kind, threads, cores, busy)
     reasons += _cost_sentences(m)
@@ -131,6 +132,8 @@ def recommend(m: Measurement) -> Recommendation:
     reasons += [f"{w.label}: {w.note}" for w in m.ways if not w.measured and w.note]
     reasons += [f"{w.label} was {_x(w.speedup)} faster but kept only {w.parallelism or 0:.2f} cores busy: not "
                 "parallel computing, the machine's load changed between runs" for w in lucky]
+    reasons += [f"{w.label} {_x(w.speedup)}: " + ("work that waits needs no other build of Python" if kind == "waits"
+                else f"its threads were not ×{GAIN:g} faster than its own one after another") for w in passed_over]
     # Ways whose result the load may have decided: they ran beside other programs' work, on a machine where
     # computing in parallel was possible, and nothing load-independent rules them out.
     unfair = [w for w in measured if kind != "waits" and cores >= 2 and loaded(w) and not ruled_out_by_cost(m, w)]
