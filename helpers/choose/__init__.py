@@ -7,6 +7,7 @@ the course's harness (:func:`helpers.harness.run`), and says which wins and why:
 * :mod:`helpers.choose.work`      – what runs in the workers (timed calls, coroutines, by-value functions)
 * :mod:`helpers.choose.measure`   – the measurement: probe, baseline, threads, processes, interpreters, asyncio
 * :mod:`helpers.choose.freethreaded` – the same calls on a free-threaded build, in a child Python
+* :mod:`helpers.choose.stopping`  – a first call that never returns: its thread asked to stop
 * :mod:`helpers.choose.recommendation` – the answer, with reasons and figures (honest on busy/one-core machines)
 * :mod:`helpers.choose.report`    – the table, the JSON document, the one-page PNG
 * :mod:`helpers.choose.notebook`  – the notebook function (live timeline) and :func:`write_module`
