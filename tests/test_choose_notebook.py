@@ -97,3 +97,28 @@ def test_bad_inputs_raise_one_line_before_anything_starts():
             helpers.choose(digest, inputs)
     with pytest.raises(BadInput, match="cannot be called"):
         helpers.choose(42, [1])
+
+
+def test_stop_in_a_notebook_also_stops_a_thread_stuck_in_the_learners_call():
+    import _thread
+    import threading
+    import time
+
+    def spin(_):
+        while True:
+            pass
+
+    def press_stop():
+        time.sleep(0.5)
+        _thread.interrupt_main()  # what the kernel's ■ does
+
+    before = threading.active_count()
+    presser = threading.Thread(target=press_stop)
+    presser.start()
+    with pytest.raises(KeyboardInterrupt):
+        helpers.choose(spin, [1, 2], free_threaded=False)
+    presser.join()
+    deadline = time.monotonic() + 5
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == before

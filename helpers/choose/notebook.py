@@ -149,6 +149,12 @@ def choose(function: Callable[[Any], Any], inputs: Iterable[Any], *, quick: bool
         measurement = measure(function, items, timeout=timeout, quick=quick, spawn=spawn,
                               free_threaded=free_threaded, progress=view.note, on_update=view.update,
                               on_start=view.start)
+    except KeyboardInterrupt:
+        # ■: the harness stopped every process; a thread still inside the learner's call is asked to stop too.
+        from .stopping import stop_stuck_threads
+
+        view.done(f"interrupted: every worker process was stopped; {stop_stuck_threads()}")
+        raise
     except BaseException as exc:
         view.done(f"stopped: {exc}" if str(exc) else "stopped")
         raise
