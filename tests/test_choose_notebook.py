@@ -99,6 +99,8 @@ def test_bad_inputs_raise_one_line_before_anything_starts():
         helpers.choose(42, [1])
 
 
+# The stopped thread ends with SystemExit, which threading's own hook leaves silent and pytest's reports.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_stop_in_a_notebook_also_stops_a_thread_stuck_in_the_learners_call():
     import _thread
     import threading
