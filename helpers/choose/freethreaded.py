@@ -111,7 +111,8 @@ def measure_free_threaded(func: Callable[[Any], Any], items: list[Any], sequenti
     ways = {w["key"]: w for w in figures["measurement"]["ways"]}
     version = figures["measurement"]["machine"]["python"]
     rows = []
-    for key, name in (("sequential", f"one after another ({version}t)"), ("threads", f"threads ({version}t)")):
+    part = f", {len(items)} of {given} calls" if len(items) != given else ""
+    for key, name in (("sequential", f"one after another ({version}t{part})"), ("threads", f"threads ({version}t{part})")):
         got = ways.get(key) or {}
         elapsed = got.get("elapsed")
         row = _row(f"free-threaded-{key}", name, got.get("workers", 0), elapsed, got.get("note", ""))

@@ -110,7 +110,7 @@ def draw_page(m: Measurement, r: Recommendation, path: Path | None = None) -> An
         left += value
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title(f"One call: {format_duration(m.call_wall)} wall\nit {r.kind}", fontsize=10, loc="left")
-    ax.set_xlabel("seconds (median call, one after another)")
+    ax.set_xlabel("seconds (a call on average, one after another)")
 
     ax = fig.add_subplot(grid[1, :])
     costs = [("a call", m.call_wall)]
