@@ -3,8 +3,9 @@
 A free-threaded build is another Python executable, so the function goes there by name: the
 child runs ``python3.14t -m helpers.choose MODULE:FUNCTION --child-ways sequential,threads`` on
 the same inputs (pickled to a temporary file) and writes its figures as JSON, which this module
-reads back as two rows (the fields of :class:`~helpers.choose.measure.Way`, as a dict each). The child has a time limit and is
-killed on timeout or Ctrl-C; the temporary folder is removed on every path.
+reads back as two rows (the fields of :class:`~helpers.choose.measure.Way`, as a dict each). With
+``--quick`` the child runs one call per usable core (at least two). The child has a time limit and
+is killed on timeout or Ctrl-C; the temporary folder is removed on every path.
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ def measure_free_threaded(func: Callable[[Any], Any], items: list[Any], sequenti
     version = figures["measurement"]["machine"]["python"]
     rows = []
     part = f", {len(items)} of {given} calls" if len(items) != given else ""
-    for key, name in (("sequential", f"one after another ({version}t{part})"), ("threads", f"threads ({version}t{part})")):
+    for key, name in (("sequential", f"one after another ({version}t{part})"),
+                      ("threads", f"threads ({version}t{part})")):
         got = ways.get(key) or {}
         elapsed = got.get("elapsed")
         row = _row(f"free-threaded-{key}", name, got.get("workers", 0), elapsed, got.get("note", ""))
