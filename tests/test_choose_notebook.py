@@ -71,6 +71,7 @@ def test_a_notebook_coroutine_function_is_measured_with_asyncio():
     wait = cell(counter=4)["wait_cell"]
     choice = helpers.choose(wait, [0.1] * 4, free_threaded=False)
     assert choice.speedup("asyncio") > 2 and choice.tool in ("asyncio", "threads")
+    assert choice.figure()._repr_png_()[:4] == b"\x89PNG"  # the one-page report, shown in the notebook
 
 
 def test_write_module_makes_it_importable_for_spawn(monkeypatch, tmp_path):

@@ -54,10 +54,12 @@ class Choice:
         return way.speedup if way is not None else None
 
     def figure(self) -> Any:
-        """The one-page report as a matplotlib figure (shown as a picture in a notebook)."""
+        """The one-page report, shown as a PNG in a notebook (a :class:`helpers.charts.plots.Chart`: ``.fig`` is
+        the matplotlib figure, ``.savefig(path)`` writes it)."""
+        from ..charts.plots import Chart
         from .report import draw_page
 
-        return draw_page(self.measurement, self.recommendation)
+        return Chart(draw_page(self.measurement, self.recommendation))
 
     def __repr__(self) -> str:
         from .report import text
