@@ -44,3 +44,10 @@ def slow_square(number):
     """About 0.3 s of waiting, then a square: long enough to press Ctrl-C in the middle."""
     time.sleep(0.3)
     return number * number
+
+
+def fails_on_three(number):
+    """Returns for every input but 3."""
+    if number == 3:
+        raise KeyError(number)
+    return number

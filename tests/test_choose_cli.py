@@ -45,6 +45,7 @@ def finished(*args: str, timeout: float = 120) -> tuple[int, str, str]:
      "input 1 (<unlocked _thread.lock"),
     (["choose_examples:raises", "--inputs", "[3, 4]"],
      "raised on the first input (3): ValueError: no square root of 3"),
+    (["choose_examples:fails_on_three", "--inputs", "[1, 2, 3, 4]"], "raised on input 2 (3): KeyError: 3"),
     (["choose_examples:never_returns", "--inputs", "[1]", "--timeout", "0.5"],
      "did not return within --timeout 0.5 s on the first input (1); its thread was stopped"),
     (["choose_examples:large_result", "--inputs", "[64] * 256"], "too many inputs for memory: 256 results of"),

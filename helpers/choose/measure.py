@@ -239,7 +239,17 @@ def measure(func: Callable[[Any], Any], items: list[Any], *, timeout: float = DE
     n = len(items)
 
     # 1. the baseline, each call timed
-    baseline = run_way(f"{n} calls one after another", Timed(call), items, "sequential", 1)
+    try:
+        baseline = run_way(f"{n} calls one after another", Timed(call), items, "sequential", 1)
+    except TaskFailed as exc:  # a later input than the probe's: the first error, and nothing measured
+        failed = next(t for t in exc.result.tasks if t.error)
+        raise BadInput(f"the function raised on input {failed.index} ({_short(failed.argument)}): {failed.error}. "
+                       "Nothing was measured.") from None
+    except RunTimedOut:
+        from .stopping import stop_stuck_threads
+
+        raise BadInput(f"the calls one after another did not end in time (each call may take up to --timeout "
+                       f"{timeout:g} s); {stop_stuck_threads()} Nothing was measured.") from None
     calls: list[TimedCall] = [t.result for t in baseline.tasks]
     sequential = baseline.elapsed
     used, others = cpu_used.pop(id(baseline), (0.0, None))
