@@ -16,7 +16,9 @@ import pytest
 import helpers
 import helpers.config
 from helpers import machine
+from helpers import claims
 from helpers.advisor import recommend
+from helpers.verdict import MachineSeen
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,30 +56,33 @@ VERDICT_04 = "threads_speedup = sequential.elapsed / threads_run.elapsed"
 
 
 def verdict_04(capsys, gil: bool, sequential: float, threads: float, processes: float, cores: int = 2) -> str:
+    seen = MachineSeen(usable=cores, idle_before=float(cores), idle_during=float(cores), gil=gil)
     return run_cell(cell_with("04_processes_for_cpu_work.ipynb", VERDICT_04), capsys,
                     sequential=run("sequential", 1, sequential), threads_run=run("threads", 2, threads),
                     processes_run=run("processes", 2, processes), cores=cores, gil_enabled=lambda: gil,
-                    core_count=f"{cores} core{'s' if cores != 1 else ''}")
+                    core_count=f"{cores} core{'s' if cores != 1 else ''}", claims=claims,
+                    watch=SimpleNamespace(seen=seen))
 
 
 def test_04_free_threaded_threads_that_scale_are_credited_to_the_missing_gil(capsys):
     out = verdict_04(capsys, gil=False, sequential=2.0, threads=1.05, processes=1.1)
-    assert "GIL enabled in this Python: False" in out
-    assert "threads ran in parallel: this free-threaded Python has no GIL to share" in out
-    assert "took turns on the GIL" not in out and "run the cells again" not in out
-    assert "processes ran in parallel" in out
+    assert "GIL enabled: False" in out
+    assert "this run shows that without a GIL, threads run Python code in parallel" in out
+    assert "take turns on the GIL" not in out and "cannot show" not in out
+    assert "this run shows that processes compute in parallel" in out
 
 
 def test_04_free_threaded_on_one_core_does_not_blame_the_gil(capsys):
     out = verdict_04(capsys, gil=False, sequential=2.0, threads=2.0, processes=2.1, cores=1)
-    assert "threads gave no real speed-up, although this Python runs without a GIL" in out
-    assert "took turns on the GIL" not in out
-    assert "may use one core only" in out
+    assert "cannot show that without a GIL, threads run Python code in parallel" in out
+    assert "take turns on the GIL" not in out
+    assert "one usable core" in out
 
 
 def test_04_with_the_gil_the_verdict_is_unchanged(capsys):
     out = verdict_04(capsys, gil=True, sequential=2.0, threads=2.0, processes=1.1)
-    assert "they took turns on the GIL" in out and "processes ran in parallel" in out
+    assert "this run shows that threads running Python code take turns on the GIL" in out
+    assert "this run shows that processes compute in parallel" in out
 
 
 def test_04_recap_says_the_gil_was_off(capsys):

@@ -91,7 +91,7 @@ def crossover(sizes: Sequence[int], one_by_one: Sequence[float], on_processes: S
 
     ratios = [s / p for s, p in zip(one_by_one, on_processes)]
     last = Figure(f"{workers} processes on tasks of {sizes[-1]:,} numbers", ratios[-1], workers, "parallel",
-                  f"{workers} processes beat one after another on big tasks")
+                  f"{workers} processes ran in parallel on big tasks")
     verdict = judge(last, machine)
     first_win = next((i for i in range(len(sizes)) if all(r > 1 for r in ratios[i:])), None)
     if not verdict.shown or first_win is None:
