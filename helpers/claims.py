@@ -106,3 +106,22 @@ def crossover(sizes: Sequence[int], one_by_one: Sequence[float], on_processes: S
         busy = f" (on a busy machine: expect it lower on an idle one)" if machine.busy else ""
         verdict.lines.append(f"crossover: processes start to pay at about {size:,.0f} numbers per task{busy}")
     return size, verdict
+
+
+def one_gil_each(ratio: float, workers: int, machine: MachineSeen, label: str, kind: str) -> Verdict:
+    """Notebooks 16 and 17: ``kind`` (subinterpreters, worker processes), each with its own GIL, against threads
+    that share one, on the same pure-Python tasks; ``ratio`` = the threads' time / theirs.
+
+    With a GIL, the lesson is that they compute in parallel where the threads take turns; without one
+    (a free-threaded build) the threads compute in parallel too, so the lesson is only that the two
+    come out about even, and nothing is claimed about a GIL.
+    """
+    if machine.gil:
+        figure = Figure(label, ratio, workers, "parallel",
+                        f"{kind}, each with its own GIL, compute in parallel where threads sharing one GIL take turns")
+        return judge(figure, machine)
+    verdict = Verdict(machine=machine)
+    verdict.lines.append(f"{label}: ×{ratio:.2f} -> not judged: this Python runs without a GIL, so threads compute "
+                         f"in parallel too (notebook 15) and {kind} have no GIL to win back")
+    verdict.supported.append(False)
+    return verdict

@@ -147,6 +147,11 @@ class Watch:
         return self.seen
 
 
+def start_watch(before_sample: float = BEFORE_SAMPLE) -> Watch:
+    """A :class:`Watch` begun now, for a measurement that spans several cells: ``watch.stop()`` ends it."""
+    return Watch(before_sample)
+
+
 @contextmanager
 def watch_machine(before_sample: float = BEFORE_SAMPLE) -> Iterator[Watch]:
     """``with watch_machine() as watch:`` around a measurement; then ``watch.seen`` is a :class:`MachineSeen`.

@@ -98,28 +98,30 @@ def test_04_recap_says_the_gil_was_off(capsys):
 SAYS_08 = 'print("What your figures say:")'
 
 
-def verdict_08(capsys, thread_speedup: float, process_speedup: float = 1.8, cores: int = 2) -> str:
+def verdict_08(capsys, thread_speedup: float, process_speedup: float = 1.8, cores: int = 2, gil: bool = True) -> str:
+    seen = MachineSeen(usable=cores, idle_before=float(cores), idle_during=float(cores), gil=gil)
     return run_cell(cell_with("08_quick_reference.ipynb", SAYS_08), capsys, helpers=helpers, io_speedup=3.9,
-                    thread_speedup=thread_speedup, process_speedup=process_speedup, cores=cores,
-                    process_start=0.005, thread_start=0.0001, proxy_append=1e-4, plain_append=1e-7)
+                    thread_speedup=thread_speedup, process_speedup=process_speedup, cores=cores, procs=min(4, cores),
+                    process_start=0.005, thread_start=0.0001, proxy_append=1e-4, plain_append=1e-7,
+                    claims=claims, cpu_watch=SimpleNamespace(seen=seen))
 
 
 def test_08_free_threaded_threads_that_scale(capsys, free_threaded):
-    out = verdict_08(capsys, thread_speedup=1.9)
-    assert "threads sped up computing (×1.90): this Python runs threads in parallel" in out
-    assert "GIL" not in out
+    out = verdict_08(capsys, thread_speedup=1.9, gil=False)
+    assert "4 threads: ×1.90 -> this run shows that without a GIL, threads run Python code in parallel" in out
+    assert "take turns on the GIL" not in out
 
 
 def test_08_free_threaded_threads_that_did_not_scale_are_not_blamed_on_a_gil(capsys, free_threaded):
     # Was false before: "threads did not speed up computing (×1.00): the GIL", with the GIL off.
-    out = verdict_08(capsys, thread_speedup=1.0, process_speedup=1.0, cores=1)
-    line = next(text for text in out.splitlines() if "threads did not speed up computing" in text)
-    assert "the GIL" not in line and "no GIL here" in line
+    out = verdict_08(capsys, thread_speedup=1.0, process_speedup=1.0, cores=1, gil=False)
+    line = next(text for text in out.splitlines() if text.startswith("4 threads"))
+    assert "the GIL" not in line.replace("without a GIL", "") and "one usable core" in line
 
 
 def test_08_with_the_gil_it_still_names_the_gil(capsys):
     out = verdict_08(capsys, thread_speedup=1.0)
-    assert "threads did not speed up computing (×1.00): the GIL" in out
+    assert "4 threads: ×1.00 -> this run shows that threads running Python code take turns on the GIL" in out
 
 
 def test_08_measured_advice_follows_the_gil_of_this_python(capsys, free_threaded):
@@ -159,9 +161,9 @@ def test_advisor_default_is_the_articles_gil_world():
 # --- 07: waits overlap with or without a GIL --------------------------------------------------
 
 def test_07_wait_verdict_does_not_depend_on_the_gil(capsys, free_threaded):
-    source = cell_with("07_processes_with_threads.ipynb", "all six waits overlapped")
+    source = cell_with("07_processes_with_threads.ipynb", "claims.waits_overlap(")
     out = run_cell(source, capsys, helpers=helpers, elapsed=helpers.seconds(1.0) + 0.1)
-    assert "all six waits overlapped" in out and "GIL" not in out
+    assert "this run shows that waiting threads overlap" in out and "take turns on the GIL" not in out
 
 
 # --- what every notebook shows about the machine ----------------------------------------------
