@@ -116,7 +116,8 @@ def test_worker_crash_is_reported_in_the_panel(monkeypatch):
     from helpers import workers
 
     monkeypatch.setitem(panel_module.TASK_KINDS, "compute",
-                        panel_module.TaskKind(workers.exit_abruptly, "numbers each", 10, panel_module.SECONDS_PER_NUMBER))
+                        panel_module.TaskKind("compute", workers.exit_abruptly, "numbers each", 10,
+                                              workers.SECONDS_PER_NUMBER))
     panel = LivePanel("compute", size=3, tasks=1, workers=1, mode="processes", start_method="spawn")
     result = panel.run()
     assert result.status == "failed"
