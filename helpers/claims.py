@@ -1,6 +1,6 @@
-"""The claims the notebooks conclude from their measurements, put to :func:`helpers.verdict.judge`.
+"""The claims the notebooks conclude from their measurements, put to :func:`helpers.engine.verdict.judge`.
 
-Each function here turns a notebook's figures into :class:`~helpers.verdict.Figure` objects with
+Each function here turns a notebook's figures into :class:`~helpers.engine.verdict.Figure` objects with
 the claim they could support on *this* build, and returns the verdict: the claim where the figures
 show it, otherwise why this run cannot. What the claims say about CPython, and where it is stated:
 
@@ -16,9 +16,10 @@ show it, otherwise why this run cannot. What the claims say about CPython, and w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
-from .verdict import Figure, MachineSeen, Verdict, judge
+from .engine.verdict import Figure, MachineSeen, Verdict, judge
 
 #: Task kinds of :mod:`helpers.gil_release` whose C code releases the GIL while it works (see module doc).
 RELEASES_GIL = {"sha256": True, "sha256-1KiB": False, "blake2b": True, "zlib": True, "bz2": True,
@@ -49,8 +50,8 @@ def cpu_work(threads_speedup: float, processes_speedup: float, workers: int, mac
 
 def waits_overlap(speedup: float, waits: int, label: str | None = None, machine: MachineSeen | None = None) -> Verdict:
     """Notebooks 03, 07, 08: ``waits`` waits on threads against one after another (no cores needed)."""
-    from .machine import usable_cores
-    from .config import gil_enabled
+    from .engine.machine import usable_cores
+    from .engine.config import gil_enabled
 
     machine = machine or MachineSeen(usable=usable_cores(), gil=gil_enabled())
     figure = Figure(label or f"{waits} waits on threads", speedup, waits, "parallel",
@@ -87,8 +88,6 @@ def crossover(sizes: Sequence[int], one_by_one: Sequence[float], on_processes: S
     found or the run cannot show one) and the verdict on the largest size: processes must have
     run in parallel there for any crossover to mean something.
     """
-    from .bench.crossover import crossover_size
-
     ratios = [s / p for s, p in zip(one_by_one, on_processes)]
     last = Figure(f"{workers} processes on tasks of {sizes[-1]:,} numbers", ratios[-1], workers, "parallel",
                   f"{workers} processes ran in parallel on big tasks")
@@ -125,3 +124,23 @@ def one_gil_each(ratio: float, workers: int, machine: MachineSeen, label: str, k
                          f"in parallel too (notebook 15) and {kind} have no GIL to win back")
     verdict.supported.append(False)
     return verdict
+
+
+def crossover_size(sizes: Sequence[float], ratios: Sequence[float]) -> tuple[float | None, str]:
+    """Where ``ratios`` (sequential / processes) first rises through 1, and how it was found.
+
+    Returns ``(size, "between")`` when it crosses between two measured sizes (log-interpolated),
+    ``(sizes[0], "below")`` when processes already win at the smallest size, and
+    ``(None, "above")`` when they never win in the range measured.
+    """
+    if not sizes or len(sizes) != len(ratios):
+        raise ValueError("crossover_size needs one ratio per size.")
+    if ratios[0] >= 1:
+        return float(sizes[0]), "below"
+    for i in range(1, len(sizes)):
+        low, high = ratios[i - 1], ratios[i]
+        if low < 1 <= high:
+            share = (0 - math.log(low)) / (math.log(high) - math.log(low))
+            size = math.exp(math.log(sizes[i - 1]) + share * (math.log(sizes[i]) - math.log(sizes[i - 1])))
+            return size, "between"
+    return None, "above"

@@ -18,7 +18,7 @@ import helpers.config
 from helpers import machine
 from helpers import claims
 from helpers.advisor import recommend
-from helpers.verdict import MachineSeen
+from helpers.engine.verdict import MachineSeen
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,7 +161,7 @@ def test_advisor_default_is_the_articles_gil_world():
 # --- 07: waits overlap with or without a GIL --------------------------------------------------
 
 def test_07_wait_verdict_does_not_depend_on_the_gil(capsys, free_threaded):
-    source = cell_with("07_processes_with_threads.ipynb", "claims.waits_overlap(")
+    source = cell_with("07_processes_with_threads.ipynb", "one_by_one = helpers.run(wait_task")
     out = run_cell(source, capsys, helpers=helpers, elapsed=helpers.seconds(1.0) + 0.1)
     assert "this run shows that waiting threads overlap" in out and "take turns on the GIL" not in out
 

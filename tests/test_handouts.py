@@ -449,7 +449,7 @@ def test_no_chromium_is_left_running(built):
 # --- how busy the machine was while a page was measured ------------------------------------------
 
 def test_a_page_measured_on_a_busy_machine_says_so_in_its_stamp():
-    from helpers.verdict import MachineSeen
+    from helpers.engine.verdict import MachineSeen
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 04 · title")])
     stamp = handouts.Stamp.now()
@@ -460,7 +460,7 @@ def test_a_page_measured_on_a_busy_machine_says_so_in_its_stamp():
 
 
 def test_a_page_measured_on_an_idle_machine_says_that_instead():
-    from helpers.verdict import MachineSeen
+    from helpers.engine.verdict import MachineSeen
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 04 · title")])
     stamp = handouts.Stamp.now()

@@ -1,4 +1,4 @@
-"""helpers.verdict and helpers.lessons: the right sentence for each machine, never the lesson's opposite as a fact.
+"""helpers.engine.verdict and helpers.lessons: the right sentence for each machine, never the lesson's opposite as a fact.
 
 Fed the figures an idle 2-core, a busy 2-core, a one-core and a free-threaded machine give, and a
 control that says the machine was busy (figures as measured for notebooks 04 and 14, and the
@@ -12,7 +12,7 @@ import time
 import pytest
 
 from helpers import claims
-from helpers.verdict import Figure, MachineSeen, judge, watch_machine
+from helpers.engine.verdict import Figure, MachineSeen, judge, watch_machine
 
 IDLE_2 = MachineSeen(usable=2, idle_before=1.95, idle_during=1.9, gil=True)
 BUSY_2 = MachineSeen(usable=2, idle_before=0.4, idle_during=0.7, gil=True)

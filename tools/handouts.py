@@ -172,7 +172,7 @@ def _cores(value: float | None) -> str:
 
 
 def load_note(seen: Any) -> str:
-    """How busy the machine was while one notebook ran (a :class:`helpers.verdict.MachineSeen`), in a sentence."""
+    """How busy the machine was while one notebook ran (a :class:`helpers.engine.verdict.MachineSeen`), in a sentence."""
     if seen is None or seen.idle is None:
         return ""
     if seen.busy:
@@ -186,8 +186,8 @@ def load_note(seen: Any) -> str:
 def add_stamp(nb: Any, stamp: Stamp, seconds: float, when: dt.datetime, seen: Any = None) -> None:
     """Put the stamp right under the notebook's title (as a tagged Markdown cell).
 
-    ``seen``: how busy the machine was while the notebook ran (:class:`helpers.verdict.MachineSeen`,
-    from a :class:`helpers.verdict.Watch` around :func:`execute`); a busy run says so on the page.
+    ``seen``: how busy the machine was while the notebook ran (:class:`helpers.engine.verdict.MachineSeen`,
+    from a :class:`helpers.engine.verdict.Watch` around :func:`execute`); a busy run says so on the page.
     """
     import nbformat
 
@@ -505,7 +505,7 @@ def build(out: Path, only: list[str] | None = None, fast: bool = False, start_me
     stamp = Stamp.now()
     log(f"handouts: {len(notebooks)} notebooks into {out}\n  {stamp.line()}")
 
-    from helpers.verdict import Watch  # samples idle cores before a notebook, and others' CPU use during it
+    from helpers.engine.verdict import Watch  # samples idle cores before a notebook, and others' CPU use during it
 
     timings: dict[str, float] = {}
     seen_by_stem: dict[str, Any] = {}

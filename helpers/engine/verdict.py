@@ -13,7 +13,7 @@ Engine level: it knows no lesson. Each :class:`Figure` brings its own claim, in 
 claim expects of the figure on an idle machine with enough cores (``"parallel"``: it scales with
 the cores; ``"turns"``: it stays near ×1). It draws nothing; :class:`Verdict` prints as text.
 
-The idle cores are sampled as :mod:`helpers.bench` does (:func:`helpers.bench.cores.idle_cores`)
+The idle cores are sampled as :mod:`helpers.bench` samples them (:func:`helpers.engine.machine.idle_cores`)
 before the run; during it, what other programs used is the machine's busy CPU time less this
 process's and its children's (one ``psutil`` reading at each end).
 """
@@ -123,7 +123,7 @@ class Watch:
     def __init__(self, before_sample: float = BEFORE_SAMPLE) -> None:
         self.seen = MachineSeen(usable=usable_cores(), gil=gil_enabled())
         try:
-            from .bench.cores import idle_cores  # the course's one way to sample idle cores
+            from .machine import idle_cores  # the course's one way to sample idle cores (helpers.bench uses it too)
 
             self.seen.idle_before = idle_cores(before_sample)
             self._start = (time.perf_counter(), _machine_busy_seconds(), _own_seconds())
