@@ -126,7 +126,8 @@ def test_08_with_the_gil_it_still_names_the_gil(capsys):
 
 def test_08_measured_advice_follows_the_gil_of_this_python(capsys, free_threaded):
     source = cell_with("08_quick_reference.ipynb", "print(recommend(waiting=False, computing=True, task_seconds=0.2")
-    out = run_cell(source, capsys, recommend=recommend, helpers=helpers, process_start=0.03)
+    out = run_cell(source, capsys, recommend=recommend, helpers=helpers, process_start=0.03,
+                   gil_enabled=helpers.config.gil_enabled)
     assert out.startswith("→ threads") and "without a GIL" in out
 
 
@@ -175,7 +176,8 @@ def test_machine_facts_report_a_free_threaded_build_with_its_gil_off(free_thread
 
 def test_08_header_reports_the_gil_state(capsys, free_threaded):
     source = cell_with("08_quick_reference.ipynb", 'print(f"{cores} usable cores, start method')
-    out = run_cell(source.splitlines()[-1], capsys, helpers=helpers, cores=2, method="fork")
+    out = run_cell(source.splitlines()[-1], capsys, helpers=helpers, cores=2, method="fork",
+                   gil_enabled=helpers.config.gil_enabled)
     assert "GIL enabled: False" in out
 
 
