@@ -267,7 +267,8 @@ def _describe_controls(box: Any) -> str:
                 parts.append(f"{'☑' if value else '☐'} {html.escape(control.description)}")
             else:
                 parts.append(f"{html.escape(control.description)}: <b>{value:g}</b>")
-    return ("<div class='course-advisor' style='border: 1px solid silver; padding: 0.4em 0.6em'><i>Interactive controls, shown as they were left: open the notebook in "
+    return ("<div class='course-advisor' style='border: 1px solid silver; padding: 0.4em 0.6em'>"
+            "<i>Interactive controls, shown as they were left: open the notebook in "
             f"JupyterLab to use them.</i><br>{' · '.join(parts)}<br>{advice.value}</div>")
 
 

@@ -389,6 +389,7 @@ def compare_concurrent_requests(count: int = 1000, delay: float = 1.0, repeats: 
         tasks = best_of(fetch_with_asyncio, urls, repeats)
         threads = best_of(fetch_on_threads, urls, repeats)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    return {"asyncio": tasks, "threads": threads, "load": load, "per_thread": memory_per_waiter("threads", min(count, MAX_PAGES)),
+    return {"asyncio": tasks, "threads": threads, "load": load,
+            "per_thread": memory_per_waiter("threads", min(count, MAX_PAGES)),
             "per_task": memory_per_waiter("tasks", min(count, MAX_PAGES)), "open_files": limit_note,
             "cores": cpu_count(), "delay": delay, "count": count}

@@ -240,7 +240,8 @@ def run_all(page: Any, lab: LabServer, notebook: str, timeout: float = 80) -> No
         window.__courseStars = stars;
         window.__courseSawStar = false;
         new MutationObserver(() => { if (stars()) window.__courseSawStar = true; })
-            .observe(document.querySelector('.jp-NotebookPanel'), {childList: true, subtree: true, characterData: true});
+            .observe(document.querySelector('.jp-NotebookPanel'),
+                     {childList: true, subtree: true, characterData: true});
     }""")
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()

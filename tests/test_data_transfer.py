@@ -81,7 +81,8 @@ def test_every_channel_carries_every_size_and_leaves_nothing(method, created_blo
 
 
 def test_an_interrupt_inside_unlink_is_still_an_interrupt(created_blocks, monkeypatch):
-    """■ pressed while unlink() runs, after the block left /dev/shm (seen once in CI): KeyboardInterrupt, nothing left."""
+    """■ pressed while unlink() runs, after the block left /dev/shm (seen once in CI): KeyboardInterrupt, nothing
+    left."""
     from multiprocessing import shared_memory
 
     real_unlink = shared_memory.SharedMemory.unlink

@@ -208,10 +208,12 @@ def execute(info: Notebook, log_file: Path) -> tuple[Any, float, dt.datetime]:
                                  f"{log_file}):\n{exc}") from None
             except RuntimeError as exc:
                 started = any(cell.get("execution_count") for cell in nb.cells if cell.cell_type == "code")
-                if type(exc) is not RuntimeError or started:  # a kernel that died mid-run (DeadKernelError) is a failure
+                # a kernel that died mid-run (DeadKernelError) is a failure
+                if type(exc) is not RuntimeError or started:
                     raise
                 if attempt == KERNEL_START_TRIES:  # the kernel never answered: see KERNEL_START_TRIES
-                    raise BuildError(f"{info.path.name}: its kernel did not start ({exc}; kernel log: {log_file})") from None
+                    raise BuildError(f"{info.path.name}: its kernel did not start ({exc}; "
+                                     f"kernel log: {log_file})") from None
                 log(f"   {info.path.name}: the kernel did not start ({exc}); starting another")
                 continue
         return nb, time.perf_counter() - start, began

@@ -129,7 +129,8 @@ def measure_large_tasks(plan: Any, note: Callable[[str], None]) -> dict[str, Any
     note(f"{tasks} large tasks on {workers} processes ({plan.course_method})")
     elapsed = run(compute_task, inputs, mode="processes", workers=workers, start_method=plan.course_method).elapsed
     return {"task_numbers": size, "tasks": tasks, "task_seconds": sequential / tasks, "sequential": sequential,
-            "cpu_share": share, **speedup_row("processes", plan.course_method, workers, elapsed, sequential, plan.usable)}
+            "cpu_share": share,
+            **speedup_row("processes", plan.course_method, workers, elapsed, sequential, plan.usable)}
 
 
 def measure_hashlib(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:

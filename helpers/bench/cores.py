@@ -38,7 +38,7 @@ def describe_cores(usable: int, idle_before: float | None, idle_after: float | N
     text = f"usable cores = {usable} ({limits})"
     idle = [x for x in (idle_before, idle_after) if x is not None]
     if idle:
-        text += f"; idle before/after the run: {' / '.join(f'{x:g}' for x in (idle_before, idle_after) if x is not None)}"
+        text += f"; idle before/after the run: {' / '.join(f'{x:g}' for x in idle)}"
         if min(idle) < usable - 0.5:
             text += " — the machine was busy: speed-ups are judged against cores others were using; re-run when idle"
     return text

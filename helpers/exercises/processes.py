@@ -74,7 +74,8 @@ def check_two_processes(start_two: Any) -> Verdict:
         if not started_after(second, first):
             return cannot_show(f"The second child began {format_duration(gap)} after the first had ended.",
                                f"both children were started together, but starting a process takes "
-                               f"{format_duration(startup)} here, about as long as the work itself ({format_duration(work)})")
+                               f"{format_duration(startup)} here, about as long as the work itself "
+                               f"({format_duration(work)})")
         return report(False, f"The second child was started only after the first had ended, and began "
                       f"{format_duration(gap)} after it: "
                       f"start_two took {format_duration(elapsed)} instead of about {format_duration(work)}.",

@@ -4,8 +4,8 @@ The learner writes ``share(data) -> tuple``: create a ``SharedMemory`` block, co
 start a child running :func:`helpers.data_transfer.checksum_shared_block`, return what it put on
 the queue, and unlink the block on every path. The checker observes, from the child's own report,
 that a *child* read the bytes *from the named block* (the report carries a proof made from the
-data's first 16 bytes, random every time, so it cannot be typed up), that the checksum is the data's, that the block no longer
-exists afterwards, and that no process was left running.
+data's first 16 bytes, random every time, so it cannot be typed up), that the checksum is the data's, that the
+block no longer exists afterwards, and that no process was left running.
 """
 
 from __future__ import annotations
