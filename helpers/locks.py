@@ -114,7 +114,7 @@ class Log:
 
         t0 = min((t for _, _, t in self.entries), default=0.0) if t0 is None else t0
         opened: dict[str, float] = {}
-        tasks = []
+        tasks: list[TaskRecord] = []
         for name, what, t in self.entries:
             if what == begin:
                 opened[name] = t

@@ -133,7 +133,7 @@ class Stamp:
 
     @classmethod
     def now(cls) -> Stamp:
-        from helpers.machine import machine_info
+        from helpers.engine.machine import machine_info
 
         return cls(dt.datetime.now(dt.timezone.utc).replace(microsecond=0), machine_info())
 
@@ -439,9 +439,11 @@ def write_variant(out: Path, variant: str, notebooks: list[Notebook], executed: 
         (folder / info.html_name).write_text(render(nb, handout, site_link), encoding="utf-8")
         footer = css_string(f"{info.number} · {stamp.short()}")
         source = print_dir / variant / info.html_name
-        source.write_text(render(nb, dict(handout, print=True, footer=footer),
-                                 lambda stem, fragment, here=info.stem: (fragment or "#") if stem == here else None),
-                          encoding="utf-8")
+
+        def same_page(stem: str, fragment: str, here: str = info.stem) -> str | None:
+            return (fragment or "#") if stem == here else None
+
+        source.write_text(render(nb, dict(handout, print=True, footer=footer), same_page), encoding="utf-8")
         jobs.append((source, folder / "pdf" / info.pdf_name))
 
     env = jinja_env()

@@ -20,7 +20,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
-from helpers.census import describe, wait_for_no_children
+from helpers.engine.census import describe, wait_for_no_children
 from helpers.course import MANIFEST, lessons
 
 

@@ -311,7 +311,7 @@ def office_analogy(desk_note: str = "", phone_note: str = "") -> Chart:
     """
     from PIL import Image as PILImage
 
-    with resources.files("helpers").joinpath("pictures", OFFICE_PICTURE).open("rb") as file:
+    with resources.files("helpers").joinpath("pictures").joinpath(OFFICE_PICTURE).open("rb") as file:
         picture = PILImage.open(file)
         picture.load()
     width, height = picture.size

@@ -127,6 +127,7 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
     result = RunResult(mode, workers, method, [TaskRecord(i, x) for i, x in enumerate(items)])
     runner: ThreadRun | _ProcessRun
     if mode == "processes":
+        assert method is not None  # resolved above for processes
         runner = _ProcessRun(func, items, workers, method)
     elif mode == INTERPRETERS:
         from .interpreter_runs import InterpreterRun  # only on 3.14+, and only when asked for

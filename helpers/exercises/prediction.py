@@ -32,7 +32,7 @@ def check_wait_prediction(predicted: Any) -> Verdict:
     from ..workers import wait_task
 
     pause = seconds(WAIT_SECONDS)
-    runs = []
+    runs: list[float] = []
     while len(runs) < RUNS and (not runs or min(runs) > 1.25 * pause):
         runs.append(run(wait_task, [pause] * WAITS, mode="threads", workers=WAITS).elapsed)
     measured = min(runs)

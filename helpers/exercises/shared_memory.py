@@ -52,9 +52,8 @@ def check_shared_memory(share: Callable[[bytes], Any]) -> Verdict:
     if not callable(share):
         return report(False, f"share should be a function taking the data, not {type(share).__name__}.",
                       "def share(data): ...")
-    data = bytearray(payload(SIZE))
-    data[:16] = secrets.token_bytes(16)  # different every time: neither checksum nor proof can be remembered
-    data = bytes(data)
+    # The first 16 bytes are different every time: neither checksum nor proof can be remembered.
+    data = secrets.token_bytes(16) + payload(SIZE)[16:]
     answer, elapsed, failed = call_learner(lambda: share(data), "share", HINT_SHAPE)
     if failed is not None:
         return failed
