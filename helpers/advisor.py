@@ -84,7 +84,7 @@ def recommend(*, waiting: bool, computing: bool, share_data: bool = False, task_
     ``tasks``: how many such tasks the job has.
     ``process_start``: what starting and joining one process costs here, in seconds.
     ``gil``: False for a free-threaded Python running without its GIL (see
-    :func:`helpers.config.gil_enabled`), where threads compute in parallel too.
+    :func:`helpers.engine.config.gil_enabled`), where threads compute in parallel too.
 
     Deterministic: the answer depends on the arguments only. Raises ``ValueError`` for an
     argument that is not a bool, a positive number, or (``tasks``) a whole number ≥ 1.

@@ -205,7 +205,7 @@ def measure_scaling(name: str, *, threads: int = 2, megabytes: int = 16, repeats
     ``mode="processes"`` runs the second half on that many processes instead: the control
     that says whether the machine has that many free cores at all (no GIL is shared).
 
-    ``name`` is a key of :data:`TASKS`. Both runs go through :func:`helpers.harness.run`
+    ``name`` is a key of :data:`TASKS`. Both runs go through :func:`helpers.engine.harness.run`
     (``mode="sequential"`` and ``mode="threads"``), alternately, ``repeats`` times; the best
     of each is kept (the run least disturbed by other programs). Raises ``ValueError`` for a
     bad argument before anything runs.

@@ -34,7 +34,7 @@ from typing import Any
 
 import psutil
 
-from helpers.census import describe, kill_all
+from helpers.engine.census import describe, kill_all
 
 #: Flags chromium needs to run headless as root in a container with no outside network:
 #: no sandbox (root), no GPU, and none of the background connections (updates, sync, field

@@ -43,7 +43,7 @@ import pytest
 HERE = str(Path(__file__).resolve().parent)
 if HERE not in sys.path:  # tests/lab_server.py, whatever pytest's import mode
     sys.path.insert(0, HERE)
-from helpers.census import kill_all
+from helpers.engine.census import kill_all
 from lab_server import CHROMIUM_ARGS, LabServer, alive, chromium_environment, find_chromium
 
 try:

@@ -8,7 +8,7 @@ import pytest
 
 from helpers import data_transfer as dt
 from helpers import transfer_patterns
-from helpers.census import live_children
+from helpers.engine.census import live_children
 
 METHODS = multiprocessing.get_all_start_methods()
 

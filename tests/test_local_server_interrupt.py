@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from helpers.census import live_children
+from helpers.engine.census import live_children
 from helpers.local_server import port_is_free
 # The kernel tests' fixture and helpers: a real kernel, an expression's printed value, ■ once workers run.
 from test_kernel_interrupt import execute, interrupt_when_workers_run, kernel, value  # noqa: F401 (kernel: a fixture)

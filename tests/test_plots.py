@@ -1,13 +1,14 @@
-"""helpers.plots: static charts draw what they are given, refuse nonsense, and use the one palette."""
+"""helpers.charts.plots: static charts draw what they are given, refuse nonsense, and use the one palette."""
 
 from __future__ import annotations
 
 import pytest
 
 from helpers import workers
-from helpers.harness import RunResult, TaskRecord
-from helpers.plots import Chart, office_analogy, plot_crossover, plot_process_threads, plot_run, plot_runs, plot_speedup
-from helpers.style import MODE_COLOURS, format_duration
+from helpers.engine.results import RunResult, TaskRecord
+from helpers.charts.plots import (Chart, office_analogy, plot_crossover, plot_process_threads, plot_run, plot_runs,
+                                  plot_speedup)
+from helpers.charts.style import MODE_COLOURS, format_duration
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

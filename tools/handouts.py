@@ -126,7 +126,7 @@ def figures_source(manifest: Path = MANIFEST) -> Notebook:
 
 @dataclass
 class Stamp:
-    """When and where the handouts were measured, from :func:`helpers.machine.machine_info`."""
+    """When and where the handouts were measured, from :func:`helpers.engine.machine.machine_info`."""
 
     when: dt.datetime
     info: dict[str, Any]

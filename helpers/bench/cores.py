@@ -1,6 +1,6 @@
 """How many cores a run may use, and how many of them were idle: the yardstick of every speed-up.
 
-"Usable cores" is :func:`helpers.machine.usable_cores`, the figure the notebooks use: the
+"Usable cores" is :func:`helpers.engine.machine.usable_cores`, the figure the notebooks use: the
 smallest of the machine's cores, the cores this process may be scheduled on, and its
 container's CPU quota, rounded up. That is what the process could use on an idle machine. On a busy machine other
 programs take part of those cores; :func:`idle_cores` measures how many were idle during

@@ -3,8 +3,8 @@
 Figures are drawn with matplotlib's object API on the Agg canvas (no pyplot, so nothing is
 displayed twice and nothing depends on the notebook's backend). :class:`Chart` wraps a
 figure so that a notebook shows it as a PNG: put it last in a cell, or ``display()`` it.
-The control panel's live charts are in :mod:`helpers.live_chart`; colours and durations come
-from :mod:`helpers.style`.
+The control panel's live charts are in :mod:`helpers.charts.live_chart`; colours and durations come
+from :mod:`helpers.charts.style`.
 """
 
 from __future__ import annotations

@@ -192,7 +192,7 @@ class Census:
 
     ``leftovers()`` names what the learner's code started and left running; ``stop()``
     ends those processes (threads cannot be stopped; a thread left running is reported).
-    Processes are found with :func:`helpers.census.live_children` (multiprocessing's
+    Processes are found with :func:`helpers.engine.census.live_children` (multiprocessing's
     housekeeping left out, a fork server's children included).
     """
 
