@@ -195,10 +195,17 @@ def plot_process_threads(spans: Sequence[Any], t0: float, title: str = "") -> Ch
                         fontsize=7, va="center", color="white")
     ax.text(0.995, 1.01, "grey: process starting", transform=ax.transAxes, fontsize=7, color=NOTE,
             va="bottom", ha="right")
-    ax.set_yticks(range(len(lanes)), [f"pid {pid} / {thread}" for pid, thread in lanes], fontsize=8)
-    ax.set_ylim(len(lanes) - 0.5, -0.5)
-    ax.set_xlim(0, end * 1.22)
-    ax.set_xlabel("seconds since the parent started the first process, measured")
+    return finish_lanes(fig, ax, [f"pid {pid} / {thread}" for pid, thread in lanes], (len(lanes) - 0.5, -0.5),
+                        end * 1.22, "seconds since the parent started the first process, measured", title, fontsize=8)
+
+
+def finish_lanes(fig: Figure, ax: Any, labels: Sequence[str], ylim: tuple[float, float], right: float, xlabel: str,
+                 title: str | None, **tick_style: Any) -> Chart:
+    """Finish a chart of one horizontal lane per worker, the first on top: lane labels, limits, grid, title."""
+    ax.set_yticks(range(len(labels)), labels, **tick_style)
+    ax.set_ylim(*ylim)
+    ax.set_xlim(0, right)
+    ax.set_xlabel(xlabel)
     ax.grid(axis="x", alpha=0.3)
     if title:
         ax.set_title(title, fontsize=10, loc="left")
