@@ -94,4 +94,4 @@ handouts: install-tests
 	$(PY) tools/handouts.py $(if $(FAST),--fast)
 
 clean:
-	rm -rf $(VENV) .venv-* build handouts test-output
+	rm -rf $(VENV) .venv-* build handouts test-output .mypy_cache .ruff_cache
