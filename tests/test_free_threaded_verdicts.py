@@ -14,7 +14,6 @@ from types import SimpleNamespace
 import pytest
 
 import helpers
-import helpers.config  # noqa: F401  (notebook 08's cell reads helpers.config: the name notebooks use)
 import helpers.engine.config
 from helpers.engine import machine
 from helpers.advisor import recommend
