@@ -14,9 +14,9 @@ from types import SimpleNamespace
 import pytest
 
 import helpers
-import helpers.config
-from helpers import machine
+import helpers.engine.config
 from helpers import claims
+from helpers.engine import machine
 from helpers.advisor import recommend
 from helpers.engine.verdict import MachineSeen
 
@@ -43,7 +43,7 @@ def run(mode: str, workers: int, elapsed: float):
 @pytest.fixture
 def free_threaded(monkeypatch):
     """This process, as a free-threaded Python with its GIL off would describe itself."""
-    monkeypatch.setattr(helpers.config, "gil_enabled", lambda: False)
+    monkeypatch.setattr(helpers.engine.config, "gil_enabled", lambda: False)
     monkeypatch.setattr(machine, "gil_enabled", lambda: False)
     real = machine.sysconfig.get_config_var
     monkeypatch.setattr(machine.sysconfig, "get_config_var",
@@ -127,7 +127,7 @@ def test_08_with_the_gil_it_still_names_the_gil(capsys):
 def test_08_measured_advice_follows_the_gil_of_this_python(capsys, free_threaded):
     source = cell_with("08_quick_reference.ipynb", "print(recommend(waiting=False, computing=True, task_seconds=0.2")
     out = run_cell(source, capsys, recommend=recommend, helpers=helpers, process_start=0.03,
-                   gil_enabled=helpers.config.gil_enabled)
+                   gil_enabled=helpers.engine.config.gil_enabled)
     assert out.startswith("→ threads") and "without a GIL" in out
 
 
@@ -177,7 +177,7 @@ def test_machine_facts_report_a_free_threaded_build_with_its_gil_off(free_thread
 def test_08_header_reports_the_gil_state(capsys, free_threaded):
     source = cell_with("08_quick_reference.ipynb", 'print(f"{cores} usable cores, start method')
     out = run_cell(source.splitlines()[-1], capsys, helpers=helpers, cores=2, method="fork",
-                   gil_enabled=helpers.config.gil_enabled)
+                   gil_enabled=helpers.engine.config.gil_enabled)
     assert "GIL enabled: False" in out
 
 
