@@ -102,7 +102,7 @@ def crossover(sizes: Sequence[int], one_by_one: Sequence[float], on_processes: S
     found, _ = crossover_size(sizes[first_win - 1:first_win + 1], ratios[first_win - 1:first_win + 1])
     size = float(f"{found:.2g}") if found else None  # two significant figures: the measurement is no finer
     if size is not None:
-        busy = f" (on a busy machine: expect it lower on an idle one)" if machine.busy else ""
+        busy = " (on a busy machine: expect it lower on an idle one)" if machine.busy else ""
         verdict.lines.append(f"crossover: processes start to pay at about {size:,.0f} numbers per task{busy}")
     return size, verdict
 

@@ -9,7 +9,6 @@ Marked ``busy_notebooks``: each takes about a minute on two cores. ``pytest -m "
 leaves them out.
 """
 
-import json
 import os
 import subprocess
 import sys

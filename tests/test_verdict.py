@@ -1,4 +1,4 @@
-"""helpers.engine.verdict and helpers.lessons: the right sentence for each machine, never the lesson's opposite as a fact.
+"""helpers.engine.verdict and helpers.claims: the right sentence for each machine, never the opposite as a fact.
 
 Fed the figures an idle 2-core, a busy 2-core, a one-core and a free-threaded machine give, and a
 control that says the machine was busy (figures as measured for notebooks 04 and 14, and the

@@ -172,7 +172,7 @@ def _cores(value: float | None) -> str:
 
 
 def load_note(seen: Any) -> str:
-    """How busy the machine was while one notebook ran (a :class:`helpers.engine.verdict.MachineSeen`), in a sentence."""
+    """How busy the machine was while one notebook ran (a :class:`helpers.engine.verdict.MachineSeen`), in words."""
     if seen is None or seen.idle is None:
         return ""
     if seen.busy:

@@ -17,7 +17,7 @@ from typing import Any
 
 
 from ..engine.config import available_start_methods, gil_enabled, resolve_start_method
-from ..engine.machine import cpu_quota, idle_cores, schedulable_cores, usable_cores  # idle_cores: also the verdicts'
+from ..engine.machine import cpu_quota, idle_cores, schedulable_cores, usable_cores  # noqa: F401 (re-exported)
 
 def describe_cores(usable: int, idle_before: float | None, idle_after: float | None) -> str:
     """One sentence: what "usable cores" means in this run, and whether the machine looked busy."""
