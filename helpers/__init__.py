@@ -105,8 +105,8 @@ from .engine.relay import Process
 from .engine.reaper import install as _install_reaper
 
 __all__ = [
-    "LivePanel", "Process", "choose", "RunError", "RunResult", "RunTimedOut", "ScaledSeconds", "TaskFailed", "WorkerDied",
-    "check_workers", "machine_info", "resolve_start_method", "run", "seconds", "time_scale",
+    "LivePanel", "Process", "RunError", "RunResult", "RunTimedOut", "ScaledSeconds", "TaskFailed", "WorkerDied",
+    "check_workers", "choose", "machine_info", "resolve_start_method", "run", "seconds", "time_scale",
 ]
 
 # In a Jupyter kernel: after every cell (■ included), collect the child processes that have ended.

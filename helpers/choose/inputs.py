@@ -95,7 +95,9 @@ def defined_in_a_notebook(func: Any) -> bool:
 
 
 def is_coroutine_function(func: Any) -> bool:
-    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))
+    # An object whose __call__ is ``async def`` counts too (its type's method, as a call would find it).
+    return inspect.iscoroutinefunction(func) or (
+        not inspect.isroutine(func) and inspect.iscoroutinefunction(type(func).__call__))
 
 
 # --- inputs ------------------------------------------------------------------------------
@@ -245,6 +247,17 @@ def global_names(func: Any) -> set[str]:
     return names
 
 
+def _importable_name(value: Any) -> bool:
+    """True for a function or class that its module (not ``__main__``) gives back under its own name."""
+    module, qualname = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
+    if not isinstance(module, str) or not isinstance(qualname, str) or module == "__main__" or "." in qualname:
+        return False
+    try:
+        return getattr(importlib.import_module(module), qualname, None) is value
+    except Exception:
+        return False
+
+
 def module_source(func: Any) -> str:
     """Source that defines ``func`` on its own: ``import`` lines for the modules it uses, then its code.
 
@@ -269,10 +282,9 @@ def module_source(func: Any) -> str:
         value = func.__globals__[name]
         if isinstance(value, types.ModuleType):
             imports.append(f"import {value.__name__}" + (f" as {name}" if value.__name__ != name else ""))
-        elif getattr(value, "__module__", "__main__") not in ("__main__", None) and hasattr(value, "__qualname__") \
-                and getattr(importlib.import_module(value.__module__), value.__qualname__, None) is value:
-            imports.append(f"from {value.__module__} import {value.__qualname__}"
-                           + (f" as {name}" if value.__qualname__ != name else ""))
+        elif _importable_name(value):
+            module, qualname = value.__module__, value.__qualname__
+            imports.append(f"from {module} import {qualname}" + (f" as {name}" if qualname != name else ""))
         else:
             others.append(name)
     if others:

@@ -19,7 +19,6 @@ import os
 import pickle
 import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -406,7 +405,8 @@ def _interpreters(add: Any, run_way: Any, call: Any, func: Any, items: list[Any]
         try:
             source = FunctionSource(func.__name__, module_source(func))
         except BadInput as exc:
-            add("interpreters", "interpreters", workers, lambda: _skip(f"not sent by value: {exc}"))
+            why = f"not sent by value: {exc}"
+            add("interpreters", "interpreters", workers, lambda: _skip(why))
             return
         task = RunCoroutine(source) if coroutine else source
     add("interpreters", "interpreters" + (" (by value)" if notebook else ""), workers,

@@ -10,7 +10,6 @@ spawn or forkserver, :func:`write_module` puts it in a file and imports it from 
 
 from __future__ import annotations
 
-import base64
 import html
 import importlib
 import os
@@ -186,7 +185,7 @@ def write_module(function: Callable[[Any], Any], path: str | os.PathLike[str] = 
     if target.suffix != ".py" or not target.stem.isidentifier():
         raise BadInput(f"{path}: give a file name like mywork.py (a valid module name).")
     source = module_source(function)
-    header = f'"""Written by helpers.choose.write_module from a notebook cell."""\n\n'
+    header = '"""Written by helpers.choose.write_module from a notebook cell."""\n\n'
     if target.exists() and target.read_text(encoding="utf-8") != header + source:
         raise BadInput(f"{target} already exists with other content: give another file name.")
     target.write_text(header + source, encoding="utf-8")

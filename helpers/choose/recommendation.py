@@ -122,10 +122,10 @@ def recommend(m: Measurement) -> Recommendation:
     reasons += _cost_sentences(m)
     if busy:
         seen = idle(m)
-        others = sorted(w.others_busy for w in m.ways if loaded(w))  # type: ignore[misc]
-        beside = ([f"other programs kept {others[0]:.1f}" + (f"–{others[-1]:.1f}" if others[-1] - others[0] >= 0.1
-                                                              else "") + f" cores busy during {len(others)} of "
-                   f"{sum(w.measured for w in m.ways)} runs"] if others else [])
+        loads = sorted(w.others_busy for w in m.ways if w.others_busy is not None and loaded(w))
+        beside = ([f"other programs kept {loads[0]:.1f}" + (f"–{loads[-1]:.1f}" if loads[-1] - loads[0] >= 0.1
+                                                             else "") + f" cores busy during {len(loads)} of "
+                   f"{sum(w.measured for w in m.ways)} runs"] if loads else [])
         reasons.append("the machine was busy: " + "; ".join(
             ([f"{seen:g} of {cores} usable cores idle before/after"] if seen is not None else []) + beside
             or ["calls waited for a CPU"]))

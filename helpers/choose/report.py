@@ -31,7 +31,7 @@ def ways_table(m: Measurement, kind: str = "computes") -> str:
     """One row per way; "of ideal" is the speed-up over its most: one per worker for waits, else one per
     worker up to the usable cores. A way that did not run shows a dash (why: in the reasons below)."""
     cores = m.machine["usable_cores"]
-    rows = []
+    rows: list[list[Any]] = []
     for w in m.ways:
         if not w.measured:
             rows.append([w.label, "—", "—", "—", "—", "—", "—"])

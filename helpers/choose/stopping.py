@@ -30,7 +30,8 @@ def stop_stuck_threads(grace: float = GRACE) -> str:
     if not stuck:
         return "its thread has ended."
     for thread in stuck:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(SystemExit))
+        if thread.ident is not None:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(SystemExit))
     deadline = time.perf_counter() + grace
     for thread in stuck:
         thread.join(max(0.0, deadline - time.perf_counter()))

@@ -66,11 +66,11 @@ def check_measurement_reading(answer: Any) -> Any:
         if holds is None:
             unsure.append(f"{name}: threads ×{(threads.speedup or 0) if threads else 0:.2f} on {cores} usable "
                           "core(s), busy or too few to tell whether it holds the GIL")
-        elif bool(reading["holds_the_gil"]) != holds:
-            wrong.append(f"{name}: threads ran ×{threads.speedup:.2f} against one after another, keeping "
+        elif threads is not None and bool(reading["holds_the_gil"]) != holds:
+            wrong.append(f"{name}: threads ran ×{threads.speedup or 0:.2f} against one after another, keeping "
                          f"{threads.parallelism or 0:.2f} cores busy: it {'holds' if holds else 'lets go of'} the GIL")
-        else:
-            right.append(f"{name} {'holds' if holds else 'lets go of'} the GIL (threads ×{threads.speedup:.2f})")
+        elif threads is not None:
+            right.append(f"{name} {'holds' if holds else 'lets go of'} the GIL (threads ×{threads.speedup or 0:.2f})")
         expected = _tool(r.tool)
         if _tool(reading["use"]) != expected:
             wrong.append(f"{name}: you said use {reading['use']!r}; the measurement recommends {r.tool!r} "
