@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from helpers.choose.cli import parser
+from helpers.choose.freethreaded import find_free_threaded
 from helpers.choose.measure import DEFAULT_TIMEOUT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,8 +80,13 @@ def test_a_measurement_prints_the_table_and_writes_json_and_png(tmp_path):
     document = json.loads((tmp_path / "choice.json").read_text())
     assert document["recommendation"]["tool"] == "threads"
     assert document["recommendation"]["reasons"] and document["measurement"]["ways"][0]["key"] == "sequential"
-    keys = {w["key"] for w in document["measurement"]["ways"]}
-    assert {"sequential", "threads", "processes", "interpreters"} <= keys
+    ways = {w["key"]: w for w in document["measurement"]["ways"]}
+    assert {"sequential", "threads", "processes", "interpreters"} <= set(ways)
+    if find_free_threaded():  # the same calls in a child free-threaded Python, its threads overlapping too
+        assert ways["free-threaded-threads"]["elapsed"] and ways["free-threaded-threads"]["speedup"] > 1.5, ways
+        assert "work that waits needs no other build of Python" in " ".join(document["recommendation"]["reasons"])
+    else:
+        assert "no free-threaded Python" in ways["free-threaded"]["note"]
     assert (tmp_path / "page.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -184,8 +184,8 @@ def measure(func: Callable[[Any], Any], items: list[Any], *, timeout: float = DE
             on_update: OnUpdate | None = None, on_start: OnStart | None = None) -> Measurement:
     """Measure ``func`` over ``items`` every way this machine offers; see the module's docstring.
 
-    ``ways`` limits the ways measured (the free-threaded child asks for baseline and threads only;
-    the probe is then skipped). Raises :class:`BadInput` when the probe call raises, does not return
+    ``ways`` limits the ways measured (the free-threaded child asks for baseline and threads only, and
+    does not look at the idle cores). Raises :class:`BadInput` when the probe call raises, does not return
     within ``timeout`` (everything is stopped), or its results would not fit in memory.
     """
     note: Progress = progress or (lambda text: None)
@@ -203,15 +203,16 @@ def measure(func: Callable[[Any], Any], items: list[Any], *, timeout: float = DE
 
     result_bytes: int | None = None
     crossing: float | None = None
-    if not child:
-        note("calling it once (the probe)")
-        if on_start is not None:
-            on_start("calling it once", "sequential", 1, 1)
-        probe = _run_or_bad_input("the probe", Timed(call), items[:1], "sequential", timeout, on_update)
-        value = probe.tasks[0].result.result
-        result_bytes, crossing = _crossing(items[0], value)
-        del probe, value
-        check_memory("results", len(items), result_bytes or 0)
+    # The probe runs in the free-threaded child too: a first call pays for lazy imports and caches, which
+    # must not land in one way's figures and not in another's.
+    note("calling it once (the probe)")
+    if on_start is not None:
+        on_start("calling it once", "sequential", 1, 1)
+    probe = _run_or_bad_input("the probe", Timed(call), items[:1], "sequential", timeout, on_update)
+    value = probe.tasks[0].result.result
+    result_bytes, crossing = _crossing(items[0], value)
+    del probe, value
+    check_memory("results", len(items), result_bytes or 0)
 
     cpu_used: dict[int, tuple[float, float | None]] = {}
 
