@@ -24,12 +24,11 @@ import re
 import sys
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("engine", "charts", "subjects", "panels", "top")
 TOP = {"helpers", "helpers.check_install", "helpers.choose"}
-TOP_PACKAGES = ("helpers.exercises", "helpers.bench")
+TOP_PACKAGES = ("helpers.exercises", "helpers.bench", "helpers.choose")
 
 
 def modules(root: Path) -> dict[str, Path]:

@@ -70,7 +70,7 @@ class LivePanel:
     ``task``: ``"wait"`` (each task sleeps ``size`` seconds) or ``"compute"`` (each task sums
     ``size`` squares). Every finished run is added to the "elapsed vs workers" chart on the
     right, so trying 1, 2, 4, 8 workers draws the curve. ``results`` keeps every
-    :class:`~helpers.harness.RunResult`. Nothing runs until :meth:`run` or the button.
+    :class:`~helpers.engine.results.RunResult`. Nothing runs until :meth:`run` or the button.
     """
 
     def __init__(self, task: str | TaskKind = "wait", *, size: float | None = None, tasks: int = 4,
