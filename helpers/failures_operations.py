@@ -2,7 +2,8 @@
 
 Functions that run in a worker or a thread: :func:`blas_job` (matrix products in NumPy's BLAS),
 :func:`log_lines` and :func:`send_logs_to` (logging from a worker, and the initializer that routes it
-through a queue), :func:`say_when_interrupted` (an initializer), :func:`wait_for_lock` (a thread stuck on purpose, bounded), :func:`try_signal_in_thread`,
+through a queue), :func:`say_when_interrupted` (an initializer), :func:`wait_for_lock` (a thread stuck on
+purpose, bounded), :func:`try_signal_in_thread`,
 and the coroutines :func:`sleep_and_note` / :func:`fail_after`. The measuring functions start fresh Pythons
 (:func:`time_blas_pool`, :func:`run_and_signal`, :func:`dump_stuck_script`) and end them on every exit path.
 """
@@ -354,7 +355,8 @@ def dump_stuck_script(tool: str, timeout: float = 20.0) -> str:
         raise RuntimeError(f"python -m pdb -p needs Python 3.14+; this is {sys.version.split()[0]}")
     code = STUCK_SCRIPT
     if tool == "faulthandler":
-        code = "import faulthandler, signal, sys\nfaulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)\n" + code
+        code = ("import faulthandler, signal, sys\n"
+                "faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)\n" + code)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = {key: value for key, value in os.environ.items() if key != "FORCE_COLOR"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH", "")]))

@@ -107,14 +107,15 @@ def run_script_bounded(code: str, *, timeout: float, start_method: str | None = 
         raise ValueError(f"timeout must be from 0.1 to 300 s; you gave {timeout!r}.")
     env = {key: value for key, value in os.environ.items() if key != "FORCE_COLOR"}
     env.update({"PYTHONUNBUFFERED": "1", "NO_COLOR": "1", START_METHOD_ENV: resolve_start_method(start_method)})
-    own_group = {"start_new_session": True} if hasattr(os, "killpg") else {}
+    own_group = hasattr(os, "killpg")  # POSIX: the script leads a process group that can be killed whole
     with tempfile.TemporaryDirectory(prefix="course-script-") as folder:
         path = os.path.join(folder, "script.py")
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(code)
         start = time.perf_counter()
         process = subprocess.Popen([sys.executable, path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   stdin=subprocess.DEVNULL, text=True, env=env, cwd=folder, **own_group)
+                                   stdin=subprocess.DEVNULL, text=True, env=env, cwd=folder,
+                                   start_new_session=own_group)
         try:
             out, err = process.communicate(timeout=timeout)
             return BoundedRun(True, process.returncode, out, err, time.perf_counter() - start)
@@ -201,7 +202,8 @@ def try_pickling() -> list[PickleOutcome]:
 def pool_default_chunksize(tasks: int, workers: int) -> int:
     """The chunk size ``multiprocessing.Pool.map`` picks when not told: ``ceil(tasks / (4 * workers))``.
 
-    Source: CPython ``Lib/multiprocessing/pool.py``, ``Pool._map_async`` (``divmod(len(iterable), len(self._pool) * 4)``).
+    Source: CPython ``Lib/multiprocessing/pool.py``, ``Pool._map_async``
+    (``divmod(len(iterable), len(self._pool) * 4)``).
     ``ProcessPoolExecutor.map`` uses 1 unless told (``Lib/concurrent/futures/process.py``, ``map``).
     """
     _check_count(tasks, "tasks")

@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engine.config import seconds
 
 # --- asyncio ---------------------------------------------------------------------------------
 
@@ -127,7 +126,8 @@ def block_the_loop_in_debug_mode(pause: float = 0.2, slow: float = 0.1) -> list[
 # --- state per thread ------------------------------------------------------------------------
 
 def remember_in_local(local: threading.local, value: str, seen: dict[str, str], pause: float = 0.05) -> None:
-    """Store ``value`` in ``local``, wait (other threads store theirs meanwhile), and record what this thread reads back."""
+    """Store ``value`` in ``local``, wait (other threads store theirs meanwhile), and record what this thread
+    reads back."""
     local.value = value
     time.sleep(pause)
     seen[threading.current_thread().name] = local.value

@@ -29,12 +29,14 @@ def solution(function_name):
 def with_extract_stack(function_name):
     frames = sys._current_frames()
     return [t.name for t in threading.enumerate()
-            if t.ident in frames and any(step.name == function_name for step in traceback.extract_stack(frames[t.ident]))]
+            if t.ident in frames
+            and any(step.name == function_name for step in traceback.extract_stack(frames[t.ident]))]
 
 
 def top_frame_only(function_name):
     frames = sys._current_frames()
-    return {t.name for t in threading.enumerate() if t.ident in frames and frames[t.ident].f_code.co_name == function_name}
+    return {t.name for t in threading.enumerate()
+            if t.ident in frames and frames[t.ident].f_code.co_name == function_name}
 
 
 def every_thread(function_name):

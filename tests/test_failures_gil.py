@@ -32,7 +32,8 @@ def test_a_tiny_switch_interval_shows_the_race():
 
 
 @pytest.mark.parametrize("call", [
-    lambda: wake_up_lateness(pause=0), lambda: wake_up_lateness(wakeups=True), lambda: wake_up_lateness(busy_threads=-1),
+    lambda: wake_up_lateness(pause=0), lambda: wake_up_lateness(wakeups=True),
+    lambda: wake_up_lateness(busy_threads=-1),
     lambda: wake_up_lateness(switch_interval=0), lambda: lost_updates(threads=1), lambda: stress(0),
     lambda: measure_in(sys.executable, "nothing"), lambda: measure_in("/no/such/python", "race"),
 ])

@@ -6,7 +6,6 @@ import logging
 import logging.handlers
 import os
 import signal
-import sys
 import threading
 
 import pytest

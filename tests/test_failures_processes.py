@@ -1,9 +1,8 @@
-"""helpers.failures_processes: what cannot be pickled, settings through an initializer, pool chunk sizes, map's intake."""
+"""helpers.failures_processes: what cannot be pickled, settings by initializer, pool chunk sizes, map's intake."""
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import sys
 
 import pytest
 

@@ -83,7 +83,7 @@ def plot_convoy(lateness_ms: Mapping[str, Mapping[str, float | None]]) -> Chart:
             if value is None:
                 ax.text(x, 0, "not\nmeasured", ha="center", va="bottom", fontsize=7, color=NOTE)
                 continue
-            ax.bar(x, value, width * 0.95, color=series_colour(b), label=build if s == 0 or not ax.get_legend_handles_labels()[1].count(build) else None)
+            ax.bar(x, value, width * 0.95, color=series_colour(b), label=build)
             ax.text(x, value, f"{value:.2f}", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(range(len(situations)), situations, fontsize=8)
     ax.set_ylim(0, top * 1.25)

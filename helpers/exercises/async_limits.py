@@ -108,7 +108,8 @@ def check_limited_fetch(fetch_all: Any, *, timeout: float = 30.0) -> Verdict:
                           "Use the limit you are given: asyncio.Semaphore(limit).")
         if not refilled:
             if elapsed > 2 * sum(map(fetch_pause, pages)) / limit + 0.5:
-                return cannot_show(f"With limit={limit}, no place was refilled while others still ran ({elapsed:.2f} s).",
+                return cannot_show(f"With limit={limit}, no place was refilled while others still ran "
+                                   f"({elapsed:.2f} s).",
                                    "this run's event loop was held up too long to tell batches from a semaphore "
                                    "(a busy machine)")
             return report(False, f"With limit={limit}, the fetches ran in batches: a new one started only when the "

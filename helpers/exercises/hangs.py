@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import sys
 import threading
@@ -60,8 +61,9 @@ def check_stuck_threads(stuck_threads: Any) -> Verdict:
         questions = [("wait_for_lock", {t.name for t in stuck}), ("idle_until", {t.name for t in idle}),
                      (NOBODY, set())]
         for function, expected in questions:
-            got, _, failed = call_learner(lambda function=function: stuck_threads(function), name,
-                                          hint="Look at sys._current_frames() for each thread of threading.enumerate().")
+            got, _, failed = call_learner(functools.partial(stuck_threads, function), name,
+                                          hint="Look at sys._current_frames() for each thread of "
+                                               "threading.enumerate().")
             if failed is not None:
                 return failed
             if isinstance(got, (list, tuple, frozenset)):
@@ -83,7 +85,8 @@ def check_stuck_threads(stuck_threads: Any) -> Verdict:
             if extra:
                 others = extra - mine
                 detail.append(f"included {len(extra)} thread(s) that are not in {function}"
-                              + (f" ({len(others)} of them not the checker's: e.g. {sorted(others)[:2]})" if others else ""))
+                              + (f" ({len(others)} of them not the checker's: e.g. {sorted(others)[:2]})"
+                                 if others else ""))
             return report(False, f"{name}({function!r}): " + "; ".join(detail) + ".",
                           "Keep only the threads one of whose frames (frame.f_code.co_name) is that function.")
         return report(True, f"{name}() found the {STUCK} threads stuck in wait_for_lock and the {IDLE} waiting in "
