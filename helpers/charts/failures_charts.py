@@ -43,7 +43,7 @@ def plot_intake(intakes: Sequence[Any], count: int, size: int) -> Chart:
     ax.set_xlabel("seconds since map() was called")
     ax.set_ylabel("items")
     ax.set_title(f"{count} inputs of {size / 1e6:g} MB: when map() takes each from the generator", fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center")
     return Chart(fig)
 
 
