@@ -233,7 +233,6 @@ def run_all(page: Any, lab: LabServer, notebook: str, timeout: float = 80) -> No
     # A code cell's prompt shows "[*]:" while it is queued or running, and its number once it
     # has run; after an error the rest of the queue is dropped and the stars go away. So: see
     # a star appear (an observer in the page cannot miss it), then wait for none to be left.
-    # Cells with a collapsed source (solutions) show no prompt: the kernel must also stay idle.
     page.evaluate("""() => {
         const stars = () => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt')]
             .filter(p => p.textContent.includes('*')).length;

@@ -117,6 +117,10 @@ def test_learner_copy_drops_exactly_the_solution_cells():
     assert solutions and len(learner.cells) == len(nb.cells) - len(solutions)
     assert not any("solution" in c.metadata.get("tags", []) for c in learner.cells)
     assert len(instructor.cells) == len(nb.cells)
+    # Run All neither runs nor shows a solution: collapsed Markdown; the instructor's copy opens it.
+    assert all(c.cell_type == "markdown" and c.source.startswith("<details>") for c in solutions)
+    opened = [c for c in instructor.cells if "solution" in c.metadata.get("tags", [])]
+    assert opened and all(c.source.startswith("<details open>") for c in opened)
 
 
 def test_missing_chromium_stops_the_build_with_a_clear_message(monkeypatch):
@@ -362,7 +366,8 @@ def _solution_lines(path: Path) -> list[str]:
     for cell in nb.cells:
         if "solution" in cell.metadata.get("tags", []):
             lines += [line.strip() for line in cell.source.splitlines()
-                      if len(line.strip()) >= 10 and line.strip() != "# Solution" and line.strip() not in others]
+                      if len(line.strip()) >= 10 and line.strip() != "# Solution" and line.strip() not in others
+                      and not line.startswith(("<", "```"))]  # the <details> wrapper and the code fence
     return lines
 
 
