@@ -32,6 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 DEFAULT_SUBSET = "00,02,08"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: What an ipywidget prints where no widget manager draws it: never on a handout page (each widget the course
+#: shows has a static fallback, its last figure).
+WIDGET_REPR = re.compile(r"\b(VBox|HBox|Box|IntSlider|FloatSlider|IntText|FloatText|Button|ToggleButtons|Dropdown|"
+                         r"Checkbox|Image|HTML|Label|Output)\((children|value|description|layout|options)=")
 
 
 def _load_tool():
@@ -405,6 +409,9 @@ def test_executed_copies_show_each_panel_as_its_final_figure(built):
                 for output in cell.get("outputs", []):
                     data = output.get("data", {})
                     assert WIDGET_VIEW not in data, f"{variant}/{nb.stem}: an empty widget box is left"
+                    plain = str(data.get("text/plain", ""))
+                    shown = WIDGET_REPR.search(plain)
+                    assert not shown, f"{variant}/{nb.stem}: a widget's repr {shown.group(0)!r} is on the page"
                     if str(data.get("text/plain", "")).startswith("<LivePanel"):
                         panels += 1
                         assert data.get("image/png"), f"{variant}/{nb.stem}: a panel without its figure"
@@ -412,6 +419,20 @@ def test_executed_copies_show_each_panel_as_its_final_figure(built):
                         assert f'src="data:image/png;base64,{data["image/png"][:40]}' in page
     if any(nb.number in ("00", "03", "04") for nb in built.notebooks):
         assert panels, "no LivePanel output found in notebooks that run one"
+
+
+def test_no_page_shows_a_widget_repr(built):
+    for variant in handouts.VARIANTS:
+        for nb in built.notebooks:
+            text = " ".join(parse(built.out / variant / nb.html_name).text)
+            assert not WIDGET_REPR.search(text), f"{variant}/{nb.html_name}: {WIDGET_REPR.search(text).group(0)!r}"
+            pdf = pdf_text(built.out / variant / "pdf" / nb.pdf_name)
+            assert not WIDGET_REPR.search(pdf), f"{variant}/{nb.pdf_name}: a widget repr"
+
+
+def test_the_widget_repr_pattern_catches_what_an_unshown_widget_prints():
+    assert WIDGET_REPR.search("VBox(children=(HBox(children=(IntSlider(value=2, description='worker processes'")
+    assert not WIDGET_REPR.search("<ClusterPanel: 8 tasks on cluster 2 × 1: 1.20 s>")
 
 
 def test_every_page_says_whose_machine_measured_it(built):
