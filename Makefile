@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 TESTS_STAMP := $(VENV)/.installed-tests
-# Pauses in the notebooks are scaled by this factor under test (ratios hold; see helpers/config.py).
+# Pauses in the notebooks are scaled by this factor under test (ratios hold; see helpers/engine/config.py).
 # nbval's options (lax mode, sanitizer, cell timeout, current env) live in tools/matrix.py.
 TEST_TIME_SCALE ?= 0.25
 # Notebook passes run this many at a time (tools/matrix.py --jobs).
@@ -19,7 +19,7 @@ TEST_JOBS ?= 3
 # this course's CI machines): else every kernel and every spawned child compiles its imports again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install install-tests lab lab-args test unit notebooks other-pythons matrix soak bench bench-toolbox handouts clean
+.PHONY: install install-tests lab lab-args test unit notebooks matrix soak bench bench-toolbox handouts clean
 
 # The course itself (what `make lab` needs), then the test tools on top (what `make test` needs).
 # pip is quiet, so say first what it does and for how long (measured: about 2.5 minutes, 420 MB, on a fresh clone).
@@ -74,9 +74,6 @@ unit: install-tests
 notebooks: install-tests
 	$(PY) tools/matrix.py --suite test --jobs $(TEST_JOBS) --time-scale $(TEST_TIME_SCALE) \
 		$(if $(CI),--require 3.14 3.15)
-
-# Kept for habit: the other Pythons are now part of `make notebooks`.
-other-pythons: notebooks
 
 # The full grid: fork, spawn and forkserver on every Python 3.10-3.15 found (slow: minutes per pass).
 matrix: install-tests

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .style import MEASURED, format_duration
+from .charts.style import MEASURED, format_duration
 
 #: The answers :func:`recommend` gives. ``"both"``: processes, each running threads (notebook 07).
 TOOLS = ("sequential", "threads", "processes", "both")

@@ -36,7 +36,7 @@ def _python() -> str:
 
 
 def _start_method() -> str:
-    from .machine import start_method_reason
+    from .engine.machine import start_method_reason
 
     method, reason = start_method_reason()
     return f"the course will start processes with {method}: {reason}"
@@ -74,7 +74,7 @@ def _kernel() -> str:
 
 
 def _thread() -> str:
-    from .harness import run
+    from .engine.harness import run
     from .workers import wait_task
 
     result = run(wait_task, [0.2, 0.2], mode="threads", timeout=10)
@@ -84,8 +84,8 @@ def _thread() -> str:
 
 
 def _process() -> str:
-    from .config import resolve_start_method
-    from .relay import Process
+    from .engine.config import resolve_start_method
+    from .engine.relay import Process
     from .workers import report_pid
 
     method = resolve_start_method()

@@ -27,7 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .config import resolve_start_method, time_scale
+from .charts.style import human_size
+from .engine.config import resolve_start_method, time_scale
 
 CHANNELS = ("queue", "pipe", "manager", "array", "shared_memory")
 KB, MB = 1000, 1000 * 1000
@@ -176,13 +177,6 @@ class Transfer:
         for size, t, rate in zip(self.sizes, self.seconds, self.throughput()):
             rows.append(f"  {human_size(size):>7}: {t * 1000:9.3f} ms a round trip, {rate / MB:9.1f} MB/s")
         return "\n".join(rows)
-
-
-def human_size(size: float) -> str:
-    for unit, factor in (("MB", MB), ("KB", KB)):
-        if size >= factor:
-            return f"{size / factor:.3g} {unit}"
-    return f"{size:.3g} B"
 
 
 class _Channel:

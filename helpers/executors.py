@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Any, NamedTuple
 
-from .config import resolve_start_method, seconds
+from .engine.config import resolve_start_method, seconds
 
 #: Longest pause a task here accepts (before scaling), so no demo can wait for long.
 MAX_PAUSE = 60.0

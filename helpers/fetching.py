@@ -25,7 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import resolve_start_method
+from .engine.config import resolve_start_method
+from .engine.machine import usable_cores
+from .engine.task_kinds import TaskKind
 
 #: The most pages one run may fetch at once (each holds a connection: a file descriptor).
 MAX_PAGES = 2000
@@ -85,8 +87,8 @@ def fetch_delayed_page(base: str, delay: float) -> int:
     return fetch_page(f"{base}/page/panel?delay={delay:g}")
 
 
-def add_to_panel(base: str) -> None:
-    """Offer ``LivePanel("fetch", size=delay)``: each task fetches one page from the server at ``base``.
+def fetch_kind(base: str) -> TaskKind:
+    """The panel task kind ``"fetch"``: each task fetches one page from the server at ``base``.
 
     The task is ``fetch_delayed_page`` bound to ``base`` (importable, so processes can run it too);
     the size is the server's delay in seconds, as a waiting task's size is its pause.
@@ -94,11 +96,10 @@ def add_to_panel(base: str) -> None:
     from functools import partial
 
     from .local_server import MAX_DELAY
-    from .panel import register_task_kind
 
     check_urls([base])
-    register_task_kind("fetch", partial(fetch_delayed_page, base), "seconds each", MAX_DELAY, seconds_per_unit=None,
-                       unavailable=partial(server_gone, base))
+    return TaskKind("fetch", partial(fetch_delayed_page, base), "seconds each", MAX_DELAY, seconds_per_unit=None,
+                    unavailable=partial(server_gone, base))
 
 
 def server_gone(base: str) -> str | None:
@@ -114,6 +115,22 @@ def server_gone(base: str) -> str | None:
         reason = "connection refused" if isinstance(exc, ConnectionRefusedError) else str(exc) or type(exc).__name__
         return (f"{reason} at {base}: the server was stopped (the notebook stops it in its last cells). "
                 "Run the cell that starts it again, then the panel's cell, and press Run.")
+
+
+#: The server the notebook last offered to the panel (:func:`add_to_panel`); :func:`task_kinds` reads it.
+_offered: list[TaskKind] = []
+
+
+def add_to_panel(base: str) -> TaskKind:
+    """Offer ``LivePanel("fetch", size=delay)`` for the server at ``base``; returns the kind (a panel takes it too)."""
+    kind = fetch_kind(base)
+    _offered[:] = [kind]
+    return kind
+
+
+def task_kinds() -> tuple[TaskKind, ...]:
+    """The task kinds this module offers the panel by name: ``"fetch"`` once :func:`add_to_panel` was called."""
+    return tuple(_offered)
 
 
 class _Watcher:
@@ -354,11 +371,8 @@ def memory_per_waiter(kind: str, count: int = 1000, start_method: str | None = N
 
 
 def cpu_count() -> int:
-    """Cores this process may use (the affinity mask where there is one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
+    """Cores this process may use: the engine's :func:`~helpers.engine.machine.usable_cores` (affinity and quota)."""
+    return usable_cores()
 
 
 # --- the benchmark's measurement (benchmarks/bench_concurrent_requests.py, helpers.bench) ---------------

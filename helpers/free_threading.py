@@ -23,7 +23,7 @@ import sysconfig
 import threading
 from dataclasses import dataclass
 
-from .config import MAX_THREADS, gil_enabled
+from .engine.config import MAX_THREADS, gil_enabled
 from .workers import plain_increment
 
 __all__ = ["PUBLISHED", "GilStatus", "Published", "gil_after_import", "gil_status", "lost_increments"]

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .engine.task_kinds import TaskKind
+
 MIB = 1 << 20
 #: Largest task, in MiB: a few seconds of hashing on a slow core; never a memory problem
 #: (the buffers are 1 MiB and reused).
@@ -208,7 +210,7 @@ def measure_scaling(name: str, *, threads: int = 2, megabytes: int = 16, repeats
     of each is kept (the run least disturbed by other programs). Raises ``ValueError`` for a
     bad argument before anything runs.
     """
-    from .harness import run
+    from .engine.harness import run
 
     if name not in TASKS:
         raise ValueError(f"name={name!r} is not one of {', '.join(TASKS)}.")
@@ -256,15 +258,20 @@ def measure_all(*, threads: int = 2, seconds: float = 0.5, repeats: int = 3) -> 
             for name in TASKS if name != "numpy-sort" or has_numpy()}
 
 
-def add_to_panel() -> None:
-    """Offer ``"sha256"`` and ``"python"`` as task kinds of :class:`helpers.panel.LivePanel`.
+#: The panel's task kinds (``LivePanel("sha256", size=...)``, size in MiB): one lets go of the GIL, the other
+#: holds it, for the same bytes. Rough one-core costs, measured on the 2-core development machine.
+SHA256 = TaskKind("sha256", sha256_task, "MiB each", MAX_MEGABYTES, seconds_per_unit=0.0005)
+PYTHON = TaskKind("python", python_task, "MiB each", MAX_MEGABYTES, seconds_per_unit=0.003)
 
-    Both take a size in MiB (``LivePanel("sha256", size=...)``): one lets go of the GIL, the
-    other holds it, for the same bytes.
+
+def task_kinds() -> tuple[TaskKind, ...]:
+    """The task kinds this module offers :class:`helpers.panels.panel.LivePanel`, by value or by name."""
+    return (SHA256, PYTHON)
+
+
+def add_to_panel() -> tuple[TaskKind, ...]:
+    """Offer ``"sha256"`` and ``"python"`` as task kinds of :class:`helpers.panels.panel.LivePanel`.
+
+    The panel finds them by name through :func:`task_kinds`; this returns them (kept for notebook 14).
     """
-    from .panel import register_task_kind
-
-    # Rough one-core costs (measured on the 2-core development machine): they only size the
-    # time axis and refuse runs that would take minutes.
-    register_task_kind("sha256", sha256_task, "MiB each", MAX_MEGABYTES, seconds_per_unit=0.0005)
-    register_task_kind("python", python_task, "MiB each", MAX_MEGABYTES, seconds_per_unit=0.003)
+    return task_kinds()

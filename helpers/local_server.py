@@ -31,7 +31,7 @@ import weakref
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .config import resolve_start_method
+from .engine.config import resolve_start_method
 
 #: The listen backlog the server asks for (the kernel may cap it: ``net.core.somaxconn``).
 BACKLOG = 4096

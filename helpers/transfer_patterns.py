@@ -13,7 +13,7 @@ import multiprocessing
 import time
 from typing import Any
 
-from .config import resolve_start_method
+from .engine.config import resolve_start_method
 from .data_transfer import ROUND_TRIP_TIMEOUT, acknowledge, reap_process, check_size, payload
 
 

@@ -116,7 +116,8 @@ def test_worker_crash_is_reported_in_the_panel(monkeypatch):
     from helpers import workers
 
     monkeypatch.setitem(panel_module.TASK_KINDS, "compute",
-                        panel_module.TaskKind(workers.exit_abruptly, "numbers each", 10, panel_module.SECONDS_PER_NUMBER))
+                        panel_module.TaskKind("compute", workers.exit_abruptly, "numbers each", 10,
+                                              workers.SECONDS_PER_NUMBER))
     panel = LivePanel("compute", size=3, tasks=1, workers=1, mode="processes", start_method="spawn")
     result = panel.run()
     assert result.status == "failed"
@@ -141,26 +142,22 @@ def test_bad_start_method_is_refused_before_anything_starts(monkeypatch, method,
 # --- a resource that is gone, the slider's reach, a default run sized on this machine --------------------------
 
 def test_a_kind_whose_resource_is_gone_says_so_in_one_line_and_runs_nothing():
-    from helpers import panel as panel_module
+    from helpers.engine.task_kinds import TaskKind
     from helpers.workers import wait_task
 
-    panel_module.register_task_kind("gone", wait_task, "seconds each", 1.0, None,
-                                    unavailable=lambda: "the server was stopped; run the cell that starts it again")
-    try:
-        panel = LivePanel("gone", size=0.05, tasks=16, workers=4)
-        assert panel.run(mode="threads") is None and panel.results == []
-        assert "Not run: the server was stopped; run the cell that starts it again" in panel.status.value
-    finally:
-        del panel_module.TASK_KINDS["gone"]
+    gone = TaskKind("gone", wait_task, "seconds each", 1.0, None,
+                    unavailable=lambda: "the server was stopped; run the cell that starts it again")
+    panel = LivePanel(gone, size=0.05, tasks=16, workers=4)
+    assert panel.run(mode="threads") is None and panel.results == []
+    assert "Not run: the server was stopped; run the cell that starts it again" in panel.status.value
 
 
-def test_a_fetch_panel_after_the_server_stopped_explains_once(monkeypatch):
+def test_a_fetch_panel_after_the_server_stopped_explains_once():
     from helpers import fetching
     from helpers.local_server import LocalServer
 
     server = LocalServer(delay=0.05).start()
-    fetching.add_to_panel(server.url)
-    panel = LivePanel("fetch", size=0.05, tasks=16, workers=4)
+    panel = LivePanel(fetching.add_to_panel(server.url), size=0.05, tasks=16, workers=4)
     assert panel.run(mode="threads").status == "done"
     server.stop()
     assert panel.run(mode="threads") is None
@@ -170,17 +167,13 @@ def test_a_fetch_panel_after_the_server_stopped_explains_once(monkeypatch):
     assert not live_children()
 
 
-def test_sixteen_identical_task_errors_read_as_one_line(monkeypatch):
-    from helpers import panel as panel_module
+def test_sixteen_identical_task_errors_read_as_one_line():
+    from helpers.engine.task_kinds import TaskKind
     from helpers.workers import fail_task
 
-    panel_module.register_task_kind("failing", fail_task, "seconds each", 1.0, None)
-    try:
-        panel = LivePanel("failing", size=0.05, tasks=16, workers=4)
-        panel.run(mode="threads")
-        assert "16 of 16 tasks raised" in panel.status.value and panel.status.value.count("Error") == 1
-    finally:
-        del panel_module.TASK_KINDS["failing"]
+    panel = LivePanel(TaskKind("failing", fail_task, "seconds each", 1.0, None), size=0.05, tasks=16, workers=4)
+    panel.run(mode="threads")
+    assert "16 of 16 tasks raised" in panel.status.value and panel.status.value.count("Error") == 1
 
 
 def test_the_slider_fits_the_machine_and_typed_counts_past_it_stay():

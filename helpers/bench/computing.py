@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..harness import run
+from ..engine.harness import run
 from ..workers import compute_task
 from . import interpreters
 from ..gil_release import sha256_task

@@ -17,8 +17,8 @@ from typing import Any
 
 import psutil
 
-from ..config import available_start_methods, gil_enabled, resolve_start_method
-from ..machine import cpu_quota, schedulable_cores, usable_cores
+from ..engine.config import available_start_methods, gil_enabled, resolve_start_method
+from ..engine.machine import cpu_quota, schedulable_cores, usable_cores
 
 def idle_cores(sample: float = 0.5) -> float:
     """How many of the usable cores were idle during a ``sample``-second look (busy machines show less)."""

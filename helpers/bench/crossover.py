@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..harness import run
+from ..engine.harness import run
 from ..workers import compute_task
 from .computing import best_elapsed
 

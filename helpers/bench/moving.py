@@ -16,7 +16,7 @@ from collections.abc import Callable
 from multiprocessing import shared_memory
 from typing import Any
 
-from ..relay import stop
+from ..engine.relay import stop
 from .work import CHILD_TIMEOUT, echo_pipe, echo_queue, echo_shared_memory
 
 CHANNELS = ("Queue", "Pipe", "Manager", "shared memory")

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
-from ..harness import RunResult, run
+from ..engine.harness import RunResult, run
 
 
 def panel_run(kind: str, mode: str, workers: int, tasks: int, size: float) -> tuple[float, float, float]:
     """One run with the live panel: ``(elapsed, drawing CPU seconds, frames drawn while running)``."""
-    from ..panel import LivePanel  # ipywidgets and matplotlib: only when this is measured
+    from ..panels.panel import LivePanel  # ipywidgets and matplotlib: only when this is measured
 
     panel = LivePanel(kind, size=size, tasks=tasks, workers=workers, mode=mode)
     spent: list[float] = []
@@ -43,7 +43,7 @@ def panel_run(kind: str, mode: str, workers: int, tasks: int, size: float) -> tu
 
 def measure_panel(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
     """Each workload of the plan, ``plan.panel_repeats`` times without and with the panel."""
-    from ..panel import TASK_KINDS
+    from ..panels.panel import TASK_KINDS
 
     rows = []
     for kind, mode, workers, tasks, size in plan.panel_workloads:

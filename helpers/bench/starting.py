@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..relay import stop
+from ..engine.relay import stop
 from . import interpreters
 from .work import nothing
 

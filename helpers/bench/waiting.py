@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..config import MAX_THREADS
-from ..harness import run
+from ..engine.config import MAX_THREADS
+from ..engine.harness import run
 from ..workers import wait_task
 
 

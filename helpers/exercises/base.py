@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..style import format_duration
+from ..charts.style import format_duration
 
 #: The three outcomes of a check.
 RIGHT, WRONG, CANNOT_SHOW = "right", "wrong", "cannot show"
@@ -222,14 +222,14 @@ class Census:
 
     @staticmethod
     def stop(processes: list[Any]) -> None:
-        from ..census import kill_all
+        from ..engine.census import kill_all
 
         kill_all(processes)
         _reap()
 
 
 def _live_children() -> list[Any]:
-    from ..census import live_children
+    from ..engine.census import live_children
 
     return live_children()
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..config import seconds
+from ..engine.config import seconds
 from ..fetching import page_urls, run_coroutine
 from ..local_server import LocalServer
 from .base import NOT_ANSWERED, Verdict, report, unanswered

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..style import format_duration
+from ..charts.style import format_duration
 from .base import Verdict, cannot_show, report
 
 #: Four tasks of each size, one after another vs on two processes.
@@ -42,8 +42,8 @@ def check_processes_pay_off(answer: Any) -> Verdict:
     if wrong_type:
         return report(False, f"{', '.join(map(repr, wrong_type))}: answer True or False, not "
                       f"{', '.join(repr(answer[k]) for k in wrong_type)}.")
-    from ..harness import run
-    from ..machine import usable_cores
+    from ..engine.harness import run
+    from ..engine.machine import usable_cores
     from ..workers import compute_task
 
     cores = usable_cores()

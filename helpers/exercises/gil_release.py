@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config import seconds
+from ..engine.config import seconds
 from .base import NOT_ANSWERED, Verdict, report, unanswered
 
 #: The calls the learner judges, and what their C code does (CPython's _bz2module.c wraps
@@ -38,7 +38,7 @@ def check_gil_release(answer: Any) -> Verdict:
     if wrong_type:
         return report(False, f"{', '.join(map(repr, wrong_type))}: answer True or False.")
     from ..gil_release import measure_scaling, size_for
-    from ..machine import usable_cores
+    from ..engine.machine import usable_cores
 
     cores = usable_cores()
     lines, mistakes = [], []

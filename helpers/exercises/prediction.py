@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config import seconds
-from ..style import format_duration
+from ..engine.config import seconds
+from ..charts.style import format_duration
 from .base import Verdict, cannot_show, report
 
 #: The panel's first run: this many tasks that each wait this long (before scaling), on as many threads.
@@ -28,7 +28,7 @@ def check_wait_prediction(predicted: Any) -> Verdict:
                       "and run the cell again.")
     if isinstance(predicted, bool) or not isinstance(predicted, (int, float)):
         return report(False, f"{predicted!r} is not a number of seconds.", "Write a number, e.g. my_seconds = 2.5.")
-    from ..harness import run
+    from ..engine.harness import run
     from ..workers import wait_task
 
     pause = seconds(WAIT_SECONDS)

@@ -6,8 +6,8 @@ import threading
 import time
 from typing import Any
 
-from ..config import seconds
-from ..style import format_duration
+from ..engine.config import seconds
+from ..charts.style import format_duration
 from .base import Verdict, call_learner, cannot_show, check_function, report, returned_too_soon
 from .probes import overlap, started_after, watching
 

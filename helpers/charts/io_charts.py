@@ -10,14 +10,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .plots import Chart, new_figure
-from .style import ASYNCIO_COLOUR, CHANNEL_COLOURS, LIMIT, MODE_COLOURS
+from .style import ASYNCIO_COLOUR, CHANNEL_COLOURS, LIMIT, MODE_COLOURS, human_size
 
 HOW_COLOURS = {"one by one": MODE_COLOURS["sequential"], "threads": MODE_COLOURS["threads"], "asyncio": ASYNCIO_COLOUR}
 
 
 def _size_label(size: float) -> str:
-    from .data_transfer import human_size
-
     return human_size(size)
 
 

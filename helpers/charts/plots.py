@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from .style import FAILED, LIMIT, MODE_COLOURS, NOTE, STARTING, STATUS_COLOURS, format_duration, series_colour
 
 if TYPE_CHECKING:
-    from .harness import RunResult
+    from ..engine.harness import RunResult
 
 DPI = 80
 
@@ -44,6 +44,13 @@ class Chart:
 
     def savefig(self, *args: Any, **kwargs: Any) -> None:
         self.fig.savefig(*args, **kwargs)
+
+
+def whole_number_ticks(axis: Any) -> None:
+    """Ticks at whole numbers only on ``axis`` (``ax.xaxis``): counts of workers, tasks, cores."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def new_figure(width: float = 9.0, height: float = 3.2) -> Figure:

@@ -10,44 +10,22 @@ so nbval, nbconvert and the HTML/PDF handouts keep the measured figure.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
 from IPython.display import display
 
-from . import workers as course_workers
-from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
-from .harness import RunResult, TaskFailed, available_modes, check_workers, run, run_label
-from .live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
-from .machine import usable_cores
-from .style import STATUS_COLOURS
+from ..charts.live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
+from ..charts.style import STATUS_COLOURS
+from ..engine.config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
+from ..engine.harness import RunResult, TaskFailed, available_modes, check_workers, run, run_label
+from ..engine.machine import usable_cores
+from ..engine.task_kinds import TaskKind
+from ..workers import COMPUTE, WAIT
 
-@dataclass(frozen=True)
-class TaskKind:
-    """What a panel task runs, what its size means, and how long a unit of it takes."""
-
-    worker: Callable[[Any], Any]
-    unit: str
-    largest: float
-    #: Seconds one unit of size takes on one core; ``None`` when the size is itself in seconds (waits).
-    seconds_per_unit: float | None
-    #: Why this kind cannot run now (e.g. "the server was stopped; ..."), or ``None`` when it can; asked
-    #: before every run and after a failed one, so a panel whose resource is gone says so in one line.
-    unavailable: Callable[[], str | None] | None = None
-
-    def one_task_seconds(self, size: float) -> float:
-        return size if self.seconds_per_unit is None else size * self.seconds_per_unit
-
-
-#: Roughly how long ``sum(i*i for i in range(n))`` takes per number, for the estimate above.
-SECONDS_PER_NUMBER = 5e-8
-#: The task kinds a panel offers; other modules add theirs with :func:`register_task_kind`.
-TASK_KINDS: dict[str, TaskKind] = {
-    "wait": TaskKind(course_workers.wait_task, "seconds each", 10.0, None),
-    "compute": TaskKind(course_workers.compute_task, "numbers each", 30_000_000, SECONDS_PER_NUMBER),
-}
+#: The panel's built-in task kinds, by name; other subjects export theirs (see :func:`task_kind`).
+TASK_KINDS: dict[str, TaskKind] = {kind.name: kind for kind in (WAIT, COMPUTE)}
 #: Longest a run may take one task after another; more would freeze a workshop room.
 MAX_SEQUENTIAL_SECONDS = 60.0
 #: How long a panel's default run should last on the learner's machine: long enough to watch the bars grow
@@ -57,7 +35,7 @@ DEFAULT_RUN_SECONDS = 3.5
 
 def parallel_lanes(mode: str, workers: int, cores: int | None = None) -> int:
     """How many tasks of CPU work can run at the same moment: 1 on the GIL's threads, else workers up to the cores."""
-    from .config import gil_enabled
+    from ..engine.config import gil_enabled
 
     cores = usable_cores() if cores is None else cores
     if mode == "sequential" or (mode == "threads" and gil_enabled()):
@@ -65,9 +43,9 @@ def parallel_lanes(mode: str, workers: int, cores: int | None = None) -> int:
     return max(1, min(workers, cores))
 
 
-def sized_for(kind: str, tasks: int, workers: int, mode: str, *, seconds_wanted: float = DEFAULT_RUN_SECONDS,
-              cores: int | None = None) -> float:
-    """A task size that makes ``tasks`` tasks of ``kind`` on ``workers`` ``mode`` last about ``seconds_wanted``.
+def sized_for(task: str | TaskKind, tasks: int, workers: int, mode: str, *,
+              seconds_wanted: float = DEFAULT_RUN_SECONDS, cores: int | None = None) -> float:
+    """A task size that makes ``tasks`` tasks of ``task`` on ``workers`` ``mode`` last about ``seconds_wanted``.
 
     Measured in this kernel: one task of a small size is timed (and doubled until it takes 30 ms), so a
     fast laptop and a busy Binder both get a run they can watch. Waits are sized in seconds directly.
@@ -75,58 +53,62 @@ def sized_for(kind: str, tasks: int, workers: int, mode: str, *, seconds_wanted:
     """
     import time
 
-    task = TASK_KINDS[kind]
+    kind = task_kind(task)
     rounds = -(-tasks // parallel_lanes(mode, workers, cores))
-    if task.seconds_per_unit is None:
-        return min(task.largest, seconds_wanted / rounds)
-    probe = max(1, int(0.005 / task.seconds_per_unit))
+    if kind.seconds_per_unit is None:
+        return min(kind.largest, seconds_wanted / rounds)
+    probe = max(1, int(0.005 / kind.seconds_per_unit))
     while True:
         start = time.perf_counter()
-        task.worker(probe)
+        kind.worker(probe)
         took = time.perf_counter() - start
-        if took >= 0.03 or probe * 2 > task.largest:
+        if took >= 0.03 or probe * 2 > kind.largest:
             break
         probe *= 2
     per_unit = took / probe
     size = seconds_wanted / rounds / per_unit
-    size = min(size, task.largest, MAX_SEQUENTIAL_SECONDS * 0.9 / tasks / per_unit)
+    size = min(size, kind.largest, MAX_SEQUENTIAL_SECONDS * 0.9 / tasks / per_unit)
     return float(max(1, int(float(f"{size:.2g}"))))  # two figures: a size a learner can read and retype
-
-
-def register_task_kind(name: str, worker: Callable[[Any], Any], unit: str, largest: float,
-                       seconds_per_unit: float | None,
-                       unavailable: Callable[[], str | None] | None = None) -> None:
-    """Offer ``LivePanel(name, size=...)``: ``worker(size)`` runs in each task (importable, for processes).
-
-    ``seconds_per_unit`` is a rough one-core cost, used to refuse runs that would take too long
-    and to size the time axis; ``None`` when the size is itself seconds of waiting. Registering
-    the same name again replaces it. ``unavailable()``: why the kind cannot run now (its server was
-    stopped...), or ``None``; the panel asks it before a run and shows that one line instead.
-    """
-    if not callable(worker) or not name.isidentifier():
-        raise ValueError(f"register_task_kind needs a name like 'sha256' and a function, got {name!r}, {worker!r}")
-    TASK_KINDS[name] = TaskKind(worker, unit, largest, seconds_per_unit, unavailable)
-
-
-def check_workload(kind: str, count: Any, size: Any) -> None:
-    """Raise ``ValueError`` with a learner-readable message unless the workload is sensible."""
-    if kind not in TASK_KINDS:
-        raise ValueError(f"task={kind!r} is not one of {', '.join(TASK_KINDS)}.")
-    unit, largest = TASK_KINDS[kind].unit, TASK_KINDS[kind].largest
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TASKS:
-        raise ValueError(f"The number of tasks must be a whole number from 1 to {MAX_TASKS}; you gave {count!r}.")
-    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= largest:
-        raise ValueError(f"Task size must be more than 0 and at most {largest:g} {unit}; you gave {size!r}.")
-    one_by_one = count * TASK_KINDS[kind].one_task_seconds(size)
-    if one_by_one > MAX_SEQUENTIAL_SECONDS:
-        raise ValueError(f"{count} tasks of {size:g} {unit} would take about {one_by_one:.0f} s one after "
-                         f"another; keep it under {MAX_SEQUENTIAL_SECONDS:.0f} s (fewer or smaller tasks).")
 
 
 def slider_reach(cores: int | None = None) -> int:
     """The Workers slider's last value: twice the usable cores, at least 8, never past what a run allows."""
     cores = usable_cores() if cores is None else cores
     return min(max(8, 2 * cores), max(MAX_THREADS, max_processes()))
+
+
+def offered_task_kinds() -> dict[str, TaskKind]:
+    """Every task kind a panel can be given by name: the built-in ones and those the subjects export."""
+    from .. import fetching, gil_release
+
+    kinds = dict(TASK_KINDS)
+    for kind in (*gil_release.task_kinds(), *fetching.task_kinds()):
+        kinds[kind.name] = kind
+    return kinds
+
+
+def task_kind(task: str | TaskKind) -> TaskKind:
+    """``task`` itself when it is a :class:`TaskKind`, else the offered kind of that name (``ValueError`` if none)."""
+    if isinstance(task, TaskKind):
+        return task
+    kinds = TASK_KINDS if task in TASK_KINDS else offered_task_kinds()
+    if task not in kinds:
+        raise ValueError(f"task={task!r} is not one of {', '.join(kinds)}.")
+    return kinds[task]
+
+
+def check_workload(task: str | TaskKind, count: Any, size: Any) -> None:
+    """Raise ``ValueError`` with a learner-readable message unless the workload is sensible."""
+    kind = task_kind(task)
+    unit, largest = kind.unit, kind.largest
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TASKS:
+        raise ValueError(f"The number of tasks must be a whole number from 1 to {MAX_TASKS}; you gave {count!r}.")
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= largest:
+        raise ValueError(f"Task size must be more than 0 and at most {largest:g} {unit}; you gave {size!r}.")
+    one_by_one = count * kind.one_task_seconds(size)
+    if one_by_one > MAX_SEQUENTIAL_SECONDS:
+        raise ValueError(f"{count} tasks of {size:g} {unit} would take about {one_by_one:.0f} s one after "
+                         f"another; keep it under {MAX_SEQUENTIAL_SECONDS:.0f} s (fewer or smaller tasks).")
 
 
 class LivePanel:
@@ -140,19 +122,20 @@ class LivePanel:
     own ``mode`` and ``workers`` take about ``lasting`` seconds here: long enough to watch the chart grow.
     """
 
-    def __init__(self, task: str = "wait", *, size: float | None = None, tasks: int = 4,
+    def __init__(self, task: str | TaskKind = "wait", *, size: float | None = None, tasks: int = 4,
                  workers: int = 4, mode: str = "threads", modes: Sequence[str] | None = None,
                  start_method: str | None = None, update_interval: float = 0.2,
                  timeout: float = 120.0, lasting: float = DEFAULT_RUN_SECONDS) -> None:
-        if task not in TASK_KINDS:
-            check_workload(task, tasks, 1)  # the one-line message for an unknown kind
+        kind = task_kind(task)
         if size is None:  # a run of the panel's defaults lasts a few seconds on this machine (sized_for)
-            size = seconds(1.0) if task == "wait" else sized_for(task, tasks, workers, mode, seconds_wanted=float(seconds(lasting)))
-            if TASK_KINDS[task].seconds_per_unit is not None:
-                size = int(size)
-        check_workload(task, tasks, size)
+            if kind.seconds_per_unit is None:
+                size = seconds(1.0)
+            else:
+                size = int(sized_for(kind, tasks, workers, mode, seconds_wanted=float(seconds(lasting))))
+        check_workload(kind, tasks, size)
         resolve_start_method(start_method)  # an unknown or unavailable method fails here, not mid-workshop
-        self.task = task
+        self.task = kind.name
+        self.kind = kind
         self.start_method = start_method
         self.update_interval = update_interval
         self.timeout = timeout
@@ -170,7 +153,7 @@ class LivePanel:
                                          continuous_update=False)
         self.workers_typed = widgets.IntText(value=workers, description="or type", layout={"width": "160px"})
         self.tasks = widgets.IntText(value=tasks, description="Tasks", layout={"width": "160px"})
-        self.size = widgets.FloatText(value=size, description=TASK_KINDS[task].unit.split()[0].capitalize(),
+        self.size = widgets.FloatText(value=size, description=kind.unit.split()[0].capitalize(),
                                       layout={"width": "200px"})
         self.button = widgets.Button(description="Run", button_style="primary", icon="play")
         self.status = widgets.HTML(value=self._note("Ready. Choose a mode and a number of workers, then press Run."))
@@ -181,7 +164,7 @@ class LivePanel:
         self.widget = widgets.VBox([
             widgets.HBox([widgets.Label("Mode", layout={"width": "90px"}), self.mode]),
             widgets.HBox([self.workers, self.workers_typed]),
-            widgets.HBox([self.tasks, self.size, widgets.Label(TASK_KINDS[task].unit), self.button]),
+            widgets.HBox([self.tasks, self.size, widgets.Label(kind.unit), self.button]),
             self.status, widgets.HBox([self.chart, self.history_chart]),
         ])
         self.widget.add_class("course-live-panel")
@@ -244,12 +227,12 @@ class LivePanel:
             return None
         mode = self.mode.value
         count = self.tasks.value
-        kind = TASK_KINDS[self.task]
+        kind = self.kind
         size = self.size.value if kind.seconds_per_unit is None else int(self.size.value)
         try:
             number = self.workers_typed.value if mode != "sequential" else 1
             check_workers(number, mode)
-            check_workload(self.task, count, size)
+            check_workload(kind, count, size)
         except ValueError as exc:
             self.status.value = self._note(str(exc), "error")
             return None
@@ -314,7 +297,7 @@ class LivePanel:
             if (point.mode, point.workers) == (mode, workers):
                 return point.elapsed * 1.1
         rounds = -(-count // workers)  # ceil
-        kind = TASK_KINDS[self.task]
+        kind = self.kind
         one = kind.one_task_seconds(size)
         if kind.seconds_per_unit is None:  # waits overlap on any number of cores
             return one * rounds * 1.15 + (0.3 if mode == "processes" else 0.0)

@@ -22,7 +22,7 @@ from .plots import DPI, bar_collections, draw_timeline, task_bars
 from .style import LIMIT, MODE_COLOURS, format_duration
 
 if TYPE_CHECKING:
-    from .harness import RunResult
+    from ..engine.harness import RunResult
 
 
 @dataclass
