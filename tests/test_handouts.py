@@ -470,3 +470,34 @@ def test_no_chromium_is_left_running(built):
         except psutil.Error:
             pass
     assert not left, f"chromium processes left by the build: {left}"
+
+
+def test_printed_output_wraps_at_spaces_and_the_next_line_is_not_printed(tmp_path):
+    """One small notebook through the handout template and chromium: a long printed line wraps between words
+    (JupyterLab's own CSS would cut them: "wor / k."), and the "Next:" navigation cell is left off paper."""
+    if shutil.which("pdftotext") is None:
+        unavailable("poppler-utils (pdftotext) is not installed")
+    try:
+        chromium = handouts.find_chromium()
+    except handouts.BuildError as exc:
+        unavailable(str(exc))
+    words = [f"word{n:02d}" for n in range(90)]
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print(line)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=" ".join(words) + "\n")]
+    nxt = nbformat.v4.new_markdown_cell("Next: **01 · the next one**")
+    nxt.metadata["tags"] = ["course-next"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 00 · A page"), cell, nxt]
+    css = (ROOT / "tools" / "handout_templates" / "handout.css").read_text(encoding="utf-8")
+    page = SimpleNamespace(title="A page", number="00", stem="00_a_page", html_name="00_a_page.html",
+                           pdf_name="00_a_page.pdf")
+    html = handouts.render(nb, dict(css=css, variant="learner", page=page, print=True, footer='"test"',
+                                    prev=None, next=None), lambda stem, fragment: None)
+    source = tmp_path / "page.html"
+    source.write_text(html, encoding="utf-8")
+    handouts.print_pdf(chromium, source, tmp_path / "page.pdf")
+    text = pdf_text(tmp_path / "page.pdf")
+    printed = [token for token in text.split() if token.startswith("word") or re.fullmatch(r"\d+", token)]
+    assert [t for t in printed if t.startswith("word")] == words, "a word of the output was cut across lines"
+    assert text.count("\n") > 3  # it did wrap: 90 words are wider than the page
+    assert "Next:" not in text
