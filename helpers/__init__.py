@@ -115,4 +115,6 @@ def __getattr__(name: str) -> Any:
     # Lazy: the panel pulls in matplotlib and ipywidgets, which a worker process never needs.
     if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    if name in MOVED:  # ``helpers.config.gil_enabled()`` after a plain ``import helpers`` (notebooks 04, 08)
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")

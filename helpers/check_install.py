@@ -14,6 +14,7 @@ import sysconfig
 import time
 from collections.abc import Callable
 from contextlib import redirect_stdout
+from typing import TextIO
 
 MIN_PYTHON = (3, 10)
 #: Python versions past their end of life (no more security fixes), and since when.
@@ -102,7 +103,7 @@ def _process() -> str:
     return f"a {method} child process ran and its output came back ({time.perf_counter() - start:.2f} s)"
 
 
-def check_install(file: object = None) -> bool:
+def check_install(file: TextIO | None = None) -> bool:
     """Run every check, print ✔/✘ per line, and return True when all passed."""
     out = file or sys.stdout
     checks: list[tuple[str, Callable[[], str]]] = [("Python", _python)]
@@ -111,12 +112,12 @@ def check_install(file: object = None) -> bool:
     ok = True
     for label, check in checks:
         try:
-            print(f"✔ {check()}", file=out)  # type: ignore[call-overload]
+            print(f"✔ {check()}", file=out)
         except Exception as exc:
             ok = False
-            print(f"✘ {label}: {type(exc).__name__}: {exc}", file=out)  # type: ignore[call-overload]
+            print(f"✘ {label}: {type(exc).__name__}: {exc}", file=out)
     print("All checks passed: you are ready for the course." if ok
-          else "Some checks failed: see the lines marked ✘ (README: 'Troubleshooting').", file=out)  # type: ignore[call-overload]
+          else "Some checks failed: see the lines marked ✘ (README: 'Troubleshooting').", file=out)
     return ok
 
 

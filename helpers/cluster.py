@@ -8,7 +8,7 @@ The executors' ``submit``/``map`` code runs unchanged on a Dask cluster. This mo
   the course's start method, quiet logs and a loopback-only dashboard, and closes both on
   every exit path (the stop button included), then waits for the worker processes to end;
   if a scheduler address is configured (``DASK_SCHEDULER_ADDRESS``) it connects there instead;
-* :func:`cluster_run`, which turns Dask's task stream into a :class:`~helpers.harness.RunResult`
+* :func:`cluster_run`, which turns Dask's task stream into a :class:`~helpers.engine.results.RunResult`
   so the course's timeline draws what the dashboard's task stream shows.
 
 ``distributed`` is imported only when a cluster is asked for: ``import helpers.cluster``

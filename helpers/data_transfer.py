@@ -23,7 +23,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,6 +198,7 @@ class _Channel:
             raise
 
     def _start(self, channel: str, context: Any, largest: int) -> None:
+        target: Callable[..., None]
         args: tuple[Any, ...]
         if channel == "queue":
             self.queues = (context.Queue(), context.Queue())
@@ -260,6 +261,7 @@ class _Channel:
             block = shared_memory.SharedMemory(create=True, size=len(data))
             self.blocks.append(block)
             try:
+                assert block.buf is not None  # None only once the block is closed
                 block.buf[:len(data)] = data
                 self.conn.send((block.name, len(data)))
                 answer = self._answer()

@@ -16,7 +16,6 @@ one more waiting task costs.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import threading
 import time
@@ -25,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engine.config import resolve_start_method
+from .engine.config import resolve_start_method, start_context
 from .engine.machine import usable_cores
 from .engine.task_kinds import TaskKind
 
@@ -352,7 +351,7 @@ def memory_per_waiter(kind: str, count: int = 1000, start_method: str | None = N
         raise ValueError(f"kind must be one of {', '.join(WAITER_KINDS)}; you gave {kind!r}.")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PAGES:
         raise ValueError(f"count must be a whole number from 1 to {MAX_PAGES}; you gave {count!r}.")
-    context = multiprocessing.get_context(resolve_start_method(start_method))
+    context = start_context(resolve_start_method(start_method))
     answer = context.Queue()
     process = context.Process(target=_waiters_in_child, args=(kind, count, answer), daemon=True)
     process.start()
@@ -405,6 +404,7 @@ def compare_concurrent_requests(count: int = 1000, delay: float = 1.0, repeats: 
         tasks = best_of(fetch_with_asyncio, urls, repeats)
         threads = best_of(fetch_on_threads, urls, repeats)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    return {"asyncio": tasks, "threads": threads, "load": load, "per_thread": memory_per_waiter("threads", min(count, MAX_PAGES)),
+    return {"asyncio": tasks, "threads": threads, "load": load,
+            "per_thread": memory_per_waiter("threads", min(count, MAX_PAGES)),
             "per_task": memory_per_waiter("tasks", min(count, MAX_PAGES)), "open_files": limit_note,
             "cores": cpu_count(), "delay": delay, "count": count}

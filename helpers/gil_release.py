@@ -21,7 +21,7 @@ import random
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from .engine.task_kinds import TaskKind
@@ -42,14 +42,14 @@ def _check_megabytes(megabytes: object) -> int:
     return megabytes
 
 
-@lru_cache(maxsize=None)
+@cache
 def random_block() -> bytes:
     """1 MiB of pseudo-random bytes (seeded: the same in every process), for hashing."""
     rng = random.Random(14)
     return rng.randbytes(MIB) if hasattr(rng, "randbytes") else bytes(rng.getrandbits(8) for _ in range(MIB))
 
 
-@lru_cache(maxsize=None)
+@cache
 def text_block() -> bytes:
     """1 MiB of log-like text: compressible, so zlib and bz2 have real work to do."""
     lines = b"".join(b"%06d INFO worker-%d finished job %d in %d ms\n" % (i, i % 7, i * 31 % 9973, i * i % 977)
@@ -57,7 +57,7 @@ def text_block() -> bytes:
     return (lines * 2)[:MIB]
 
 
-@lru_cache(maxsize=None)
+@cache
 def json_block() -> list[dict[str, object]]:
     """Records whose ``json.dumps`` is about 1 MiB."""
     return [{"id": i, "name": f"item-{i}", "tags": ["a", "b"], "price": i * 0.25} for i in range(15_000)]
@@ -148,7 +148,7 @@ def numpy_sort_task(megabytes: int) -> float:
     return middle
 
 
-@lru_cache(maxsize=None)
+@cache
 def _numpy_block() -> Any:
     import numpy
 
@@ -205,7 +205,7 @@ def measure_scaling(name: str, *, threads: int = 2, megabytes: int = 16, repeats
     ``mode="processes"`` runs the second half on that many processes instead: the control
     that says whether the machine has that many free cores at all (no GIL is shared).
 
-    ``name`` is a key of :data:`TASKS`. Both runs go through :func:`helpers.harness.run`
+    ``name`` is a key of :data:`TASKS`. Both runs go through :func:`helpers.engine.harness.run`
     (``mode="sequential"`` and ``mode="threads"``), alternately, ``repeats`` times; the best
     of each is kept (the run least disturbed by other programs). Raises ``ValueError`` for a
     bad argument before anything runs.

@@ -77,7 +77,7 @@ def interpreter_id(_: object = None) -> int:
 
 
 class Timed(NamedTuple):
-    """A measured duration with its label and mode, drawn by :func:`helpers.plots.plot_runs` like a run."""
+    """A measured duration with its label and mode, drawn by :func:`helpers.charts.plots.plot_runs` like a run."""
 
     label: str
     mode: str

@@ -108,13 +108,13 @@ class Log:
         return [t for _, w, t in self.entries if w == what]
 
     def as_run(self, begin: str = "begin", end: str = "end", t0: float | None = None) -> Any:
-        """The ``begin``/``end`` pairs as a :class:`helpers.harness.RunResult` (one lane per thread),
-        so :func:`helpers.plots.plot_run` can draw them. ``t0``: time zero (default: the first entry)."""
+        """The ``begin``/``end`` pairs as a :class:`helpers.engine.results.RunResult` (one lane per thread),
+        so :func:`helpers.charts.plots.plot_run` can draw them. ``t0``: time zero (default: the first entry)."""
         from .engine.harness import RunResult, TaskRecord
 
         t0 = min((t for _, _, t in self.entries), default=0.0) if t0 is None else t0
         opened: dict[str, float] = {}
-        tasks = []
+        tasks: list[TaskRecord] = []
         for name, what, t in self.entries:
             if what == begin:
                 opened[name] = t

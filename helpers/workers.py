@@ -350,7 +350,7 @@ def job_task(task: JobTask) -> float:
     """
     kind, size = task
     if kind == "wait":
-        return wait_task(float(size))
+        return wait_task(ScaledSeconds(float(size)))  # the job's maker scaled it (exercises.mixed_work)
     if kind == "compute":
         return sum_of_squares(int(size))
     raise ValueError(f"a job task is ('wait', seconds) or ('compute', n), not {task!r}")

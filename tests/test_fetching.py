@@ -97,7 +97,7 @@ def test_the_benchmarks_comparison_reports_both_ways_and_memory():
 
 
 def test_the_panel_fetches_from_the_server_on_threads_and_processes(server, monkeypatch):
-    from helpers import panel
+    from helpers.panels import panel
 
     monkeypatch.setattr(fetching, "_offered", [])  # leave what the module offers as it was
     monkeypatch.setattr(panel, "display", lambda *a, **k: type("Handle", (), {"update": lambda self, obj: None})())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import gil_release
-from helpers.harness import run
+from helpers.engine.harness import run
 
 
 @pytest.mark.parametrize("name", [n for n in gil_release.TASKS if n != "numpy-sort" or gil_release.has_numpy()])
@@ -52,7 +52,7 @@ def test_size_for_scales_with_the_time_asked():
 
 
 def test_panel_gets_the_two_task_kinds(monkeypatch):
-    from helpers import panel
+    from helpers.panels import panel
 
     before = dict(panel.TASK_KINDS)
     assert gil_release.add_to_panel() == (gil_release.SHA256, gil_release.PYTHON)

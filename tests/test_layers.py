@@ -24,7 +24,6 @@ import re
 import sys
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("engine", "charts", "subjects", "panels", "top")

@@ -1,6 +1,6 @@
 """Does drawing the live panel distort what it measures? Its overhead, measured.
 
-The same workload runs without and with :class:`helpers.panel.LivePanel`, alternating.
+The same workload runs without and with :class:`helpers.panels.panel.LivePanel`, alternating.
 For each: elapsed without / with the panel, the CPU time the drawing thread spent
 drawing as a share of the run's elapsed time (what the chart takes from the run; wall
 time would also count waiting for a GIL held by the workers) and frames per second.
@@ -34,7 +34,7 @@ def panel_run(kind: str, mode: str, workers: int, tasks: int, size: float) -> tu
             spent.append(time.thread_time() - start)
 
     panel._draw = timed_draw  # type: ignore[method-assign]
-    with mock.patch("helpers.panel.display", return_value=mock.Mock()):
+    with mock.patch("helpers.panels.panel.display", return_value=mock.Mock()):
         result = panel.run()
     if result is None or result.status != "done":
         raise RuntimeError(f"the live panel's run did not finish: {panel.status.value}")

@@ -1,7 +1,7 @@
 """Charts for moving data between processes and for waiting on real I/O (notebooks 12 and 13).
 
 Each function takes what :mod:`helpers.data_transfer` or :mod:`helpers.fetching` measured and
-returns a :class:`helpers.plots.Chart` (shown as a PNG in a notebook); nothing here measures.
+returns a :class:`helpers.charts.plots.Chart` (shown as a PNG in a notebook); nothing here measures.
 """
 
 from __future__ import annotations

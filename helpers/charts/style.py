@@ -1,6 +1,6 @@
 """The course's one colour palette and one way to write a duration, for every chart and message.
 
-Charts (:mod:`helpers.plots`, :mod:`helpers.live_chart`, :mod:`helpers.timeline`), the panel's
+Charts (:mod:`helpers.charts.plots`, :mod:`helpers.charts.live_chart`, :mod:`helpers.charts.timeline`), the panel's
 status line, the advisor's table and the checkers' messages take their colours and their
 "700 ms" / "1.5 s" from here, so a mode has the same colour everywhere and a figure is written
 the same way in a chart and in a sentence.

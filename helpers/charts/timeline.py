@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from .plots import Chart, new_figure
+from .plots import Chart, finish_lanes, new_figure
 from .style import format_duration, series_colour
 
 
@@ -79,17 +79,11 @@ class Timeline:
             ax.broken_barh([(span.start, max(span.duration, end * 0.004))], (row - 0.35, 0.7),
                            facecolors=series_colour(row), alpha=0.85,
                            edgecolor="white", linewidth=1.0)
-        ax.set_yticks(range(len(lanes)), lanes)
-        ax.set_ylim(len(lanes) - 0.4, -0.8)
-        ax.set_xlim(0, end * 1.05)
-        ax.set_xlabel("seconds, measured")
-        ax.grid(axis="x", alpha=0.3)
-        if title:
-            ax.set_title(title, fontsize=10, loc="left")
+        chart = finish_lanes(fig, ax, lanes, (len(lanes) - 0.4, -0.8), end * 1.05, "seconds, measured", title)
         fig.canvas.draw()  # the layout settles first, so the labels below are placed where they will be drawn
         fig.set_layout_engine("none")
         _label_spans(ax, fig, ordered, lanes)
-        return Chart(fig)
+        return chart
 
 
 def _label_spans(ax: Any, fig: Any, spans: list[Span], lanes: list[str]) -> None:

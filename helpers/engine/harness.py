@@ -59,8 +59,8 @@ def check_mode(mode: Any) -> str:
 def check_workers(workers: Any, mode: str) -> int:
     """Return ``workers`` if it is a sensible count for ``mode``, else raise ``ValueError``.
 
-    Threads: 1 to :data:`~helpers.config.MAX_THREADS`. Processes and interpreters: 1 to
-    :func:`~helpers.config.max_processes` (four per core). Sequential: exactly 1.
+    Threads: 1 to :data:`~helpers.engine.config.MAX_THREADS`. Processes and interpreters: 1 to
+    :func:`~helpers.engine.config.max_processes` (four per core). Sequential: exactly 1.
     """
     check_mode(mode)
     limit = {"sequential": 1, "threads": MAX_THREADS, "processes": max_processes(),
@@ -127,6 +127,7 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
     result = RunResult(mode, workers, method, [TaskRecord(i, x) for i, x in enumerate(items)])
     runner: ThreadRun | _ProcessRun
     if mode == "processes":
+        assert method is not None  # resolved above for processes
         runner = _ProcessRun(func, items, workers, method)
     elif mode == INTERPRETERS:
         from .interpreter_runs import InterpreterRun  # only on 3.14+, and only when asked for

@@ -45,7 +45,7 @@ def unavailable_reason() -> str:
     """A sentence for the learner when :func:`available` is False (empty when it is True)."""
     if available():
         return ""
-    version = "%d.%d" % sys.version_info[:2]
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
     if sys.version_info < REQUIRES:
         return (f"This kernel runs Python {version}; subinterpreters (concurrent.interpreters, "
                 f"InterpreterPoolExecutor) need Python {REQUIRES[0]}.{REQUIRES[1]} or later.")

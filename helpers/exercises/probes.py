@@ -169,9 +169,9 @@ def watching(learner: Any, worker: Callable[..., Any]) -> Iterator[Recorder]:
                 namespace[name] = wrapper
     original_start = threading.Thread.start
 
-    def start_noted(thread: threading.Thread) -> None:
-        thread._course_start_called = time.perf_counter()  # type: ignore[attr-defined]
-        original_start(thread)
+    def start_noted(self: threading.Thread) -> None:  # replaces Thread.start: the same signature
+        self._course_start_called = time.perf_counter()  # type: ignore[attr-defined]
+        original_start(self)
 
     threading.Thread.start = start_noted  # type: ignore[method-assign]
     try:

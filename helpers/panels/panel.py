@@ -117,7 +117,7 @@ class LivePanel:
     ``task``: ``"wait"`` (each task sleeps ``size`` seconds) or ``"compute"`` (each task sums
     ``size`` squares). Every finished run is added to the "elapsed vs workers" chart on the
     right, so trying 1, 2, 4, 8 workers draws the curve. ``results`` keeps every
-    :class:`~helpers.harness.RunResult`. Nothing runs until :meth:`run` or the button.
+    :class:`~helpers.engine.results.RunResult`. Nothing runs until :meth:`run` or the button.
     Without a ``size``, a computing task is sized in this kernel (:func:`sized_for`) so that the panel's
     own ``mode`` and ``workers`` take about ``lasting`` seconds here: long enough to watch the chart grow.
     """
