@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from html import escape
+from typing import Any
 
 import ipywidgets as widgets
 from IPython.display import display
