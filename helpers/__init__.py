@@ -46,6 +46,7 @@ from typing import Any
 from .config import ScaledSeconds, resolve_start_method, seconds, time_scale
 from .harness import RunError, RunResult, RunTimedOut, TaskFailed, WorkerDied, check_workers, run
 from .relay import Process
+from .janitor import start as _start_janitor
 from .limits import install as _install_limit_lines
 from .reaper import install as _install_reaper
 
@@ -57,6 +58,7 @@ __all__ = [
 # In a Jupyter kernel: after every cell (■ included), collect the child processes that have ended.
 _install_reaper()
 _install_limit_lines()  # a full /dev/shm or `ulimit -u` reached: one line naming it, not a long traceback
+_start_janitor()  # in a kernel: a watcher that cleans up after it if it is killed (helpers/janitor.py)
 
 _LAZY = {"LivePanel": "panel", "machine_info": "machine"}
 
