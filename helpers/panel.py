@@ -17,6 +17,7 @@ from typing import Any
 import ipywidgets as widgets
 from IPython.display import display
 
+from . import validate
 from . import workers as course_workers
 from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
 from .harness import RunResult, available_modes, check_workers, run, run_label
@@ -69,7 +70,7 @@ def check_workload(kind: str, count: Any, size: Any) -> None:
     unit, largest = TASK_KINDS[kind].unit, TASK_KINDS[kind].largest
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TASKS:
         raise ValueError(f"The number of tasks must be a whole number from 1 to {MAX_TASKS}; you gave {count!r}.")
-    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= largest:
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= largest:  # NaN fails too
         raise ValueError(f"Task size must be more than 0 and at most {largest:g} {unit}; you gave {size!r}.")
     one_by_one = count * TASK_KINDS[kind].one_task_seconds(size)
     if one_by_one > MAX_SEQUENTIAL_SECONDS:
@@ -93,6 +94,8 @@ class LivePanel:
         if size is None:
             size = seconds(1.0) if task == "wait" else 5_000_000
         check_workload(task, tasks, size)
+        validate.seconds(update_interval, "update_interval", 60)
+        validate.seconds(timeout, "timeout", 3600)
         resolve_start_method(start_method)  # an unknown or unavailable method fails here, not mid-workshop
         self.task = task
         self.start_method = start_method
@@ -185,11 +188,11 @@ class LivePanel:
         mode = self.mode.value
         count = self.tasks.value
         kind = TASK_KINDS[self.task]
-        size = self.size.value if kind.seconds_per_unit is None else int(self.size.value)
         try:
             number = self.workers_typed.value if mode != "sequential" else 1
             check_workers(number, mode)
-            check_workload(self.task, count, size)
+            check_workload(self.task, count, self.size.value)  # NaN and infinity are refused here, before int()
+            size = self.size.value if kind.seconds_per_unit is None else int(self.size.value)
         except ValueError as exc:
             self.status.value = self._note(str(exc), "error")
             return None
