@@ -8,7 +8,7 @@ For every notebook that nbval runs, just before its kernel is shut down:
     cell ran (a server or cluster left open);
 and after the shutdown:
   * every process that descended from the kernel must be gone within a few seconds;
-  * no /dev/shm segment the kernel's processes used may still exist (helpers.leftovers.ShmWatcher samples
+  * no /dev/shm segment the kernel's processes used may still exist (helpers.engine.leftovers.ShmWatcher samples
     them during the run: other notebooks running beside this one are not counted);
   * the kernel's own TMPDIR (a fresh directory per kernel) must be empty: no ``pymp-*``, no
     ``dask-scratch-space``.
@@ -33,8 +33,8 @@ try:
 except ImportError:  # nbval missing: nothing to watch
     IPyNbCell = None
 
-from helpers import leftovers
-from helpers.census import describe, kill_all, wait_for_no_children, wait_until_ended, zombies
+from helpers.engine import leftovers
+from helpers.engine.census import describe, kill_all, wait_for_no_children, wait_until_ended, zombies
 
 
 def _kernel_process(item: pytest.Item) -> psutil.Process | None:
@@ -71,6 +71,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
         before = getattr(item.parent, "course_ports_before", set())
         ports = sorted(f"{address}:{port} (pid {pid})" for pid, address, port in leftovers.listening_ports(kernel.pid)
                        if (address, port) not in before)
+        watcher = getattr(item.parent, "course_shm_watcher", None)
+        if watcher is not None:
+            watcher.sample()  # one last look before the shutdown, whatever the thread's timing
         leaked = wait_for_no_children(kernel.pid, timeout=5.0)
         leaked_names = [describe(process) for process in leaked]  # before shutdown ends them
         unreaped = [f"pid {p.pid} <defunct>" for p in wait_for_no_children(kernel.pid, timeout=2.0, count=zombies)]

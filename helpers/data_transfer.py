@@ -23,11 +23,12 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .config import resolve_start_method, time_scale
+from .charts.style import human_size
+from .engine.config import resolve_start_method, time_scale
 
 CHANNELS = ("queue", "pipe", "manager", "array", "shared_memory")
 KB, MB = 1000, 1000 * 1000
@@ -66,7 +67,7 @@ def course_sizes() -> tuple[list[int], str]:
 
     1 KB to 100 MB; under test (``COURSE_TIME_SCALE`` < 1) up to 1 MB; never a size whose
     :data:`MEMORY_FACTOR` copies would not fit in the memory still available, nor one whose
-    shared-memory block would not fit in ``/dev/shm`` (:func:`helpers.limits.fit_to_shm`).
+    shared-memory block would not fit in ``/dev/shm`` (:func:`helpers.engine.limits.fit_to_shm`).
     """
     free = available_memory()
     sizes = [s for s in FULL_SIZES if s * MEMORY_FACTOR <= free]
@@ -79,7 +80,7 @@ def course_sizes() -> tuple[list[int], str]:
                        "times its size while it crosses")
     # Shared memory lives in /dev/shm (64 MB under Docker and Binder): a block bigger than its free space
     # is made without complaint and the first write past it kills the process with SIGBUS.
-    from .limits import fit_to_shm, shm_space
+    from .engine.limits import fit_to_shm, shm_space
 
     sizes, shm_reason = fit_to_shm(sizes, shm_space())
     if shm_reason:
@@ -186,13 +187,6 @@ class Transfer:
         return "\n".join(rows)
 
 
-def human_size(size: float) -> str:
-    for unit, factor in (("MB", MB), ("KB", KB)):
-        if size >= factor:
-            return f"{size / factor:.3g} {unit}"
-    return f"{size:.3g} B"
-
-
 class _Channel:
     """One child process and the means to hand it payloads; closed on every exit path."""
 
@@ -212,6 +206,7 @@ class _Channel:
             raise
 
     def _start(self, channel: str, context: Any, largest: int) -> None:
+        target: Callable[..., None]
         args: tuple[Any, ...]
         if channel == "queue":
             self.queues = (context.Queue(), context.Queue())
@@ -274,6 +269,7 @@ class _Channel:
             block = shared_memory.SharedMemory(create=True, size=len(data))
             self.blocks.append(block)
             try:
+                assert block.buf is not None  # None only once the block is closed
                 block.buf[:len(data)] = data
                 self.conn.send((block.name, len(data)))
                 answer = self._answer()

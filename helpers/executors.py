@@ -5,7 +5,7 @@ not in a notebook cell, so that a process pool started with *spawn* or *forkserv
 import them. Each reports *where* it ran (process id, thread name) so a notebook can show
 which worker took which task.
 
-Pauses are scaled by ``$COURSE_TIME_SCALE`` (see :mod:`helpers.config`).
+Pauses are scaled by ``$COURSE_TIME_SCALE`` (see :mod:`helpers.engine.config`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Any, NamedTuple
 
-from .config import resolve_start_method, seconds
+from .engine.config import resolve_start_method, seconds
 
 #: Longest pause a task here accepts (before scaling), so no demo can wait for long.
 MAX_PAUSE = 60.0
@@ -78,10 +78,10 @@ def die(exit_code: int = 3) -> None:
 def process_context(start_method: str | None = None) -> Any:
     """The ``multiprocessing`` context for ``ProcessPoolExecutor(mp_context=...)``: the course's start method.
 
-    Its ``Pool(...)`` is a :class:`helpers.safe_pool.BoundedPool`, whose ``terminate()`` cannot hang
+    Its ``Pool(...)`` is a :class:`helpers.engine.safe_pool.BoundedPool`, whose ``terminate()`` cannot hang
     after a worker was killed (the standard one can, on every Python from 3.10 on).
     """
-    from .safe_pool import bounded_context
+    from .engine.safe_pool import bounded_context
 
     return bounded_context(multiprocessing.get_context(resolve_start_method(start_method)))
 

@@ -78,7 +78,7 @@ def time_reading(way: str, paths: list[Path], repeats: int = 3) -> tuple[float, 
     """Best-of-``repeats`` seconds to read every file ``way``; and the bytes read."""
     from .fetching import run_coroutine
 
-    from . import validate
+    from .engine import validate
 
     if way not in WAYS:
         raise ValueError(f"way must be one of {', '.join(WAYS)}; you gave {way!r}.")

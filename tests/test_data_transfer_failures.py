@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.census import live_children
+from helpers.engine.census import live_children
 from test_kernel_interrupt import execute, kernel  # noqa: F401  (kernel: a fixture)
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "12_moving_data_between_processes.ipynb"

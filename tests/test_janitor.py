@@ -1,4 +1,4 @@
-"""helpers.janitor: a kernel killed outright leaves no process, /dev/shm segment or temp dir behind.
+"""helpers.engine.janitor: a kernel killed outright leaves no process, /dev/shm segment or temp dir behind.
 
 Each test starts a real kernel, has it make things (notebook 12's shared-memory measurement with its echo
 child; spawn-context locks and a fork server), then kills it the way the machine does: SIGKILL to the
@@ -15,8 +15,8 @@ import time
 import psutil
 import pytest
 
-from helpers import janitor, leftovers
-from helpers.census import live_children
+from helpers.engine import janitor, leftovers
+from helpers.engine.census import live_children
 from test_kernel_interrupt import execute, value
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc") or not os.path.isdir("/dev/shm"),

@@ -1,4 +1,4 @@
-"""helpers.limits: a small or full /dev/shm and `ulimit -u` each give one line, and notebook 12 adapts.
+"""helpers.engine.limits: a small or full /dev/shm and `ulimit -u` each give one line, and notebook 12 adapts.
 
 The real cases run a kernel in a new mount namespace (``unshare -m``, root only) whose /dev/shm is a
 small tmpfs: 64 MB as Docker and Binder give, and a full one.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import limits
+from helpers.engine import limits
 from helpers.data_transfer import FULL_SIZES, MB
 
 ROOT = Path(__file__).resolve().parent.parent

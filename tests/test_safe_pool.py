@@ -1,4 +1,4 @@
-"""helpers.safe_pool: leaving ``with Pool(...)`` ends even after a worker was killed.
+"""helpers.engine.safe_pool: leaving ``with Pool(...)`` ends even after a worker was killed.
 
 The stock ``Pool.terminate()`` waits forever for the task pipe's lock when the worker that held it
 (every idle worker waits for its next task holding it) was killed; notebook 10's ``Pool`` cell hung
@@ -17,9 +17,9 @@ import time
 import psutil
 import pytest
 
-from helpers.census import live_children
+from helpers.engine.census import live_children
 from helpers.executors import process_context
-from helpers.safe_pool import BoundedPool, bounded_context
+from helpers.engine.safe_pool import BoundedPool, bounded_context
 from test_kernel_interrupt import execute, kernel  # noqa: F401  (kernel: a fixture)
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="kills worker processes with POSIX signals")
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="kills worker processes 
 # Both idle workers are killed, so whichever held the task pipe's lock is dead: the stock pool always hangs.
 SCENARIO = textwrap.dedent("""
     import multiprocessing, os, signal, sys, time
-    from helpers.safe_pool import bounded_context
+    from helpers.engine.safe_pool import bounded_context
     if __name__ == "__main__":
         context = multiprocessing.get_context(sys.argv[2])
         if sys.argv[1] == "bounded":

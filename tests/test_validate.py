@@ -1,4 +1,4 @@
-"""helpers.validate, and bad input on the public API: one clear error before anything starts.
+"""helpers.engine.validate, and bad input on the public API: one clear error before anything starts.
 
 The property test (hypothesis) throws generated bad arguments -- NaN, the infinities, zero and negative
 durations, huge numbers, bools, strings, None, lists, endless iterators -- at the functions and widgets
@@ -17,9 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import cluster_panel, data_transfer, fetching, free_threading, harness, local_server, many_files, panel
-from helpers import scripts, validate, workers
-from helpers.census import live_children
+from helpers import data_transfer, fetching, free_threading, local_server, many_files, workers
+from helpers.engine import harness, scripts, validate
+from helpers.panels import cluster_panel, panel
+from helpers.engine.census import live_children
 
 #: What each refusal may take at most: the checks themselves take microseconds; the margin is a busy machine.
 REFUSED_WITHIN = 1.0

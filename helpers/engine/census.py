@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 import psutil
 
-# helpers/janitor.py: the course's clean-up watcher, which outlives its kernel only to clean up after it.
+# helpers/engine/janitor.py: the course's clean-up watcher, which outlives its kernel only to clean up after it.
 _HOUSEKEEPING = ("multiprocessing.forkserver import main", "multiprocessing.resource_tracker import main",
-                 "helpers/janitor.py")
+                 "helpers/engine/janitor.py")
 
 
 def _command(process: psutil.Process) -> str:
@@ -59,7 +59,8 @@ def live_children(pid: int | None = None) -> list[psutil.Process]:
 
 
 def zombies(pid: int | None = None) -> list[psutil.Process]:
-    """Descendants of ``pid`` that have ended but were never reaped (``<defunct>``): nobody collected their exit code."""
+    """Descendants of ``pid`` that have ended but were never reaped (``<defunct>``): nobody collected their exit
+    code."""
     try:
         descendants = psutil.Process(pid).children(recursive=True)
     except psutil.Error:
@@ -108,7 +109,8 @@ def still_running(processes: list[psutil.Process]) -> list[psutil.Process]:
 
 
 def wait_until_ended(processes: list[psutil.Process], timeout: float = 10.0) -> list[psutil.Process]:
-    """Wait up to ``timeout`` s until every one of ``processes`` has ended (see :func:`still_running`); return the rest."""
+    """Wait up to ``timeout`` s until every one of ``processes`` has ended (see :func:`still_running`); return the
+    rest."""
     return _until_none_left(lambda: still_running(processes), timeout, poll=0.02)
 
 

@@ -1,6 +1,6 @@
 """What a kernel's run left behind besides processes: shared-memory segments, temp dirs, listening ports.
 
-:mod:`helpers.census` counts processes. A notebook can also leave
+:mod:`helpers.engine.census` counts processes. A notebook can also leave
 
 * **/dev/shm entries** (Linux): ``psm_*`` ``shared_memory`` blocks, ``sem.mp-*`` semaphores,
   ``pym-<pid>-*`` heap arenas of ``multiprocessing`` -- memory nobody frees until a reboot;
@@ -51,7 +51,7 @@ def tree(pid: int) -> list[int]:
 
 def shm_in_use(pids: list[int]) -> set[str]:
     """The course's /dev/shm names that one of ``pids`` has mapped or open (matched by inode:
-    :func:`helpers.janitor._shm_in_use`)."""
+    :func:`helpers.engine.janitor._shm_in_use`)."""
     from .janitor import _shm_in_use
 
     return _shm_in_use(set(pids))

@@ -19,8 +19,8 @@ Every :data:`INTERVAL` seconds it notes the kernel's descendants (pid and start 
 2. removes the /dev/shm names it saw that no live process of this user still uses,
 3. removes the kernel's temp dir, and exits.
 
-It is stdlib + psutil only and is run as a file, not as ``helpers.janitor``, so it starts in about
-0.05 s without importing the course. :mod:`helpers.census` counts it as housekeeping, like
+It is stdlib + psutil only and is run as a file, not as ``helpers.engine.janitor``, so it starts in about
+0.05 s without importing the course. :mod:`helpers.engine.census` counts it as housekeeping, like
 ``multiprocessing``'s resource tracker.
 """
 
@@ -41,8 +41,8 @@ INTERVAL = 0.2
 GRACE = 1.0
 #: /dev/shm names the course's tools make: shared_memory blocks, multiprocessing semaphores, heap arenas.
 COURSE_SHM = re.compile(r"^(psm_|sem\.mp-|pym-\d+-)")
-#: Marks this process in a command line (helpers.census leaves it out of its count).
-MARK = "helpers/janitor.py"
+#: Marks this process in a command line (helpers.engine.census leaves it out of its count).
+MARK = "helpers/engine/janitor.py"
 _STARTED: Any = None
 
 
