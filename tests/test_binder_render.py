@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REPO2DOCKER = os.environ.get("REPO2DOCKER") or shutil.which("repo2docker")
 
 
-@pytest.mark.skipif(not REPO2DOCKER, reason="repo2docker is not installed (not a test dependency: tools/binder_render.py)")
+@pytest.mark.skipif(not REPO2DOCKER,
+                    reason="repo2docker is not installed (not a test dependency: tools/binder_render.py)")
 def test_the_binder_build_renders():
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "binder_render.py"), "--repo2docker", REPO2DOCKER],
                           capture_output=True, text=True, timeout=300)

@@ -81,8 +81,10 @@ def test_a_kernel_spec_whose_interpreter_lacks_ipykernel_is_a_failed_check(monke
     spec = tmp_path / "kernels" / "python3"
     spec.mkdir(parents=True)
     bare = sys.base_prefix + "/bin/python3"  # the interpreter this venv was made from: no ipykernel there
-    (spec / "kernel.json").write_text('{"argv": ["%s", "-m", "ipykernel_launcher", "-f", "{connection_file}"], '
-                                      '"display_name": "Python 3", "language": "python"}' % bare)
+    import json
+
+    (spec / "kernel.json").write_text(json.dumps({"argv": [bare, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                                                  "display_name": "Python 3", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
     import subprocess as sp
 

@@ -102,7 +102,7 @@ def _shm_in_use(pids: set[int]) -> set[str]:
                     continue
         except OSError:
             pass
-    found = set()
+    found: set[str] = set()
     try:
         names = os.listdir("/dev/shm")
     except OSError:
