@@ -19,6 +19,8 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.engine.config` – ``COURSE_START_METHOD`` / ``COURSE_TIME_SCALE`` and the limits
 * `helpers.engine.overlap` – how many intervals were open at once (did the workers overlap?)
 * `helpers.engine.scripts` – show a worker's source; run code as a real script in a fresh Python
+* `helpers.engine.verdict` – :func:`judge`: a conclusion stated only where this run's figures and the machine
+  seen during it support it, else why this run cannot show it
 
 **The drawing** (``helpers/charts/``): the only modules that import matplotlib (with the panels).
 
@@ -32,6 +34,7 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 
 * `helpers.workers` – the functions the article's notebooks run in threads and child processes
 * `helpers.advisor` – threads or processes? a recommendation with its reason
+* `helpers.claims` – the claims the notebooks conclude from their measurements, each put to the verdict
 * `helpers.executors` – pool tasks that record where they ran; a worker that dies
 * `helpers.locks` – races, the synchronisation tools, a deadlock that ends by itself
 * `helpers.data_transfer`, `helpers.transfer_patterns` – what moving data between processes costs
@@ -50,8 +53,9 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.panels.cluster_panel` – the Dask cluster's panel (notebook 17)
 
 **On top**: `helpers.exercises` (the checkers, one module per topic), `helpers.bench`
-(``python -m helpers.bench``: every figure on this machine, with budgets), `helpers.check_install`
-(the pre-workshop check, ``python -m helpers.check_install``).
+(``python -m helpers.bench``: every figure on this machine, with budgets), `helpers.choose`
+(``python -m helpers.choose`` / ``helpers.choose(f, inputs)``: your own function measured every way, with a
+recommendation), `helpers.check_install` (the pre-workshop check, ``python -m helpers.check_install``).
 
 The old flat names (``helpers.plots``, ``helpers.harness``, ``helpers.panel``, ...; :data:`MOVED`) still
 import: they give the very module at its new place, so notebooks, pickles and monkeypatches see one module.
@@ -104,7 +108,7 @@ from .engine.reaper import install as _install_reaper
 
 __all__ = [
     "LivePanel", "Process", "RunError", "RunResult", "RunTimedOut", "ScaledSeconds", "TaskFailed", "WorkerDied",
-    "check_workers", "machine_info", "resolve_start_method", "run", "seconds", "time_scale",
+    "check_workers", "choose", "machine_info", "resolve_start_method", "run", "seconds", "time_scale",
 ]
 
 # In a Jupyter kernel: after every cell (■ included), collect the child processes that have ended.
@@ -117,6 +121,10 @@ _LAZY = {"LivePanel": "panels.panel", "machine_info": "engine.machine"}
 
 def __getattr__(name: str) -> Any:
     # Lazy: the panel pulls in matplotlib and ipywidgets, which a worker process never needs.
+    if name == "choose":  # the subpackage, which is callable: helpers.choose(function, inputs)
+        from importlib import import_module
+
+        return import_module(".choose", __name__)
     if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     if name in MOVED:  # ``helpers.config.gil_enabled()`` after a plain ``import helpers`` (notebooks 04, 08)
