@@ -108,6 +108,8 @@ if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
 from .engine.config import ScaledSeconds, resolve_start_method, seconds, time_scale
 from .engine.harness import RunError, RunResult, RunTimedOut, TaskFailed, WorkerDied, check_workers, run
 from .engine.relay import Process
+from .engine.janitor import start as _start_janitor
+from .engine.limits import install as _install_limit_lines
 from .engine.reaper import install as _install_reaper
 
 __all__ = [
@@ -117,6 +119,8 @@ __all__ = [
 
 # In a Jupyter kernel: after every cell (■ included), collect the child processes that have ended.
 _install_reaper()
+_install_limit_lines()  # a full /dev/shm or `ulimit -u` reached: one line naming it, not a long traceback
+_start_janitor()  # in a kernel: a watcher that cleans up after it if it is killed (helpers/engine/janitor.py)
 
 _LAZY = {"LivePanel": "panels.panel", "machine_info": "engine.machine"}
 

@@ -94,6 +94,9 @@ def gil_after_import(module: str, timeout: float = 60.0) -> tuple[bool, bool, li
     """
     if not isinstance(module, str) or not all(part.isidentifier() for part in module.split(".")):
         raise ValueError(f"{module!r} is not a module name such as 'json' or 'numpy'.")
+    from .engine import validate
+
+    validate.seconds(timeout, "timeout", 600)
     done = subprocess.run([sys.executable, "-c", _PROBE.format(module=module)], capture_output=True,
                           text=True, timeout=timeout)
     if done.returncode != 0:

@@ -226,3 +226,18 @@ def test_ctrl_c_stops_the_run_and_leaves_no_process(section, whom, tmp_path):
     assert "Interrupted" in err and not list(tmp_path.iterdir())
     _, alive = psutil.wait_procs(list(seen.values()), timeout=10)
     assert not alive, [" ".join(p.cmdline()) for p in alive]
+
+
+
+def test_ctrl_c_inside_the_panels_run_stops_the_benchmark(monkeypatch):
+    """The panel absorbs ■ in a notebook (its status says Interrupted); under the benchmark that Ctrl-C must
+    reach main() (exit 130), not count as a failed section that the run goes on after (2 of 5 went on)."""
+    from helpers.bench import panel_cost
+    from helpers.panels import panel
+
+    def interrupted_run(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C while the run waits for its workers: the panel catches it
+
+    monkeypatch.setattr(panel, "run", interrupted_run)
+    with pytest.raises(KeyboardInterrupt):
+        panel_cost.panel_run("wait", "threads", 2, 2, 0.1)
