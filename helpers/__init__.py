@@ -18,6 +18,12 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.engine.machine` – what this machine is (usable cores with quotas, Python, start method, GIL)
 * `helpers.engine.config` – ``COURSE_START_METHOD`` / ``COURSE_TIME_SCALE`` and the limits
 * `helpers.engine.overlap` – how many intervals were open at once (did the workers overlap?)
+* `helpers.engine.validate` – bad input gets one clear line before anything starts
+* `helpers.engine.limits` – the machine's limits (full /dev/shm, no more processes) named in one line
+* `helpers.engine.safe_pool` – a ``multiprocessing.Pool`` whose ``terminate()`` cannot hang on a killed worker
+* `helpers.engine.interrupts` – steps ■ must not cut in half (a process start), the interrupt held back
+* `helpers.engine.janitor` – a watcher that cleans up after a kernel that was killed
+* `helpers.engine.leftovers` – segments, temp dirs and ports a kernel's run left behind
 * `helpers.engine.scripts` – show a worker's source; run code as a real script in a fresh Python
 * `helpers.engine.verdict` – :func:`judge`: a conclusion stated only where this run's figures and the machine
   seen during it support it, else why this run cannot show it
@@ -28,6 +34,7 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.charts.live_chart` – the control panel's live timeline and history chart
 * `helpers.charts.io_charts` – the charts of notebooks 12 and 13 (moving data, waiting on I/O)
 * `helpers.charts.timeline` – spans per thread, recorded and drawn, to show what start()/join() do
+* `helpers.charts.first_import` – matplotlib's first import and drawing, made whole even if ■ lands in it
 * `helpers.charts.style` – the one colour palette, the duration and size formats
 * `helpers.charts.failures_charts` – the charts of notebooks 18-20 (chunk sizes, map's intake, oversubscription,
   the convoy)
@@ -46,6 +53,7 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.free_threading` – GIL status and what changes without it
 * `helpers.interpreters` – subinterpreters (3.14+), notebook 16
 * `helpers.cluster` – a local Dask cluster, closed on every exit path
+* `helpers.cluster_security` – TLS with throw-away credentials: nobody else gets into the course's clusters
 * `helpers.course` – the one list of the course (``notebooks/course.toml``)
 * `helpers.handout` – notebook 08 hands its measured figures to the cheat sheet
 * `helpers.failures_processes`, `helpers.failures_operations`, `helpers.failures_gil`, `helpers.failures_state` –
