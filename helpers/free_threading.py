@@ -384,8 +384,8 @@ def gil_coming_back(comparison: BuildComparison | None = None) -> str:
         other = find_other_build(free_threaded=True)
         python = other.path if other else None
     if python is None:
-        return ("No free-threaded Python here, so nothing to show: a build with a GIL has it on from the start, "
-                "and no import can change that. " + HOW_TO_GET)
+        return ("No free-threaded Python found here, so nothing to show: a build with a GIL has it on from the start, "
+                "and no import can change that (how to get a free-threaded one: above).")
     found = gil_needing_extension(python)
     if found is None:
         return (f"{python} is free-threaded, but the tiny C extension could not be compiled here (no C compiler or "
