@@ -402,12 +402,18 @@ def gil_coming_back(comparison: BuildComparison | None = None) -> str:
 
 
 def idle_cores(sample: float = 0.5) -> float | None:
-    """Idle cores during a short look (as helpers.bench samples them); None where psutil cannot tell."""
+    """Idle cores among those this process may use, during a ``sample``-second look (as helpers.bench samples
+    them); None where psutil cannot tell."""
     try:
-        from .bench.cores import idle_cores as sampled
-        return sampled(sample)
+        import psutil
+
+        busy = psutil.cpu_percent(interval=sample, percpu=True)
     except Exception:  # psutil missing or no CPU counters: the figures are shown without the machine's state
         return None
+    if hasattr(os, "sched_getaffinity"):
+        allowed = os.sched_getaffinity(0)
+        busy = [b for cpu, b in enumerate(busy) if cpu in allowed] or busy
+    return round(sum(100.0 - b for b in busy) / 100.0, 2)
 
 
 def thread_counts(cores: int) -> tuple[int, ...]:
