@@ -5,7 +5,7 @@ not in a notebook cell, so that a process pool started with *spawn* or *forkserv
 import them. Each reports *where* it ran (process id, thread name) so a notebook can show
 which worker took which task.
 
-Pauses are scaled by ``$COURSE_TIME_SCALE`` (see :mod:`helpers.config`).
+Pauses are scaled by ``$COURSE_TIME_SCALE`` (see :mod:`helpers.engine.config`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Any, NamedTuple
 
-from .config import resolve_start_method, seconds
+from .engine.config import resolve_start_method, seconds
 
 #: Longest pause a task here accepts (before scaling), so no demo can wait for long.
 MAX_PAUSE = 60.0

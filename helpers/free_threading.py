@@ -38,10 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import MAX_THREADS, gil_enabled
+from .engine.config import MAX_THREADS, gil_enabled
 from .workers import plain_increment
 
-__all__ = ["HOW_TO_GET", "PUBLISHED", "BuildComparison", "gil_coming_back", "side_by_side", "GilStatus", "Interpreter", "Published", "compare_builds",
+__all__ = ["HOW_TO_GET", "PUBLISHED", "BuildComparison", "GilStatus", "Interpreter", "Published", "compare_builds",
+           "gil_coming_back", "side_by_side",
            "describe_interpreter", "find_other_build", "gil_after_import", "gil_needing_extension", "gil_status",
            "lost_increments", "measure_build", "recorded_comparison"]
 
@@ -73,7 +74,7 @@ def lost_increments(threads: int = 4, per_thread: int = 200_000) -> tuple[int, i
 
     Returns ``(expected, counted)``: any difference is increments lost to the race between a
     thread's read and its write. Raises ``ValueError`` for counts outside 2 to
-    :data:`~helpers.config.MAX_THREADS` threads and 1 to :data:`MAX_INCREMENTS` increments.
+    :data:`~helpers.engine.config.MAX_THREADS` threads and 1 to :data:`MAX_INCREMENTS` increments.
     """
     for name, value, low, high in (("threads", threads, 2, MAX_THREADS),
                                    ("per_thread", per_thread, 1, MAX_INCREMENTS)):
@@ -124,7 +125,7 @@ def gil_after_import(module: str, timeout: float = 60.0) -> tuple[bool, bool, li
 
 #: Where the workload of :func:`measure_build` lives: a standard-library-only script (helpers/build_workload.py).
 WORKLOAD = Path(__file__).with_name("build_workload.py")
-#: The figures measured with both builds on the course's own machine (``--record``), shown where no other build is found.
+#: Both builds as measured on the course's own machine (``--record``): shown where no other build is found.
 RECORDED = Path(__file__).parent / "measured" / "free_threading.json"
 #: Set to an interpreter's path to choose the other build, or to ``none`` to act as if there were none.
 OTHER_PYTHON_ENV = "COURSE_OTHER_PYTHON"
@@ -187,12 +188,12 @@ def find_other_build(free_threaded: bool | None = None, version: str | None = No
     (:func:`describe_interpreter`), so a name is never trusted.
     """
     want = (not gil_status().free_threaded_build) if free_threaded is None else free_threaded
-    version = version or "%d.%d" % sys.version_info[:2]
+    version = version or f"{sys.version_info[0]}.{sys.version_info[1]}"
     name = f"python{version}{'t' if want else ''}"
     chosen = os.environ.get(OTHER_PYTHON_ENV, "").strip()
     if chosen.lower() == "none":
         return None
-    candidates = [chosen] if chosen else []
+    candidates: list[str | None] = [chosen] if chosen else []
     candidates += [shutil.which(name), _uv_find(f"{version}t" if want else f"cpython-{version}")]
     candidates += [os.path.join(folder, name) for folder in EXTRA_DIRS]
     seen = set()
@@ -429,7 +430,7 @@ def compare_builds(other: Interpreter | None = None, work: int = 2_000_000, repe
     neither has the kernel's imports; idle cores are sampled before and after. Where no other build
     is found, only this one is measured and a note says so.
     """
-    from .machine import usable_cores
+    from .engine.machine import usable_cores
 
     cores = usable_cores()
     other = other if other is not None else find_other_build()
@@ -541,7 +542,7 @@ def record(path: Path = RECORDED, work: int = 2_000_000, repeats: int = 5) -> Bu
     if other is None:
         raise SystemExit("no other build found: --record needs a GIL Python and a free-threaded one of one version")
     comparison = compare_builds(other, work=work, repeats=repeats)
-    data = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    data: dict[str, Any] = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine_description(), "usable_cores": comparison.usable_cores,
             "idle_cores": comparison.idle_cores, "builds": comparison.builds}
     for build in data["builds"]:
@@ -590,7 +591,8 @@ if __name__ == "__main__":
 
     parser = argparse.ArgumentParser(prog="python -m helpers.free_threading",
                                      description="Measure this Python's build beside the other one (notebook 15).")
-    parser.add_argument("--record", action="store_true", help=f"write the figures to {RECORDED.name} (both builds needed)")
+    parser.add_argument("--record", action="store_true",
+                        help=f"write the figures to {RECORDED.name} (both builds needed)")
     args = parser.parse_args()
     result = record() if args.record else compare_builds()
     print(result.machine_line())

@@ -29,10 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def build_row(free_threaded: bool, speedup: float) -> dict:
     """One build of the build row: 2 threads at ``speedup`` against 1."""
     return {"python": "3.14.7", "free_threaded": free_threaded, "gil_enabled": not free_threaded,
-            "cpu": {"1": {"seconds": 0.2, "thread_cpu": [0.2]}, "2": {"seconds": 0.2 / speedup, "thread_cpu": [0.1, 0.1]},
+            "cpu": {"1": {"seconds": 0.2, "thread_cpu": [0.2]},
+                    "2": {"seconds": 0.2 / speedup, "thread_cpu": [0.1, 0.1]},
                     "4": {"seconds": 0.2 / speedup, "thread_cpu": [0.05] * 4}},
             "speedups": {"1": 1.0, "2": speedup, "4": speedup}, "cpu_per_second_2": speedup,
-            "one_thread": 0.23 if free_threaded else 0.2, "race": {"expected": 800_000, "lost": [1, 2, 3] if free_threaded else [0, 0, 0]},
+            "one_thread": 0.23 if free_threaded else 0.2,
+            "race": {"expected": 800_000, "lost": [1, 2, 3] if free_threaded else [0, 0, 0]},
             "memory_kib_per_thread": 190.0 if free_threaded else 13.0}
 
 

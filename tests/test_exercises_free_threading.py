@@ -90,7 +90,8 @@ def build_from_sys_version():
 @pytest.mark.skipif(not hasattr(sys, "abiflags"), reason="sys.abiflags is POSIX's (and Windows' from 3.14)")
 def test_abiflags_is_a_right_way_too(capsys):
     def from_abiflags():
-        return {"free_threaded_build": "t" in sys.abiflags, "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)()}
+        return {"free_threaded_build": "t" in sys.abiflags,
+                "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)()}
     assert check_gil_report(from_abiflags), capsys.readouterr().out
 
 

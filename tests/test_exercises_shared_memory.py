@@ -9,7 +9,7 @@ from multiprocessing import shared_memory
 
 import pytest
 
-from helpers.census import live_children
+from helpers.engine.census import live_children
 from helpers.data_transfer import checksum_shared_block
 from helpers.exercises.shared_memory import check_shared_memory
 

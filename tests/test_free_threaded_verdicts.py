@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 import helpers
-import helpers.config
-from helpers import machine
+import helpers.engine.config
+from helpers.engine import machine
 from helpers.advisor import recommend
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def run(mode: str, workers: int, elapsed: float):
 @pytest.fixture
 def free_threaded(monkeypatch):
     """This process, as a free-threaded Python with its GIL off would describe itself."""
-    monkeypatch.setattr(helpers.config, "gil_enabled", lambda: False)
+    monkeypatch.setattr(helpers.engine.config, "gil_enabled", lambda: False)
     monkeypatch.setattr(machine, "gil_enabled", lambda: False)
     real = machine.sysconfig.get_config_var
     monkeypatch.setattr(machine.sysconfig, "get_config_var",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,8 @@ GIL_PYTHON = "/opt/debian-python/bin/python3.14"
 
 
 def build(free_threaded: bool, one: float, two: float, cpu_two: list[float], lost=(0, 0, 0), gil=None) -> dict:
-    return {"python": "3.14.7", "free_threaded": free_threaded, "gil_enabled": (not free_threaded) if gil is None else gil,
+    return {"python": "3.14.7", "free_threaded": free_threaded,
+            "gil_enabled": (not free_threaded) if gil is None else gil,
             "cpu": {"1": {"seconds": one, "thread_cpu": [one]}, "2": {"seconds": two, "thread_cpu": cpu_two}},
             "one_thread": one, "race": {"expected": 800_000, "lost": list(lost)}, "memory_kib_per_thread": 13.0}
 
@@ -47,7 +47,7 @@ def test_a_busy_machine_is_said_so_and_one_core_blames_nobody():
 
 def test_the_recorded_figures_are_labelled_as_not_this_machine():
     recorded = ft.recorded_comparison()
-    assert recorded is not None, "helpers/measured/free_threading.json is committed (python -m helpers.free_threading --record)"
+    assert recorded is not None, "helpers/measured/free_threading.json (python -m helpers.free_threading --record)"
     assert "NOT on yours" in recorded.machine_line() and {b["free_threaded"] for b in recorded.builds} == {False, True}
     assert ft.recorded_comparison(Path("/nonexistent.json")) is None
 

@@ -28,8 +28,10 @@ import nbformat
 import psutil
 import pytest
 
+from helpers.course import lessons
+
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = [lesson.path for lesson in lessons()]  # notebooks/course.toml, the one list of the course
 DEFAULT_SUBSET = "00,02,08"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

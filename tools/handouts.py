@@ -126,14 +126,14 @@ def figures_source(manifest: Path = MANIFEST) -> Notebook:
 
 @dataclass
 class Stamp:
-    """When and where the handouts were measured, from :func:`helpers.machine.machine_info`."""
+    """When and where the handouts were measured, from :func:`helpers.engine.machine.machine_info`."""
 
     when: dt.datetime
     info: dict[str, Any]
 
     @classmethod
     def now(cls) -> Stamp:
-        from helpers.machine import machine_info
+        from helpers.engine.machine import machine_info
 
         return cls(dt.datetime.now(dt.timezone.utc).replace(microsecond=0), machine_info())
 
@@ -208,10 +208,12 @@ def execute(info: Notebook, log_file: Path) -> tuple[Any, float, dt.datetime]:
                                  f"{log_file}):\n{exc}") from None
             except RuntimeError as exc:
                 started = any(cell.get("execution_count") for cell in nb.cells if cell.cell_type == "code")
-                if type(exc) is not RuntimeError or started:  # a kernel that died mid-run (DeadKernelError) is a failure
+                # a kernel that died mid-run (DeadKernelError) is a failure
+                if type(exc) is not RuntimeError or started:
                     raise
                 if attempt == KERNEL_START_TRIES:  # the kernel never answered: see KERNEL_START_TRIES
-                    raise BuildError(f"{info.path.name}: its kernel did not start ({exc}; kernel log: {log_file})") from None
+                    raise BuildError(f"{info.path.name}: its kernel did not start ({exc}; "
+                                     f"kernel log: {log_file})") from None
                 log(f"   {info.path.name}: the kernel did not start ({exc}); starting another")
                 continue
         return nb, time.perf_counter() - start, began
@@ -437,9 +439,11 @@ def write_variant(out: Path, variant: str, notebooks: list[Notebook], executed: 
         (folder / info.html_name).write_text(render(nb, handout, site_link), encoding="utf-8")
         footer = css_string(f"{info.number} · {stamp.short()}")
         source = print_dir / variant / info.html_name
-        source.write_text(render(nb, dict(handout, print=True, footer=footer),
-                                 lambda stem, fragment, here=info.stem: (fragment or "#") if stem == here else None),
-                          encoding="utf-8")
+
+        def same_page(stem: str, fragment: str, here: str = info.stem) -> str | None:
+            return (fragment or "#") if stem == here else None
+
+        source.write_text(render(nb, dict(handout, print=True, footer=footer), same_page), encoding="utf-8")
         jobs.append((source, folder / "pdf" / info.pdf_name))
 
     env = jinja_env()

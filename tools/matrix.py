@@ -91,7 +91,7 @@ def current_version() -> str:
     """This interpreter's version as the matrix names it: ``3.13``, ``3.14t`` (free-threaded)."""
     import sysconfig
 
-    return "%d.%d" % sys.version_info[:2] + ("t" if sysconfig.get_config_var("Py_GIL_DISABLED") else "")
+    return f"{sys.version_info[0]}.{sys.version_info[1]}" + ("t" if sysconfig.get_config_var("Py_GIL_DISABLED") else "")
 
 
 def version_key(version: str) -> list[int]:
@@ -346,8 +346,8 @@ def main() -> int:
             ok, seconds, output = future.result()
             version = label.split(",")[0]
             name = f"{label}, {cell.method}" if cell.method != "default" else label
-            print(f"== Python {name}{', 1 core' if cell.cores else ''}: {'pass' if ok else 'FAIL'} in {seconds:.0f} s ==",
-                  flush=True)
+            verdict = "pass" if ok else "FAIL"
+            print(f"== Python {name}{', 1 core' if cell.cores else ''}: {verdict} in {seconds:.0f} s ==", flush=True)
             print(output if not ok else "\n".join([*kernel_retries(output), output.strip().splitlines()[-1]]),
                   flush=True)
             failed |= not ok

@@ -131,7 +131,8 @@ def _build_budget(results: dict[str, Any], free_threaded: bool) -> Verdict:
     build = next(b for b in section["builds"] if b["free_threaded"] == free_threaded)
     speedup = build["speedups"]["2"]
     idle = [x for x in (section.get("idle_cores_before"), section.get("idle_cores_after")) if x is not None]
-    note = f"only {min(idle):g} cores idle around this row: re-run on an idle machine" if idle and min(idle) < 1.5 else ""
+    note = (f"only {min(idle):g} cores idle around this row: re-run on an idle machine"
+            if idle and min(idle) < 1.5 else "")
     figure = f"×{speedup:.2f} ({build['cpu_per_second_2']:.2f} CPU-s per s), Python {build['python']}"
     return Verdict(name, target, figure, speedup >= FREE_THREADED_SPEEDUP if free_threaded else speedup <= GIL_SPEEDUP,
                    note)

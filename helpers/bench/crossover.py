@@ -1,7 +1,7 @@
 """The crossover: how big a task must be before processes beat doing the tasks one after another.
 
 For each task size, ``2 × usable cores`` tasks run sequentially and on ``usable cores``
-processes (through :func:`helpers.harness.run`, start included), per start method. Below
+processes (through :func:`helpers.engine.harness.run`, start included), per start method. Below
 the crossover the processes' start and the pickling cost more than the work; above it
 they win. The crossover is interpolated on a log scale between the two sizes around
 where ``sequential / processes`` passes 1.
@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..harness import run
+from ..engine.harness import run
 from ..workers import compute_task
 from .computing import best_elapsed
 

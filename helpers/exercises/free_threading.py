@@ -65,13 +65,13 @@ def _simulated(gil: Any, disabled: Any) -> Iterator[None]:
     saved_check = getattr(sys, "_is_gil_enabled", _MISSING)
     config = sysconfig.get_config_vars()  # the module's own dict (filled on first use)
     saved_var = config.get("Py_GIL_DISABLED", _MISSING)
-    saved_abiflags = getattr(sys, "abiflags", _MISSING)
+    saved_abiflags: Any = getattr(sys, "abiflags", _MISSING)
     saved_version = sys.version
     plain_version = saved_version.replace(" free-threading build", "")
     try:
         if gil is _MISSING:
             if saved_check is not _MISSING:
-                del sys._is_gil_enabled
+                del sys._is_gil_enabled  # type: ignore[attr-defined]  # 3.13+ (checked as 3.10)
         else:
             sys._is_gil_enabled = lambda: gil  # type: ignore[attr-defined]
         if disabled is None:
@@ -80,14 +80,14 @@ def _simulated(gil: Any, disabled: Any) -> Iterator[None]:
             config["Py_GIL_DISABLED"] = disabled
         if saved_abiflags is not _MISSING:
             flags = saved_abiflags.replace("t", "")
-            sys.abiflags = flags + ("t" if disabled else "")  # type: ignore[misc]
+            sys.abiflags = flags + ("t" if disabled else "")
         head, _, tail = plain_version.partition(" (")
         sys.version = f"{head} free-threading build ({tail}" if disabled and tail else plain_version
         yield
     finally:
         sys.version = saved_version
         if saved_abiflags is not _MISSING:
-            sys.abiflags = saved_abiflags  # type: ignore[misc]
+            sys.abiflags = saved_abiflags
         if saved_var is _MISSING:
             config.pop("Py_GIL_DISABLED", None)
         else:
@@ -152,7 +152,7 @@ _RACE_HINT = ("Take a threading.Lock around the read and the write (with lock: t
               "every thread: create it outside the function (a global), not inside.")
 
 
-class SwitchingTally(dict):  # type: ignore[type-arg]
+class SwitchingTally(dict[str, int]):
     """A dict that lets the other threads run between a read and the write that follows it.
 
     ``tally[page] += 1`` reads through ``__getitem__`` and writes through ``__setitem__``:

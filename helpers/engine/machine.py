@@ -11,7 +11,8 @@ import sysconfig
 from pathlib import Path
 from typing import Any
 
-from .config import START_METHOD_ENV, TIME_SCALE_ENV, gil_enabled, platform_start_method, resolve_start_method, time_scale
+from .config import (START_METHOD_ENV, TIME_SCALE_ENV, gil_enabled, platform_start_method, resolve_start_method,
+                     time_scale)
 
 
 #: Where Linux mounts the cgroup file system; tests point :func:`usable_cores` at a fake one.
