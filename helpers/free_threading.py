@@ -455,9 +455,11 @@ def recorded_comparison(path: Path = RECORDED) -> BuildComparison | None:
         data = json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return None
+    priority = (f", run at scheduling priority nice {data['nice']} while other programs kept the cores busy"
+                if data.get("nice") else "")
     return BuildComparison(data["builds"], data["usable_cores"], data.get("idle_cores"),
                            f"recorded on the course's machine on {data['date']}, NOT on yours",
-                           machine=data.get("machine", ""))
+                           machine=data.get("machine", "") + priority)
 
 
 _NEEDS_GIL_C = """
@@ -544,7 +546,8 @@ def record(path: Path = RECORDED, work: int = 2_000_000, repeats: int = 5) -> Bu
     comparison = compare_builds(other, work=work, repeats=repeats)
     data: dict[str, Any] = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine_description(), "usable_cores": comparison.usable_cores,
-            "idle_cores": comparison.idle_cores, "builds": comparison.builds}
+            "idle_cores": comparison.idle_cores, "builds": comparison.builds,
+            "nice": os.nice(0) if hasattr(os, "nice") else 0}
     for build in data["builds"]:
         build.pop("executable", None)  # a path on the recording machine says nothing to a learner
     path.parent.mkdir(parents=True, exist_ok=True)
