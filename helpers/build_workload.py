@@ -8,7 +8,8 @@ folder of the course lands on that interpreter's ``sys.path``). It prints one JS
 * ``python``, ``free_threaded`` (``Py_GIL_DISABLED``), ``gil_enabled`` (``sys._is_gil_enabled()``);
 * ``cpu``: one fixed amount of pure-Python work split over 1, 2, … threads: wall-clock seconds
   (best of ``repeats``) and the CPU seconds each thread used (``time.thread_time``);
-* ``one_thread``: the same loop on one thread, best of ``repeats``: the single-thread cost of a build;
+* ``one_thread`` (wall-clock) and ``one_thread_cpu`` (that thread's CPU time): the same loop on one thread, best
+  of ``repeats``: the single-thread cost of a build;
 * ``race``: notebook 11's ``counter.value += 1`` on 4 threads, unlocked, started together: additions lost
   in each of 3 trials;
 * ``memory``: resident memory added per idle thread (Linux's ``/proc/self/status``; None elsewhere).
@@ -140,12 +141,15 @@ def measure(threads: list[int], work: int, repeats: int, race_times: int) -> dic
         cpu[str(count)] = {"seconds": round(wall, 4), "thread_cpu": [round(x, 4) for x in per_thread]}
     result["cpu"] = cpu
     # One thread alone, no threading at all: the single-thread cost of this build.
-    single = []
+    single, single_cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         count_squares(0, work)
         single.append(time.perf_counter() - start)
+        single_cpu.append(time.thread_time() - start_cpu)
     result["one_thread"] = round(min(single), 4)
+    # CPU time hardly changes when other programs share the cores: the steadier figure on a busy machine.
+    result["one_thread_cpu"] = round(min(single_cpu), 4)
     result["race"] = lost_updates(4, race_times)
     result["memory_kib_per_thread"] = memory_per_thread()
     result["gil_enabled_after"] = True if gil_check is None else bool(gil_check())

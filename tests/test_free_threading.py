@@ -29,7 +29,7 @@ def test_free_threaded_threads_that_halve_the_time_are_called_parallel():
                                                                           lost=(5, 0, 9))).verdicts())
     assert "free-threaded build: 2 threads ×1.91" in text and "computed in parallel" in text
     assert "GIL build: 2 threads ×1.00" in text and "took turns on the GIL" in text
-    assert "×1.10 the GIL build's time (10 % slower)" in text
+    assert "×1.10 the GIL build's wall-clock time (10 % slower)" in text
     assert "lost updates in 2 of 3 trials" in text and "GIL build: nothing lost in 3 trials" in text
 
 
@@ -100,3 +100,12 @@ def test_gil_coming_back_says_why_when_it_cannot_show_it(monkeypatch):
     monkeypatch.setattr(ft, "find_other_build", lambda **_: None)
     if not ft.gil_status().free_threaded_build:
         assert "No free-threaded Python found here" in ft.gil_coming_back()
+
+
+def test_rounds_keep_each_figures_best_and_every_race_trial():
+    slow, fast = build(True, 0.4, 0.3, [0.2, 0.2], lost=(1, 2, 3)), build(True, 0.2, 0.11, [0.1, 0.1], lost=(4, 5, 6))
+    slow["one_thread_cpu"], fast["one_thread_cpu"] = 0.19, 0.21
+    merged = ft.merge_rounds([slow, fast])
+    assert merged["cpu"]["1"]["seconds"] == 0.2 and merged["cpu"]["2"]["thread_cpu"] == [0.1, 0.1]
+    assert merged["one_thread"] == 0.2 and merged["one_thread_cpu"] == 0.19
+    assert merged["race"]["lost"] == [1, 2, 3, 4, 5, 6] and merged["rounds"] == 2
