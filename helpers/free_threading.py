@@ -265,18 +265,20 @@ class BuildComparison:
         """One line per build: wall-clock time per thread count, speed-ups, one thread, race, memory."""
         counts = sorted({int(n) for b in self.builds for n in b["cpu"]})
         lines = [f"{'':<28}" + "".join(f"{f'{n} thread' + ('s' if n > 1 else ''):>18}" for n in counts)
-                 + f"{'one thread':>12}{'lost of ' + format(self.builds[0]['race']['expected'], ','):>30}"
+                 + f"{'one thread':>12}{'lost of ' + format(self.builds[0]['race']['expected'], ','):>34}"
                  + f"{'KiB/thread':>12}"]
         for b in self.builds:
             ups = speedups(b)
             cells = "".join(f"{b['cpu'][str(n)]['seconds']:>9.3f} s ×{ups[n]:<5.2f}" if str(n) in b["cpu"]
                             else f"{'':>18}" for n in counts)
             kind = "free-threaded" + (" (GIL ON)" if b["gil_enabled"] else "") if b["free_threaded"] else "GIL"
-            lost = ", ".join(f"{x:,}" for x in b["race"]["lost"])
+            trials = b["race"]["lost"]
+            lost = (", ".join(f"{x:,}" for x in trials) if len(trials) <= 3
+                    else f"{sum(1 for x in trials if x)} of {len(trials)} trials, up to {max(trials):,}")
             memory = b.get("memory_kib_per_thread")
             label = f"{b['python']} {kind}"
             lines.append(f"{label:<28}{cells}"
-                         f"{b['one_thread']:>10.3f} s{lost:>30}{'' if memory is None else format(memory, '.0f'):>12}")
+                         f"{b['one_thread']:>10.3f} s{lost:>34}{'' if memory is None else format(memory, '.0f'):>12}")
         return "\n".join(lines)
 
     def machine_line(self) -> str:
