@@ -88,7 +88,7 @@ notebooks: install-tests
 	$(PY) tools/matrix.py --suite test --jobs $(TEST_JOBS) --time-scale $(TEST_TIME_SCALE) \
 		$(if $(CI),--require 3.14 3.15 3.14t)
 
-# The full grid: fork, spawn and forkserver on every Python 3.10-3.15 found (slow: minutes per pass).
+# The full grid: fork, spawn and forkserver on every Python 3.10-3.15 and 3.14t found (slow: minutes per pass).
 matrix: install-tests
 	$(PY) tools/matrix.py --jobs $(TEST_JOBS) --time-scale $(TEST_TIME_SCALE)
 
