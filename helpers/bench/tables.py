@@ -187,7 +187,10 @@ def build_table(section: dict[str, Any]) -> str:
     rows = []
     for b in section["builds"]:
         kind = ("free-threaded" + (", GIL ON" if b["gil_enabled"] else "")) if b["free_threaded"] else "GIL"
+        # One thread against the GIL build: wall-clock, and CPU time (the steadier one on a busy machine).
         ratio = f"×{b['one_thread'] / gil['one_thread']:.2f}" if gil else "—"
+        if gil and b.get("one_thread_cpu") and gil.get("one_thread_cpu"):
+            ratio += f" (CPU ×{b['one_thread_cpu'] / gil['one_thread_cpu']:.2f})"
         rows.append([f"Python {b['python']} {kind}", f"{b['cpu']['1']['seconds']:.3f} s",
                      *(f"×{b['speedups'][str(n)]:.2f}" for n in counts if n > 1),
                      "—" if b.get("cpu_per_second_2") is None else f"{b['cpu_per_second_2']:.2f}",
