@@ -19,6 +19,8 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.engine.config` – ``COURSE_START_METHOD`` / ``COURSE_TIME_SCALE`` and the limits
 * `helpers.engine.overlap` – how many intervals were open at once (did the workers overlap?)
 * `helpers.engine.scripts` – show a worker's source; run code as a real script in a fresh Python
+* `helpers.engine.verdict` – :func:`judge`: a conclusion stated only where this run's figures and the machine
+  seen during it support it, else why this run cannot show it
 
 **The drawing** (``helpers/charts/``): the only modules that import matplotlib (with the panels).
 
@@ -32,6 +34,7 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 
 * `helpers.workers` – the functions the article's notebooks run in threads and child processes
 * `helpers.advisor` – threads or processes? a recommendation with its reason
+* `helpers.claims` – the claims the notebooks conclude from their measurements, each put to the verdict
 * `helpers.executors` – pool tasks that record where they ran; a worker that dies
 * `helpers.locks` – races, the synchronisation tools, a deadlock that ends by itself
 * `helpers.data_transfer`, `helpers.transfer_patterns` – what moving data between processes costs

@@ -15,20 +15,9 @@ import platform
 import sysconfig
 from typing import Any
 
-import psutil
 
 from ..engine.config import available_start_methods, gil_enabled, resolve_start_method
-from ..engine.machine import cpu_quota, schedulable_cores, usable_cores
-
-def idle_cores(sample: float = 0.5) -> float:
-    """How many of the usable cores were idle during a ``sample``-second look (busy machines show less)."""
-    busy = psutil.cpu_percent(interval=sample, percpu=True)
-    if hasattr(os, "sched_getaffinity"):  # only the cores this process may run on
-        allowed = os.sched_getaffinity(0)
-        busy = [b for cpu, b in enumerate(busy) if cpu in allowed] or busy
-    idle = sum(100.0 - b for b in busy) / 100.0
-    return round(min(float(usable_cores()), idle), 2)
-
+from ..engine.machine import cpu_quota, idle_cores, schedulable_cores, usable_cores  # noqa: F401 (re-exported)
 
 def describe_cores(usable: int, idle_before: float | None, idle_after: float | None) -> str:
     """One sentence: what "usable cores" means in this run, and whether the machine looked busy."""
