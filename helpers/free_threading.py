@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine.config import MAX_THREADS, gil_enabled
+from .engine.machine import idle_cores as machine_idle_cores
 from .workers import plain_increment
 
 __all__ = ["HOW_TO_GET", "PUBLISHED", "BuildComparison", "GilStatus", "Interpreter", "Published", "compare_builds",
@@ -411,18 +412,12 @@ def gil_coming_back(comparison: BuildComparison | None = None) -> str:
 
 
 def idle_cores(sample: float = 0.5) -> float | None:
-    """Idle cores among those this process may use, during a ``sample``-second look (as helpers.bench samples
-    them); None where psutil cannot tell."""
+    """Idle usable cores during a short look (:func:`helpers.engine.machine.idle_cores`, as helpers.bench
+    samples them); None where psutil cannot tell."""
     try:
-        import psutil
-
-        busy = psutil.cpu_percent(interval=sample, percpu=True)
-    except Exception:  # psutil missing or no CPU counters: the figures are shown without the machine's state
+        return machine_idle_cores(sample)
+    except Exception:  # no CPU counters here: the figures are shown without the machine's state
         return None
-    if hasattr(os, "sched_getaffinity"):
-        allowed = os.sched_getaffinity(0)
-        busy = [b for cpu, b in enumerate(busy) if cpu in allowed] or busy
-    return round(sum(100.0 - b for b in busy) / 100.0, 2)
 
 
 def thread_counts(cores: int) -> tuple[int, ...]:
