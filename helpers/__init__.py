@@ -54,8 +54,9 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.panels.cluster_panel` – the Dask cluster's panel (notebook 17)
 
 **On top**: `helpers.exercises` (the checkers, one module per topic), `helpers.bench`
-(``python -m helpers.bench``: every figure on this machine, with budgets), `helpers.check_install`
-(the pre-workshop check, ``python -m helpers.check_install``).
+(``python -m helpers.bench``: every figure on this machine, with budgets), `helpers.choose`
+(``python -m helpers.choose`` / ``helpers.choose(f, inputs)``: your own function measured every way, with a
+recommendation), `helpers.check_install` (the pre-workshop check, ``python -m helpers.check_install``).
 
 The old flat names (``helpers.plots``, ``helpers.harness``, ``helpers.panel``, ...; :data:`MOVED`) still
 import: they give the very module at its new place, so notebooks, pickles and monkeypatches see one module.
@@ -106,7 +107,7 @@ from .engine.reaper import install as _install_reaper
 
 __all__ = [
     "LivePanel", "Process", "RunError", "RunResult", "RunTimedOut", "ScaledSeconds", "TaskFailed", "WorkerDied",
-    "check_workers", "machine_info", "resolve_start_method", "run", "seconds", "time_scale",
+    "check_workers", "choose", "machine_info", "resolve_start_method", "run", "seconds", "time_scale",
 ]
 
 # In a Jupyter kernel: after every cell (■ included), collect the child processes that have ended.
@@ -117,6 +118,10 @@ _LAZY = {"LivePanel": "panels.panel", "machine_info": "engine.machine"}
 
 def __getattr__(name: str) -> Any:
     # Lazy: the panel pulls in matplotlib and ipywidgets, which a worker process never needs.
+    if name == "choose":  # the subpackage, which is callable: helpers.choose(function, inputs)
+        from importlib import import_module
+
+        return import_module(".choose", __name__)
     if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     if name in MOVED:  # ``helpers.config.gil_enabled()`` after a plain ``import helpers`` (notebooks 04, 08)

@@ -291,6 +291,12 @@ def _advisor_box_class() -> Any:
             def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
                 bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
                 bundle["text/html"] = _describe_controls(self)
+                # Plain text (a terminal, a text-only page) gets the same words, never "AdvisorBox(children=...".
+                import html
+                import re
+
+                bundle["text/plain"] = html.unescape(re.sub(r"<[^>]+>", " ", bundle["text/html"])).strip()
+                bundle["text/plain"] = re.sub(r"\s+", " ", bundle["text/plain"])
                 return bundle
 
         _ADVISOR_BOX = AdvisorBox

@@ -97,7 +97,23 @@ def fetch_kind(base: str) -> TaskKind:
     from .local_server import MAX_DELAY
 
     check_urls([base])
-    return TaskKind("fetch", partial(fetch_delayed_page, base), "seconds each", MAX_DELAY, seconds_per_unit=None)
+    return TaskKind("fetch", partial(fetch_delayed_page, base), "seconds each", MAX_DELAY, seconds_per_unit=None,
+                    unavailable=partial(server_gone, base))
+
+
+def server_gone(base: str) -> str | None:
+    """Why fetching from ``base`` cannot work now (nothing listens there: the server was stopped), or ``None``."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 80), timeout=2):
+            return None
+    except OSError as exc:
+        reason = "connection refused" if isinstance(exc, ConnectionRefusedError) else str(exc) or type(exc).__name__
+        return (f"{reason} at {base}: the server was stopped (the notebook stops it in its last cells). "
+                "Run the cell that starts it again, then the panel's cell, and press Run.")
 
 
 #: The server the notebook last offered to the panel (:func:`add_to_panel`); :func:`task_kinds` reads it.

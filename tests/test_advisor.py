@@ -135,3 +135,6 @@ def test_advisor_panel_says_in_html_what_it_shows_for_pages_without_widgets() ->
     assert "☑ the tasks wait" in shown and "☑ the tasks compute" in shown and "☐ the workers must share" in shown
     assert "one task takes (s): <b>1</b>" in shown and "number of tasks: <b>8</b>" in shown
     assert panel.children[2].value in shown
+    # Plain text says the same words, never the widget's repr ("AdvisorBox(children=(HBox(...").
+    plain = bundle["text/plain"]
+    assert "☑ the tasks wait" in plain and "children=" not in plain and "<" not in plain

@@ -204,3 +204,13 @@ def test_a_deadlocked_answer_fails_within_the_timeout(capsys):
 def test_not_written_yet(capsys):
     assert not check_race_fix(...)
     assert "record_visits_safely is still `...`" in capsys.readouterr().out
+
+
+def test_both_parts_together_pass_only_when_both_are_right(capsys):
+    from helpers.exercises.free_threading import check_build_and_race
+
+    assert check_build_and_race(solution, locked)
+    verdict = check_build_and_race(hard_coded, locked)
+    assert not verdict and "part 1" in verdict.message and "part 2" not in verdict.message.splitlines()[0]
+    assert not check_build_and_race(solution, unlocked)
+    capsys.readouterr()

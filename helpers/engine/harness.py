@@ -165,8 +165,8 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
         on_update(result)
     if result.errors:
         result.status = "failed"
-        result.message = "; ".join(result.errors)
-        raise TaskFailed(f"{len(result.errors)} of {len(items)} tasks raised: {result.message}", result)
+        result.message = result.error_summary()  # sixteen identical errors read as one line, not sixteen
+        raise TaskFailed(result.message, result)
     return result
 
 

@@ -263,3 +263,17 @@ def check_race_fix(record_visits_safely: Any, timeout: float = 30.0) -> Verdict:
              "build interleaves threads unforced, it would have lost visits and yours did not")
     return report(True, f"every visit counted on {threads} threads: a plain shared dict, then with a thread switch "
                   f"forced between every read and write ({total:,} visits): {where}.")
+
+
+def check_build_and_race(describe_python: Any, record_visits_safely: Any) -> Verdict:
+    """Both parts of notebook 15's exercise: :func:`check_gil_report`, then :func:`check_race_fix`.
+
+    Each prints its own line; the verdict is right only when both are (and says which part is not).
+    """
+    first = check_gil_report(describe_python)
+    second = check_race_fix(record_visits_safely)
+    if first and second:
+        return Verdict(True, first.message + "\n" + second.message)
+    wrong = [name for name, verdict in (("part 1", first), ("part 2", second)) if not verdict]
+    summary = f"not yet right: {' and '.join(wrong)} (see the lines above)"
+    return Verdict(False, f"{summary}\n{first.message}\n{second.message}", second.status if first else first.status)

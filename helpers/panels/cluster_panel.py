@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from html import escape
+from typing import Any
 
 import ipywidgets as widgets
 from IPython.display import display
@@ -37,6 +38,7 @@ class ClusterPanel:
         self._check_job(job)
         self.sizes, self.tasks = dict(sizes), tasks
         self.results: list[ClusterRun] = []
+        self._handle: Any = None
         style = {"description_width": "initial"}
         self.n_workers = widgets.IntSlider(n_workers, 1, max_processes(), description="worker processes", style=style)
         self.threads = widgets.IntSlider(threads_per_worker, 1, MAX_THREADS_PER_WORKER,
@@ -54,8 +56,25 @@ class ClusterPanel:
         if job not in JOBS:
             raise ValueError(f"job={job!r} is not one of {', '.join(JOBS)}.")
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The live widget for a frontend with the widget manager; for anything else (nbval, nbconvert, a handout,
+        GitHub) the last chart drawn and one line, never the widget's ``VBox(children=...)`` repr."""
+        import base64
+
+        bundle = dict(self.box._repr_mimebundle_(include=include, exclude=exclude) or {})
+        if self.chart.value:
+            bundle["image/png"] = base64.b64encode(bytes(self.chart.value)).decode("ascii")
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def __repr__(self) -> str:
+        last = self.results[-1].summary() if self.results else "no run yet"
+        return f"<ClusterPanel: {last}>"
+
     def show(self) -> ClusterPanel:
-        display(self.box)
+        """Display the panel (once) and return it."""
+        if self._handle is None:
+            self._handle = display(self, display_id=True)
         return self
 
     def run(self, n_workers: int | None = None, threads_per_worker: int | None = None,
@@ -70,7 +89,10 @@ class ClusterPanel:
         if threads_per_worker is not None:
             self.threads.value = threads_per_worker
         self.show()
-        return self._run()
+        result = self._run()
+        if self._handle is not None:
+            self._handle.update(self)  # the stored output now carries the finished chart
+        return result
 
     def _run(self) -> ClusterRun | None:
         from distributed import get_task_stream
