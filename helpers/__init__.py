@@ -29,6 +29,8 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.charts.io_charts` – the charts of notebooks 12 and 13 (moving data, waiting on I/O)
 * `helpers.charts.timeline` – spans per thread, recorded and drawn, to show what start()/join() do
 * `helpers.charts.style` – the one colour palette, the duration and size formats
+* `helpers.charts.failures_charts` – the charts of notebooks 18-20 (chunk sizes, map's intake, oversubscription,
+  the convoy)
 
 **The subjects**, one module per notebook subject, on the engine (a subject may draw through the charts):
 
@@ -47,6 +49,10 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.cluster` – a local Dask cluster, closed on every exit path
 * `helpers.course` – the one list of the course (``notebooks/course.toml``)
 * `helpers.handout` – notebook 08 hands its measured figures to the cheat sheet
+* `helpers.failures_processes`, `helpers.failures_operations`, `helpers.failures_gil`, `helpers.failures_state` –
+  notebooks 18-20, when things break: pickling, set-up and pool defaults; too many threads, logs, stopping,
+  hangs; the GIL's convoy and a race's window (stdlib only, also run by a free-threaded child); asyncio's edges,
+  per-thread and shared state
 
 **The panels** (``helpers/panels/``): widgets on top.
 
