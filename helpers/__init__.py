@@ -50,7 +50,8 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.local_server`, `helpers.fetching`, `helpers.many_files`, `helpers.asyncio_inspect` – real
   waiting: a server on 127.0.0.1, threads vs asyncio, files
 * `helpers.gil_release` – C code that lets go of the GIL, measured on threads
-* `helpers.free_threading` – GIL status and what changes without it
+* `helpers.free_threading` – GIL status and what changes without it, both builds measured side by side
+  (`helpers.build_workload`: the standard-library-only workload a child interpreter of either build runs)
 * `helpers.interpreters` – subinterpreters (3.14+), notebook 16
 * `helpers.cluster` – a local Dask cluster, closed on every exit path
 * `helpers.cluster_security` – TLS with throw-away credentials: nobody else gets into the course's clusters

@@ -45,6 +45,20 @@ def _python() -> str:
     return f"Python {version}{build}"
 
 
+def _build() -> str:
+    """Which build this is (GIL or free-threaded, PEP 703) and what that changes in the course."""
+    from .engine.config import gil_enabled
+
+    if not sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return ("build: standard (with a GIL): threads take turns running Python code, so CPU work goes to "
+                "processes; notebook 15 compares the free-threaded build (make lab PYTHON=python3.14t)")
+    if gil_enabled():
+        return ("build: free-threaded, but its GIL is ON now (PYTHON_GIL=1, -X gil=1, or an extension imported "
+                "without free-threading support): threads take turns as on a standard build")
+    return ("build: free-threaded, GIL off: threads run Python code in parallel (notebooks 04, 07, 15), and an "
+            "unlocked += shared by threads loses updates (05, 11): use a Lock")
+
+
 def _start_method() -> str:
     from .engine.machine import start_method_reason
 
@@ -136,7 +150,7 @@ def _process() -> str:
 def check_install(file: TextIO | None = None) -> bool:
     """Run every check, print ✔/✘ per line, and return True when all passed."""
     out = file or sys.stdout
-    checks: list[tuple[str, Callable[[], str]]] = [("Python", _python)]
+    checks: list[tuple[str, Callable[[], str]]] = [("Python", _python), ("build", _build)]
     checks += [(name, _package(name)) for name in PACKAGES]
     checks += [("kernel", _kernel), ("start method", _start_method), ("thread", _thread), ("process", _process)]
     ok = True

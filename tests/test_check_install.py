@@ -105,3 +105,18 @@ def test_too_old_ipykernel_is_a_failed_check(monkeypatch):
     out = io.StringIO()
     assert check_install.check_install(out) is False
     assert "✘ ipykernel: RuntimeError: ipykernel 6.29.5 is too old; the course needs 7.0+" in out.getvalue()
+
+
+def test_the_build_line_says_which_build_and_what_it_changes(monkeypatch):
+    import sysconfig
+
+    from helpers import check_install, config
+
+    real = sysconfig.get_config_var
+    monkeypatch.setattr(sysconfig, "get_config_var", lambda name: 0 if name == "Py_GIL_DISABLED" else real(name))
+    assert "standard (with a GIL)" in check_install._build() and "processes" in check_install._build()
+    monkeypatch.setattr(sysconfig, "get_config_var", lambda name: 1 if name == "Py_GIL_DISABLED" else real(name))
+    monkeypatch.setattr(config, "gil_enabled", lambda: False)
+    assert "free-threaded, GIL off" in check_install._build() and "Lock" in check_install._build()
+    monkeypatch.setattr(config, "gil_enabled", lambda: True)
+    assert "GIL is ON now" in check_install._build()
