@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .engine import validate
 from .charts.style import MEASURED, format_duration
 
 #: The answers :func:`recommend` gives. ``"both"``: processes, each running threads (notebook 07).
@@ -95,8 +96,7 @@ def recommend(*, waiting: bool, computing: bool, share_data: bool = False, task_
     gil = _check_flag("gil", gil)
     task_seconds = _check_positive("task_seconds", task_seconds)
     process_start = _check_positive("process_start", process_start)
-    if isinstance(tasks, bool) or not isinstance(tasks, int) or tasks < 1:
-        raise ValueError(f"tasks must be a whole number of tasks, at least 1, not {tasks!r}.")
+    validate.whole_number(tasks, "tasks", 1)
 
     # Ruled out first: cases where nothing runs side by side, whatever the tool.
     if tasks == 1:

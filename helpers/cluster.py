@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import psutil
 
+from .engine import validate
 from .cluster_security import course_security, secure_by_default
 from .engine.census import kill_all, live_children
 from .engine.config import available_start_methods, max_processes, resolve_start_method, seconds
@@ -142,10 +143,8 @@ def check_cluster_shape(n_workers: Any, threads_per_worker: Any) -> tuple[int, i
     limit = max_processes()
     for name, value, top in (("n_workers", n_workers, limit), ("threads_per_worker", threads_per_worker,
                                                                   MAX_THREADS_PER_WORKER)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
-            raise ValueError(f"{name} must be a whole number from 1 to {top}"
-                             + (f" on this {os.cpu_count()}-core machine" if name == "n_workers" else "")
-                             + f"; you gave {value!r}.")
+        validate.whole_number(value, name, 1, top,
+                              context=f" on this {os.cpu_count()}-core machine" if name == "n_workers" else "")
     return n_workers, threads_per_worker
 
 

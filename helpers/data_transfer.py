@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .engine import validate
 from .charts.style import human_size
 from .engine.config import resolve_start_method, time_scale
 
@@ -44,9 +45,7 @@ ROUND_TRIP_TIMEOUT = 60.0
 
 def check_size(size: Any) -> int:
     """Return ``size`` if it is a whole number of bytes from 1 to :data:`MAX_SIZE`, else raise ValueError."""
-    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_SIZE:
-        raise ValueError(f"a payload size must be a whole number of bytes from 1 to {MAX_SIZE:,}; you gave {size!r}.")
-    return size
+    return validate.whole_number(size, "a payload size in bytes", 1, MAX_SIZE)
 
 
 def check_channel(channel: Any) -> str:
@@ -327,8 +326,7 @@ def measure_channel(channel: str, sizes: Sequence[int], *, repeats: int = 3,
     sizes = [check_size(size) for size in sizes]
     if not sizes:
         raise ValueError("give at least one payload size.")
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or not 1 <= repeats <= 50:
-        raise ValueError(f"repeats must be a whole number from 1 to 50; you gave {repeats!r}.")
+    validate.whole_number(repeats, "repeats", 1, 50)
     method = resolve_start_method(start_method)
     context = multiprocessing.get_context(method)
     link = _Channel(channel, context, max(sizes))

@@ -17,6 +17,7 @@ import threading
 import time
 from typing import Any, NamedTuple
 
+from .engine import validate
 from .engine.config import resolve_start_method, seconds
 
 #: Longest pause a task here accepts (before scaling), so no demo can wait for long.
@@ -33,9 +34,7 @@ class Done(NamedTuple):
 
 
 def _check_pause(pause: object) -> float:
-    if isinstance(pause, bool) or not isinstance(pause, (int, float)) or not 0 <= pause <= MAX_PAUSE:
-        raise ValueError(f"A pause must be from 0 to {MAX_PAUSE:g} seconds; you gave {pause!r}.")
-    return float(pause)
+    return validate.seconds(pause, "pause", MAX_PAUSE, zero=True)
 
 
 def square(n: int) -> int:
@@ -90,8 +89,7 @@ def die(exit_code: int = 3) -> None:
     """
     if multiprocessing.parent_process() is None:
         raise RuntimeError("die() ends the process it runs in: run it only in a child process, never in a thread.")
-    if isinstance(exit_code, bool) or not isinstance(exit_code, int) or not 1 <= exit_code <= 125:
-        raise ValueError(f"exit_code must be from 1 to 125; you gave {exit_code!r}.")
+    validate.whole_number(exit_code, "exit_code", 1, 125)
     os._exit(exit_code)
 
 

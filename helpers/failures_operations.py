@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .engine import validate
 from .engine.config import seconds
 
 #: The environment variables BLAS and OpenMP libraries read once, when they load.
@@ -308,8 +309,7 @@ async def fail_after(pause: float, message: str) -> None:
 
 def wait_for_lock(lock: Any, timeout: float = 10.0) -> bool:
     """Wait for ``lock`` (at most ``timeout`` s, so a demo can never hang): a thread stuck on purpose."""
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 120:
-        raise ValueError(f"timeout must be from 0 to 120 s; you gave {timeout!r}.")
+    validate.seconds(timeout, "timeout", 120)
     got = lock.acquire(timeout=timeout)
     if got:
         lock.release()
@@ -405,5 +405,4 @@ def _beside_python(name: str) -> str | None:
 
 
 def _check_int(value: Any, name: str, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high:,}; you gave {value!r}.")
+    validate.whole_number(value, name, low, high)

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from .engine import validate
 from .engine.config import seconds
 
 # --- set-up a worker sees, or does not -------------------------------------------------------
@@ -74,8 +75,7 @@ def forget_settings() -> None:
 
 def pause_then_pid(pause: float) -> int:
     """Sleep ``pause`` s (scaled) and return this worker's pid."""
-    if isinstance(pause, bool) or not isinstance(pause, (int, float)) or not 0 <= pause <= 60:
-        raise ValueError(f"pause must be a number of seconds from 0 to 60; you gave {pause!r}.")
+    validate.seconds(pause, "pause", 60, zero=True)
     time.sleep(seconds(pause))
     return os.getpid()
 
@@ -103,8 +103,7 @@ def run_script_bounded(code: str, *, timeout: float, start_method: str | None = 
 
     if not isinstance(code, str):
         raise ValueError(f"code must be a str; you gave {type(code).__name__}.")
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0.1 <= timeout <= 300:
-        raise ValueError(f"timeout must be from 0.1 to 300 s; you gave {timeout!r}.")
+    validate.number(timeout, "timeout", 0.1, 300, unit="seconds")
     env = {key: value for key, value in os.environ.items() if key != "FORCE_COLOR"}
     env.update({"PYTHONUNBUFFERED": "1", "NO_COLOR": "1", START_METHOD_ENV: resolve_start_method(start_method)})
     own_group = hasattr(os, "killpg")  # POSIX: the script leads a process group that can be killed whole
@@ -312,5 +311,4 @@ def _slow_len(block: bytes) -> int:
 
 
 def _check_count(value: Any, name: str, most: int = 1_000_000) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
-        raise ValueError(f"{name} must be a whole number from 1 to {most:,}; you gave {value!r}.")
+    validate.whole_number(value, name, 1, most)

@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .engine import validate
+
 
 # --- asyncio ---------------------------------------------------------------------------------
 
@@ -74,8 +76,7 @@ async def fetch(page: int) -> str:
 
 def busy_sum(n: int) -> int:
     """CPU work: ``sum(i * i for i in range(n))``."""
-    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 100_000_000:
-        raise ValueError(f"n must be a whole number from 0 to 100,000,000; you gave {n!r}.")
+    validate.whole_number(n, "n", 0, 100_000_000)
     return sum(i * i for i in range(n))
 
 
@@ -146,8 +147,7 @@ def current_request_id() -> str:
 
 def add_to_value(value: Any, times: int, with_lock: bool) -> None:
     """``times`` × ``value.value += 1`` on a ``multiprocessing.Value``, inside ``value.get_lock()`` or not."""
-    if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= 10_000_000:
-        raise ValueError(f"times must be a whole number from 1 to 10,000,000; you gave {times!r}.")
+    validate.whole_number(times, "times", 1, 10_000_000)
     if with_lock:
         for _ in range(times):
             with value.get_lock():

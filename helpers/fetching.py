@@ -70,8 +70,7 @@ def check_urls(urls: Any) -> list[str]:
 
 def page_urls(base: str, count: int, delay: float | None = None) -> list[str]:
     """``count`` distinct page URLs on the server at ``base`` (``delay`` overrides the server's)."""
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PAGES:
-        raise ValueError(f"count must be a whole number from 1 to {MAX_PAGES}; you gave {count!r}.")
+    validate.whole_number(count, "count", 1, MAX_PAGES)
     query = "" if delay is None else f"?delay={delay:g}"
     return [f"{base}/page/{i}{query}" for i in range(count)]
 
@@ -354,8 +353,7 @@ def memory_per_waiter(kind: str, count: int = 1000, start_method: str | None = N
     """
     if kind not in WAITER_KINDS:
         raise ValueError(f"kind must be one of {', '.join(WAITER_KINDS)}; you gave {kind!r}.")
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PAGES:
-        raise ValueError(f"count must be a whole number from 1 to {MAX_PAGES}; you gave {count!r}.")
+    validate.whole_number(count, "count", 1, MAX_PAGES)
     validate.seconds(timeout, "timeout", 600)
     context = start_context(resolve_start_method(start_method))
     answer = context.Queue()
@@ -385,8 +383,7 @@ def cpu_count() -> int:
 
 def best_of(fetch: Callable[[Sequence[str]], FetchRun], urls: Sequence[str], repeats: int = 3) -> FetchRun:
     """The fastest of ``repeats`` runs of ``fetch(urls)`` that fetched every page (else the last run)."""
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or not 1 <= repeats <= 20:
-        raise ValueError(f"repeats must be a whole number from 1 to 20; you gave {repeats!r}.")
+    validate.whole_number(repeats, "repeats", 1, 20)
     runs = [fetch(urls) for _ in range(repeats)]
     complete = [run for run in runs if run.ok == run.pages]
     return min(complete, key=lambda run: run.elapsed) if complete else runs[-1]

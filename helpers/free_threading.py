@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .engine import validate
 from .engine.config import MAX_THREADS, gil_enabled
 from .engine.machine import idle_cores as machine_idle_cores
 from .workers import plain_increment
@@ -79,8 +80,7 @@ def lost_increments(threads: int = 4, per_thread: int = 200_000) -> tuple[int, i
     """
     for name, value, low, high in (("threads", threads, 2, MAX_THREADS),
                                    ("per_thread", per_thread, 1, MAX_INCREMENTS)):
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}.")
+        validate.whole_number(value, name, low, high)
     box = [0]
     workers = [threading.Thread(target=plain_increment, args=(box, per_thread), name=f"adder-{n + 1}")
                for n in range(threads)]
@@ -113,8 +113,6 @@ def gil_after_import(module: str, timeout: float = 60.0) -> tuple[bool, bool, li
     """
     if not isinstance(module, str) or not all(part.isidentifier() for part in module.split(".")):
         raise ValueError(f"{module!r} is not a module name such as 'json' or 'numpy'.")
-    from .engine import validate
-
     validate.seconds(timeout, "timeout", 600)
     done = subprocess.run([sys.executable, "-c", _PROBE.format(module=module)], capture_output=True,
                           text=True, timeout=timeout)
@@ -220,10 +218,9 @@ def measure_build(python: str | None = None, threads: tuple[int, ...] = (1, 2), 
     after ``timeout`` seconds (``subprocess.run`` kills and reaps it) and RuntimeError names why.
     Raises ValueError for thread counts outside 1 to :data:`~helpers.config.MAX_THREADS`.
     """
-    if not threads or any(isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_THREADS
-                          for n in threads):
-        raise ValueError(f"threads must be whole numbers from 1 to {MAX_THREADS}, not {threads!r}.")
-    options = json.dumps({"threads": sorted(set(threads)), "work": work, "repeats": repeats,
+    counts = [validate.whole_number(n, "each of threads", 1, MAX_THREADS)
+              for n in validate.items(threads, "threads", MAX_THREADS)]
+    options = json.dumps({"threads": sorted(set(counts)), "work": work, "repeats": repeats,
                           "race_times": race_times})
     command = [python or sys.executable, "-c", WORKLOAD.read_text(), options]
     try:

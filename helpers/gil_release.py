@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from .engine import validate
 from .engine.task_kinds import TaskKind
 
 MIB = 1 << 20
@@ -37,9 +38,7 @@ MAX_REPEATS = 10
 
 
 def _check_megabytes(megabytes: object) -> int:
-    if isinstance(megabytes, bool) or not isinstance(megabytes, int) or not 1 <= megabytes <= MAX_MEGABYTES:
-        raise ValueError(f"A task's size is a whole number of MiB from 1 to {MAX_MEGABYTES}; you gave {megabytes!r}.")
-    return megabytes
+    return validate.whole_number(megabytes, "A task's size in MiB", 1, MAX_MEGABYTES)
 
 
 @cache
@@ -216,11 +215,9 @@ def measure_scaling(name: str, *, threads: int = 2, megabytes: int = 16, repeats
         raise ValueError(f"name={name!r} is not one of {', '.join(TASKS)}.")
     if mode not in ("threads", "processes"):
         raise ValueError(f"mode must be 'threads' or 'processes', not {mode!r}.")
-    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= MAX_THREADS:
-        raise ValueError(f"threads must be a whole number from 1 to {MAX_THREADS}; you gave {threads!r}.")
+    validate.whole_number(threads, "threads", 1, MAX_THREADS)
     _check_megabytes(megabytes)
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or not 1 <= repeats <= MAX_REPEATS:
-        raise ValueError(f"repeats must be a whole number from 1 to {MAX_REPEATS}; you gave {repeats!r}.")
+    validate.whole_number(repeats, "repeats", 1, MAX_REPEATS)
     task = TASKS[name]
     task(1)  # build the buffers outside the timed runs
     inputs = [megabytes] * threads

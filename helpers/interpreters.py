@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from .engine import validate
 from .engine.interpreter_runs import REQUIRES, available, unavailable_reason
 from .workers import compute_task, sum_of_squares
 
@@ -54,8 +55,7 @@ def timed_sum(number: int) -> TimedSum:
     ``time.perf_counter`` is one clock for every interpreter of a process, so the spans of
     different interpreters can be compared. Raises ``ValueError`` for a negative or non-int.
     """
-    if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-        raise ValueError(f"number must be a whole number >= 0, not {number!r}.")
+    validate.whole_number(number, "number", 0)
     start = time.perf_counter()
     total = sum_of_squares(number)
     return TimedSum(os.getpid(), _current_id(), start, time.perf_counter(), total)

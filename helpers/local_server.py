@@ -35,6 +35,7 @@ import weakref
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .engine import validate
 from .engine.config import resolve_start_method, start_context
 
 #: The listen backlog the server asks for (the kernel may cap it: ``net.core.somaxconn``).
@@ -49,9 +50,7 @@ START_TIMEOUT = 30.0
 
 def check_delay(delay: Any) -> float:
     """Return ``delay`` as a float if it is a number of seconds in [0, MAX_DELAY], else raise ValueError."""
-    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 <= delay <= MAX_DELAY:
-        raise ValueError(f"delay must be a number of seconds from 0 to {MAX_DELAY:g}; you gave {delay!r}.")
-    return float(delay)
+    return validate.seconds(delay, "delay", MAX_DELAY, zero=True)
 
 
 def check_port(port: Any) -> int:
@@ -76,8 +75,7 @@ def raise_open_file_limit(needed: int) -> str:
 
     Only the soft limit is raised, and never above the hard limit (no privileges needed).
     """
-    if isinstance(needed, bool) or not isinstance(needed, int) or needed < 1:
-        raise ValueError(f"needed must be a positive whole number of files; you gave {needed!r}.")
+    validate.whole_number(needed, "needed (files)", 1)
     limits = open_file_limit()
     if limits is None:
         return "this platform has no open-file limit to raise (Windows)"

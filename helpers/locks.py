@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from .engine import validate
 from .engine.config import seconds
 
 #: Most times one thread may add to a counter in a demo (the sleep(0) version does ~25 000 a second).
@@ -27,15 +28,11 @@ SENTINEL = None
 
 
 def _check_times(times: object) -> int:
-    if isinstance(times, bool) or not isinstance(times, int) or not 0 <= times <= MAX_TIMES:
-        raise ValueError(f"times must be a whole number from 0 to {MAX_TIMES}; you gave {times!r}.")
-    return times
+    return validate.whole_number(times, "times", 0, MAX_TIMES)
 
 
 def _check_wait(value: object, name: str = "timeout") -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_WAIT:
-        raise ValueError(f"{name} must be from 0 to {MAX_WAIT:g} seconds; you gave {value!r}.")
-    return float(value)
+    return validate.seconds(value, name, MAX_WAIT, zero=True)
 
 
 # --- the lost update ------------------------------------------------------------------

@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from .engine import validate
+
 #: The most files one heap may hold, and the largest file.
 MAX_FILES = 20_000
 MAX_FILE_SIZE = 10_000_000
@@ -32,10 +34,8 @@ class FileHeap:
     """``count`` files of ``size`` bytes in a fresh temporary folder; ``remove()`` (or ``with``) deletes them."""
 
     def __init__(self, count: int, size: int) -> None:
-        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_FILES:
-            raise ValueError(f"count must be a whole number from 1 to {MAX_FILES}; you gave {count!r}.")
-        if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= MAX_FILE_SIZE:
-            raise ValueError(f"size must be a whole number of bytes from 0 to {MAX_FILE_SIZE:,}; you gave {size!r}.")
+        validate.whole_number(count, "count", 1, MAX_FILES)
+        validate.whole_number(size, "size in bytes", 0, MAX_FILE_SIZE)
         self.folder = Path(tempfile.mkdtemp(prefix="course-files-"))
         try:
             block = bytes(range(256)) * (size // 256 + 1)
@@ -63,8 +63,7 @@ def read_one_by_one(paths: list[Path]) -> int:
 
 
 def read_on_threads(paths: list[Path], threads: int = 16) -> int:
-    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 256:
-        raise ValueError(f"threads must be a whole number from 1 to 256; you gave {threads!r}.")
+    validate.whole_number(threads, "threads", 1, 256)
     with ThreadPoolExecutor(max_workers=threads) as pool:
         return sum(pool.map(read_file, paths))
 
@@ -77,8 +76,6 @@ async def read_with_to_thread(paths: list[Path]) -> int:
 def time_reading(way: str, paths: list[Path], repeats: int = 3) -> tuple[float, int]:
     """Best-of-``repeats`` seconds to read every file ``way``; and the bytes read."""
     from .fetching import run_coroutine
-
-    from .engine import validate
 
     if way not in WAYS:
         raise ValueError(f"way must be one of {', '.join(WAYS)}; you gave {way!r}.")

@@ -399,7 +399,7 @@ def use_the_panel(page: Any, case: Case) -> None:
     # A learner types an impossible number: the panel explains instead of failing.
     typed.fill("10000")
     typed.press("Enter")
-    expect(status).to_contain_text("must be from 1 to", timeout=15_000)
+    expect(status).to_contain_text("must be a whole number from 1 to", timeout=15_000)
     assert "10000" in status.text_content()
     panel.screenshot(path=str(OUTPUT / f"{case}-panel-bad-input.png"))
 

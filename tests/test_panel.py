@@ -67,9 +67,9 @@ def test_mimebundle_carries_the_widget_and_a_static_png():
 def test_impossible_worker_count_gives_a_message_and_runs_nothing(typed):
     panel = LivePanel("wait", size=0.05, tasks=2)
     panel.workers_typed.value = typed
-    assert "must be from 1 to" in panel.status.value
+    assert "must be a whole number from 1 to" in panel.status.value
     assert panel.run(mode="threads", workers=typed) is None
-    assert "must be from 1 to" in panel.status.value
+    assert "must be a whole number from 1 to" in panel.status.value
     assert panel.results == [] and panel.workers.value != typed
 
 

@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import data_transfer, fetching, free_threading, local_server, many_files, workers
+from helpers import (advisor, cluster, data_transfer, failures_state, fetching, free_threading, gil_release,
+                     local_server, many_files, workers)
 from helpers.engine import harness, scripts, validate
 from helpers.panels import cluster_panel, panel
 from helpers.engine.census import live_children
@@ -137,6 +138,35 @@ def test_bad_durations_are_refused_before_anything_starts(target, bad):
 def test_bad_counts_are_refused_before_anything_starts(bad):
     refused_at_once(lambda b: many_files.time_reading("threads", [], repeats=b), bad)
     refused_at_once(lambda b: data_transfer.measure_channel("queue", [1000], repeats=b), bad)
+
+
+#: A bad whole number for every count below: below 0, far above any limit, or not an int at all.
+BAD_WHOLE = st.one_of(st.sampled_from([-1, 10**12, True, False, 2.5, 3.0, math.nan, math.inf, None, "3", [2]]),
+                      st.integers(max_value=-1), st.integers(min_value=10**9))
+
+#: Counts the notebooks pass to the course's functions and widgets (notebook numbers in the comments).
+COUNT_TARGETS = {
+    "run workers": lambda bad: harness.run(workers.wait_task, [0.01], workers=bad),  # 00-17
+    "LivePanel tasks": lambda bad: panel.LivePanel("wait", tasks=bad),  # 00, 03, 04, 10, 13, 14, 16
+    "LivePanel workers": lambda bad: panel.LivePanel("wait", workers=bad),
+    "ClusterPanel tasks": lambda bad: cluster_panel.ClusterPanel({"compute": 1000, "wait": 0.1}, tasks=bad),  # 17
+    "local_cluster n_workers": lambda bad: cluster.local_cluster(n_workers=bad).__enter__(),  # 17
+    "recommend tasks": lambda bad: advisor.recommend(waiting=True, computing=False, tasks=bad),  # 08, 15, 21
+    "page_urls count": lambda bad: fetching.page_urls("http://127.0.0.1:9/", bad),  # 13
+    "lost_increments threads": lambda bad: free_threading.lost_increments(threads=bad),  # 15
+    "measure_scaling threads": lambda bad: gil_release.measure_scaling("sha256", threads=bad),  # 14
+    "measure_scaling megabytes": lambda bad: gil_release.measure_scaling("sha256", megabytes=bad),
+    "FileHeap count": lambda bad: many_files.FileHeap(bad, 10),  # 13
+    "busy_sum": lambda bad: failures_state.busy_sum(bad),  # 20
+    "add_to_value times": lambda bad: failures_state.add_to_value(None, bad, True),  # 20
+}
+
+
+@pytest.mark.parametrize("target", sorted(COUNT_TARGETS))
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bad=BAD_WHOLE)
+def test_bad_whole_numbers_are_refused_before_anything_starts(target, bad):
+    refused_at_once(COUNT_TARGETS[target], bad)
 
 
 def test_an_endless_iterator_of_tasks_is_refused_at_once():

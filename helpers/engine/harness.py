@@ -67,12 +67,8 @@ def check_workers(workers: Any, mode: str) -> int:
              INTERPRETERS: max_processes()}[mode]
     noun = {"sequential": "worker", "threads": "threads", "processes": "processes",
             INTERPRETERS: "interpreters"}[mode]
-    if isinstance(workers, bool) or not isinstance(workers, int):
-        raise ValueError(f"The number of {noun} must be a whole number from 1 to {limit}, not {workers!r}.")
-    if not 1 <= workers <= limit:
-        extra = f" on this {os.cpu_count()}-core machine" if mode in ("processes", INTERPRETERS) else ""
-        raise ValueError(f"The number of {noun} must be from 1 to {limit}{extra}; you asked for {workers}.")
-    return workers
+    extra = f" on this {os.cpu_count()}-core machine" if mode in ("processes", INTERPRETERS) else ""
+    return validate.whole_number(workers, f"The number of {noun}", 1, limit, context=extra)
 
 
 def check_tasks(inputs: Sequence[Any]) -> list[Any]:

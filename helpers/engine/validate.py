@@ -22,9 +22,14 @@ class WrongType(TypeError, ValueError):
     """An argument of the wrong type (a ``TypeError`` and, for the course's older callers, a ``ValueError``)."""
 
 
-def whole_number(value: Any, name: str, low: int, high: int | None = None) -> int:
-    """``value`` if it is an ``int`` (not a bool) from ``low`` to ``high`` (inclusive; None: no upper end)."""
+def whole_number(value: Any, name: str, low: int, high: int | None = None, *, context: str = "") -> int:
+    """``value`` if it is an ``int`` (not a bool) from ``low`` to ``high`` (inclusive; None: no upper end).
+
+    ``context`` follows the range in the message, to say where a limit comes from
+    (e.g. ``" on this 2-core machine"``).
+    """
     allowed = f"a whole number from {low:,} to {high:,}" if high is not None else f"a whole number of at least {low:,}"
+    allowed += context
     if isinstance(value, bool) or not isinstance(value, int):
         raise WrongType(f"{name} must be {allowed}; you gave {value!r}.")
     if value < low or (high is not None and value > high):

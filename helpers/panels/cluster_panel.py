@@ -38,8 +38,7 @@ class ClusterPanel:
         for job_name, size in sizes.items():
             validate.number(size, f"sizes[{job_name!r}]", 0, MAX_SIZES[job_name], low_open=True,
                             unit="seconds" if job_name == "wait" else "numbers")
-        if isinstance(tasks, bool) or not isinstance(tasks, int) or not 1 <= tasks <= MAX_TASKS:
-            raise ValueError(f"tasks must be a whole number from 1 to {MAX_TASKS}; you gave {tasks!r}.")
+        validate.whole_number(tasks, "tasks", 1, MAX_TASKS)
         check_cluster_shape(n_workers, threads_per_worker)
         self._check_job(job)
         self.sizes, self.tasks = dict(sizes), tasks

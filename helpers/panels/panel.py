@@ -102,10 +102,8 @@ def check_workload(task: str | TaskKind, count: Any, size: Any) -> None:
     """Raise ``ValueError`` with a learner-readable message unless the workload is sensible."""
     kind = task_kind(task)
     unit, largest = kind.unit, kind.largest
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TASKS:
-        raise ValueError(f"The number of tasks must be a whole number from 1 to {MAX_TASKS}; you gave {count!r}.")
-    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= largest:  # NaN fails too
-        raise ValueError(f"Task size must be more than 0 and at most {largest:g} {unit}; you gave {size!r}.")
+    validate.whole_number(count, "The number of tasks", 1, MAX_TASKS)
+    validate.number(size, "Task size", 0, largest, low_open=True, unit=unit)
     one_by_one = count * kind.one_task_seconds(size)
     if one_by_one > MAX_SEQUENTIAL_SECONDS:
         raise ValueError(f"{count} tasks of {size:g} {unit} would take about {one_by_one:.0f} s one after "
