@@ -103,7 +103,7 @@ def test_reference_table_refuses_unknown_rows() -> None:
 
 
 def test_advisor_panel_follows_its_controls() -> None:
-    panel = advisor_panel(process_start=0.05)
+    panel = advisor_panel(process_start=0.05, gil=True)  # the GIL world; without one: the test below
     checkboxes = panel.children[0].children
     sliders = panel.children[1].children
     advice = panel.children[2]
@@ -113,6 +113,17 @@ def test_advisor_panel_follows_its_controls() -> None:
     assert advice.value.startswith("<b>processes</b>")
     sliders[1].value = 1
     assert advice.value.startswith("<b>sequential</b>")
+
+
+def test_advisor_panel_follows_this_pythons_gil_by_default(monkeypatch) -> None:
+    from helpers import config
+
+    for gil, tool in ((True, "processes"), (False, "threads")):
+        monkeypatch.setattr(config, "gil_enabled", lambda gil=gil: gil)
+        panel = advisor_panel(process_start=0.05)
+        panel.children[0].children[0].value, panel.children[0].children[1].value = False, True
+        panel.children[1].children[0].value = 10.0
+        assert panel.children[2].value.startswith(f"<b>{tool}</b>")
 
 
 def test_advisor_panel_says_in_html_what_it_shows_for_pages_without_widgets() -> None:

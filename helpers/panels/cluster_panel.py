@@ -16,9 +16,12 @@ from IPython.display import display
 
 from ..cluster import (MAX_THREADS_PER_WORKER, ClusterRun, burn, check_cluster_shape, cluster_label, cluster_run,
                       local_cluster, plot_cluster_run, wait_job)
+from ..engine import validate
 from ..engine.config import MAX_TASKS, max_processes
 
 JOBS = {"compute": burn, "wait": wait_job}
+#: Largest size of one task per job: numbers to sum (about 4 s in pure Python), seconds to wait.
+MAX_SIZES = {"compute": 50_000_000, "wait": 60.0}
 
 
 class ClusterPanel:
@@ -30,8 +33,11 @@ class ClusterPanel:
 
     def __init__(self, sizes: dict[str, float], *, tasks: int = 8, n_workers: int = 2,
                  threads_per_worker: int = 1, job: str = "compute") -> None:
-        if set(sizes) != set(JOBS) or not all(isinstance(v, (int, float)) and v > 0 for v in sizes.values()):
+        if not isinstance(sizes, dict) or set(sizes) != set(JOBS):
             raise ValueError(f"sizes must give a positive size for each of {', '.join(JOBS)}; got {sizes!r}.")
+        for job_name, size in sizes.items():
+            validate.number(size, f"sizes[{job_name!r}]", 0, MAX_SIZES[job_name], low_open=True,
+                            unit="seconds" if job_name == "wait" else "numbers")
         if isinstance(tasks, bool) or not isinstance(tasks, int) or not 1 <= tasks <= MAX_TASKS:
             raise ValueError(f"tasks must be a whole number from 1 to {MAX_TASKS}; you gave {tasks!r}.")
         check_cluster_shape(n_workers, threads_per_worker)

@@ -18,6 +18,7 @@ from IPython.display import display
 
 from ..charts.live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
 from ..charts.style import STATUS_COLOURS
+from ..engine import validate
 from ..engine.config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
 from ..engine.harness import RunResult, TaskFailed, available_modes, check_workers, run, run_label
 from ..engine.machine import usable_cores
@@ -103,7 +104,7 @@ def check_workload(task: str | TaskKind, count: Any, size: Any) -> None:
     unit, largest = kind.unit, kind.largest
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TASKS:
         raise ValueError(f"The number of tasks must be a whole number from 1 to {MAX_TASKS}; you gave {count!r}.")
-    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= largest:
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= largest:  # NaN fails too
         raise ValueError(f"Task size must be more than 0 and at most {largest:g} {unit}; you gave {size!r}.")
     one_by_one = count * kind.one_task_seconds(size)
     if one_by_one > MAX_SEQUENTIAL_SECONDS:
@@ -133,6 +134,8 @@ class LivePanel:
             else:
                 size = int(sized_for(kind, tasks, workers, mode, seconds_wanted=float(seconds(lasting))))
         check_workload(kind, tasks, size)
+        validate.seconds(update_interval, "update_interval", 60)
+        validate.seconds(timeout, "timeout", 3600)
         resolve_start_method(start_method)  # an unknown or unavailable method fails here, not mid-workshop
         self.task = kind.name
         self.kind = kind
@@ -228,11 +231,11 @@ class LivePanel:
         mode = self.mode.value
         count = self.tasks.value
         kind = self.kind
-        size = self.size.value if kind.seconds_per_unit is None else int(self.size.value)
         try:
             number = self.workers_typed.value if mode != "sequential" else 1
             check_workers(number, mode)
-            check_workload(kind, count, size)
+            check_workload(kind, count, self.size.value)  # NaN and infinity are refused here, before int()
+            size = self.size.value if kind.seconds_per_unit is None else int(self.size.value)
         except ValueError as exc:
             self.status.value = self._note(str(exc), "error")
             return None
