@@ -60,6 +60,11 @@ def check_concurrent_fetch(fetch_all: Callable[[list[str]], Any]) -> Verdict:
     if wrong:
         return report(False, f"page {wrong[0]} of the result is not the text of URL {wrong[0]}: keep the URLs' "
                              "order (gather does).", HINT)
+    if threads > FEW_THREADS:
+        return report(False, f"the server saw up to {peak} of your {PAGES} requests at the same moment, but fetch_all "
+                             f"started {threads} threads to do it: each request blocked a thread of its own (a "
+                             "thread pool through run_in_executor or to_thread), while coroutines wait on one "
+                             "thread.", HINT)
     again = ""
     if 2 < peak < PAGES * 0.9:
         # Short of all at once, but not one at a time: a busy machine may not have sent every request
@@ -71,11 +76,6 @@ def check_concurrent_fetch(fetch_all: Callable[[list[str]], Any]) -> Verdict:
     if peak < PAGES * 0.9:
         return report(False, f"the server saw at most {peak} of the {PAGES} requests waiting at once{_why(peak)}; "
                              f"the run took {elapsed:.2f} s for waits of {delay:.2f} s each{again}.", HINT)
-    if threads > FEW_THREADS:
-        return report(False, f"the server held {peak} of your {PAGES} requests at the same moment, but fetch_all "
-                             f"started {threads} threads to do it: each request blocked a thread of its own (a "
-                             "thread pool through run_in_executor or to_thread), while coroutines wait on one "
-                             "thread.", HINT)
     helpers = f", {threads} helper thread{'s' if threads > 1 else ''} started beside it" if threads else ""
     return report(True, f"the server held {peak} of your {PAGES} requests at the same moment: {PAGES} waits of "
                         f"{delay:.2f} s took {elapsed:.2f} s in all, on the event loop's one thread{helpers}{again}.")
