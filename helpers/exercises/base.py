@@ -435,6 +435,10 @@ class Observation:
                 try:
                     if pool.name.endswith("Executor"):
                         pool.obj.shutdown(wait=False, cancel_futures=True)
+                        # A thread pool's threads end once their task is done: wait a little for them, so
+                        # nothing (an interpreter closed under a running thread) is pulled from under them.
+                        for thread in list(getattr(pool.obj, "_threads", ())):
+                            thread.join(5.0)
                     else:
                         pool.obj.terminate()
                 except Exception:
