@@ -152,3 +152,32 @@ def test_issue22_gap2_children_that_ended_unjoined_are_zombies_not_cleaned_up() 
     verdict = check_two_processes(reads_exit_codes_instead_of_joining)
     refused(verdict)
     assert "never joined" in verdict.message or "still running" in verdict.message, verdict.message
+
+
+# --- issue 22 gap 4: the probe's records are out of the learner's reach --------------------------
+
+class _Pretend:
+    def __init__(self, pid):
+        self.pid, self.exitcode = pid, 0
+
+
+def writes_the_records_itself():  # no process at all: two overlapping calls written into the probe's file
+    import glob
+    import json
+    import tempfile
+
+    now = time.perf_counter()
+    fake = []
+    for pid, letters in ((999_991, "AB"), (999_992, "CD")):
+        key = f"{pid}-1-{letters}"
+        fake += [{"key": key, "pid": pid, "thread": 1, "start": now - 0.3, "sent": now - 0.35, "args": [letters],
+                  "kwargs": {}}, {"key": key, "end": now - 0.01, "result": None}]
+    folder = tempfile.gettempdir()
+    for path in glob.glob(f"{folder}/course-check-*.jsonl") + glob.glob(f"{folder}/course-check-*/calls.jsonl"):
+        with open(path, "a", encoding="utf-8") as file:
+            file.write("".join(json.dumps(line) + "\n" for line in fake))
+    return [_Pretend(999_991), _Pretend(999_992)]
+
+
+def test_issue22_gap4_lines_written_into_the_probe_by_the_learner_are_not_believed() -> None:
+    refused(check_two_processes(writes_the_records_itself), "print_letters never ran")

@@ -125,19 +125,6 @@ def unfinished(func: Callable[..., Any], name: str) -> Verdict | None:
     return None
 
 
-def code_names(func: Callable[..., Any]) -> set[str]:
-    """Every name and attribute ``func``'s code uses, nested functions and comprehensions included."""
-    names: set[str] = set()
-    codes = [getattr(func, "__code__", None)]
-    while codes:
-        code = codes.pop()
-        if code is None:
-            continue
-        names.update(code.co_names)
-        codes.extend(c for c in code.co_consts if hasattr(c, "co_names"))
-    return names
-
-
 def check_function(answer: Any, name: str, checker: str) -> Verdict | None:
     """The verdict for an answer that is not a written function yet; ``None`` when it is one.
 
