@@ -180,3 +180,18 @@ def test_issue22_gap3_each_thread_must_be_joined() -> None:
 
 def test_issue22_gap5_two_processes_are_not_two_threads() -> None:
     refused(check_two_threads(two_processes), "other processes", "two processes, not threads")
+
+
+def pauses_skipped():  # gap 4: the worker runs, on two joined threads, with its pauses patched away
+    import helpers.workers as workers
+
+    real = workers.seconds
+    workers.seconds = lambda _: 0.0
+    try:
+        run_two()
+    finally:
+        workers.seconds = real
+
+
+def test_issue22_gap4_calls_that_skip_their_pauses_did_not_do_the_work() -> None:
+    refused(check_two_threads(pauses_skipped), "the work was not done")

@@ -480,6 +480,21 @@ def waited_by_joining(workers: list[Worker], ends: list[float], returned: float,
 PROMPT = 0.05
 
 
+def skipped_work(spans: list[tuple[float, float | None]], least: float, worker: str) -> Verdict | None:
+    """A ✘ verdict when a call of ``worker`` took less than ``least`` s: its pauses were skipped.
+
+    ``spans``: each call's start and end. A pause (``time.sleep``) lasts at least its time, on
+    any machine: a call much shorter than its pauses did not do the work it stands for (a worker
+    swapped for a quicker one, a patched clock).
+    """
+    short = [end - start for start, end in spans if end is not None and end - start < 0.9 * least]
+    if short:
+        return report(False, f"{len(short)} {worker} call{'s' if len(short) > 1 else ''} took "
+                      f"{format_duration(min(short))}, shorter than {format_duration(least)} of pauses it makes: "
+                      "the work was not done.", f"Run {worker} as it is; do not change it or what it calls.")
+    return None
+
+
 def call_learner(func: Callable[[], Any], name: str, hint: str = "",
                  leftover_hint: str = "Join every thread and process you started before returning.",
                  observation: Observation | None = None,

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..config import seconds
 from ..style import format_duration
-from .base import Observation, Verdict, call_learner, cannot_show, check_function, report, waited_by_joining
+from .base import (Observation, Verdict, call_learner, cannot_show, check_function, report, skipped_work,
+                   waited_by_joining)
 from .probes import overlap, started_after, watching
 
 #: Each worker prints this many numbers (``print_numbers(count=2)``), one pause before each.
@@ -70,6 +71,9 @@ def check_two_threads(run_two: Any) -> Verdict:
         return report(False, f"run_two() returned after {format_duration(elapsed)}, while {len(late)} of its threads "
                       f"{'were' if len(late) > 1 else 'was'} still working: it did not wait for them.",
                       "Call join() on both threads before returning.")
+    skipped = skipped_work([(c.start, c.end) for c in calls], one, "print_numbers")
+    if skipped is not None:
+        return skipped
     ran = [observation.thread(c.thread) for c in calls]
     if any(w is None for w in ran):
         return report(False, "print_numbers ran on a thread that was not started with Thread.start() during "
