@@ -113,7 +113,8 @@ def waits_on_an_event_then_joins():  # gap 1: a guessed wait with no 'sleep' in 
     children = [Process(target=print_letters, args=(letters,)) for letters in ("AB", "CD")]
     for child in children:
         child.start()
-    threading.Event().wait(2.0)
+    # Long enough for the work even unscaled: a fork server started earlier keeps the scale it was started with.
+    threading.Event().wait(3.0)
     for child in children:
         child.join(timeout=60)
     return children
