@@ -113,8 +113,11 @@ def waits_on_an_event_then_joins():  # gap 1: a guessed wait with no 'sleep' in 
     children = [Process(target=print_letters, args=(letters,)) for letters in ("AB", "CD")]
     for child in children:
         child.start()
-    # Long enough for the work even unscaled: a fork server started earlier keeps the scale it was started with.
-    threading.Event().wait(3.0)
+    # Naps until both are gone, then a margin: a guess, however the work's length came out (a fork server
+    # started earlier keeps the time scale it was started with).
+    while any(child.is_alive() for child in children):
+        threading.Event().wait(0.05)
+    threading.Event().wait(0.5)
     for child in children:
         child.join(timeout=60)
     return children

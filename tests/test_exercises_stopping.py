@@ -75,7 +75,7 @@ def test_the_solution_passes() -> None:
     (never_terminates, ["still alive when finish() returned"]),
     (join_forever, ["still waiting", "join() without a timeout waits forever"]),
     (returns_nothing, ["returned None", "not its exit code"]),
-    (waits_twice, ["past its", "grace period"]),
+    (waits_twice, ["grace period"]),  # "past its …", or "still waiting" where start-up made the grace long
 ])
 def test_wrong_answers_are_refused_by_name(answer, fragments) -> None:
     refused(check_finish(answer, grace=GRACE), *fragments)
