@@ -1,6 +1,6 @@
 # Threads & Processes in Python: one command to open the course, one to test it.
 #   make lab    install into .venv (first time only) and open JupyterLab on notebooks/
-#   make test   every test: unit tests, browser test, and nbval over every notebook on one CPU,
+#   make test   every test: lint and types, unit tests, browser test, and nbval over every notebook on one CPU,
 #               under spawn on each other Python 3.10-3.13, on 3.14 and 3.15 with their default
 #               start method; every start method this platform has at least once
 PYTHON ?= python3
@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 TESTS_STAMP := $(VENV)/.installed-tests
-# Pauses in the notebooks are scaled by this factor under test (ratios hold; see helpers/config.py).
+# Pauses in the notebooks are scaled by this factor under test (ratios hold; see helpers/engine/config.py).
 # nbval's options (lax mode, sanitizer, cell timeout, current env) live in tools/matrix.py.
 TEST_TIME_SCALE ?= 0.25
 # Notebook passes run this many at a time (tools/matrix.py --jobs).
@@ -19,7 +19,7 @@ TEST_JOBS ?= 3
 # this course's CI machines): else every kernel and every spawned child compiles its imports again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install install-tests lab test unit notebooks other-pythons matrix soak bench bench-toolbox handouts clean
+.PHONY: install install-tests lab test lint unit notebooks matrix soak bench bench-toolbox handouts clean
 
 # The course itself (what `make lab` needs), then the test tools on top (what `make test` needs).
 $(STAMP): pyproject.toml
@@ -44,9 +44,15 @@ lab: install
 
 # The unit tests and the notebook passes run side by side: the unit tests mostly wait (on kernels,
 # servers, a browser), about half a core on average. Each part's output is printed when that part ends.
+# lint takes seconds and goes first in the queue.
 test: install-tests
-	@echo "== unit tests and notebook passes, side by side: each prints when it ends (about 6-9 min on 2 cores)"
-	$(MAKE) --no-print-directory -j2 --output-sync=target unit notebooks
+	@echo "== lint, unit tests and notebook passes, side by side: each prints when it ends (about 6-9 min on 2 cores)"
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint unit notebooks
+
+# Style and types (settings in pyproject.toml: [tool.ruff], [tool.mypy]; CONTRIBUTING.md). `ruff format` is not used.
+lint: install-tests
+	$(BIN)/ruff check
+	$(BIN)/mypy
 
 unit: install-tests
 	$(PY) -m pytest tests
@@ -61,9 +67,6 @@ unit: install-tests
 notebooks: install-tests
 	$(PY) tools/matrix.py --suite test --jobs $(TEST_JOBS) --time-scale $(TEST_TIME_SCALE) \
 		$(if $(CI),--require 3.14 3.15)
-
-# Kept for habit: the other Pythons are now part of `make notebooks`.
-other-pythons: notebooks
 
 # The full grid: fork, spawn and forkserver on every Python 3.10-3.15 found (slow: minutes per pass).
 matrix: install-tests
@@ -91,4 +94,4 @@ handouts: install-tests
 	$(PY) tools/handouts.py $(if $(FAST),--fast)
 
 clean:
-	rm -rf $(VENV) .venv-* build handouts test-output
+	rm -rf $(VENV) .venv-* build handouts test-output .mypy_cache .ruff_cache

@@ -27,7 +27,7 @@ try:
 except ImportError:  # nbval missing: nothing to watch
     IPyNbCell = None
 
-from helpers.census import describe, kill_all, wait_for_no_children, wait_until_ended, zombies
+from helpers.engine.census import describe, kill_all, wait_for_no_children, wait_until_ended, zombies
 
 
 def _kernel_process(item: pytest.Item) -> psutil.Process | None:

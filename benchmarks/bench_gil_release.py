@@ -21,9 +21,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from helpers.config import gil_enabled
+from helpers.engine.config import gil_enabled
 from helpers.gil_release import measure_all, measure_scaling, size_for
-from helpers.machine import usable_cores
+from helpers.engine.machine import usable_cores
 
 #: name -> (lowest acceptable speed-up, highest acceptable speed-up)
 TARGETS = {"sha256": (1.7, None), "python": (None, 1.1)}

@@ -3,50 +3,105 @@
 Importing ``helpers`` is cheap (no matplotlib, no widgets): child processes started with
 spawn or forkserver import it too. The heavier parts load on first use.
 
-* :mod:`helpers.workers`  – every function that runs in a thread or a child process
-* :mod:`helpers.relay`    – :class:`Process`, a ``multiprocessing.Process`` whose prints reach the cell
-* :mod:`helpers.harness`  – :func:`run`: time tasks sequentially / on threads / on processes
-* :mod:`helpers.panel`    – :class:`LivePanel`: widgets + a chart that grows while a run is under way
-* :mod:`helpers.plots`    – static charts of measured runs and the office picture
-* :mod:`helpers.live_chart` – the control panel's live timeline and history chart
-* :mod:`helpers.style`    – the one colour palette and duration format
-* :mod:`helpers.timeline` – spans per thread, to draw what start()/join() do
-* :mod:`helpers.overlap`  – how many intervals were open at once (did the workers overlap?)
-* :mod:`helpers.scripts`  – show a worker's source; run code as a real script in a fresh Python
-* :mod:`helpers.census`   – the child processes still alive (proof that nothing leaked)
-* :mod:`helpers.reaper`   – after each cell, even an interrupted one, collect children that ended
-* :mod:`helpers.machine`  – what this machine is (cores, Python, start method, GIL)
-* :mod:`helpers.advisor`  – threads or processes? a recommendation with its reason
-* :mod:`helpers.course`   – the one list of the course (``notebooks/course.toml``)
-* :mod:`helpers.handout`  – notebook 08 hands its measured figures to the cheat sheet
-* :mod:`helpers.exercises` – the checkers, one module per topic
-* :mod:`helpers.bench`    – ``python -m helpers.bench``: every figure on this machine, with budgets
+In layers, each importing only its own and those below (``tests/test_layers.py`` checks it):
 
-Beyond the article (notebooks 10–17), one module per subject:
+**The engine** (``helpers/engine/``): runs tasks and measures them; knows no lesson and draws nothing.
 
-* :mod:`helpers.executors` – pool tasks that record where they ran; a worker that dies
-* :mod:`helpers.locks`    – races, the synchronisation tools, a deadlock that ends by itself
-* :mod:`helpers.data_transfer`, :mod:`helpers.transfer_patterns` – what moving data between processes costs
-* :mod:`helpers.local_server`, :mod:`helpers.fetching`, :mod:`helpers.many_files`,
-  :mod:`helpers.asyncio_inspect` – real waiting: a server on 127.0.0.1, threads vs asyncio, files
-* :mod:`helpers.io_charts` – the charts of notebooks 12 and 13
-* :mod:`helpers.gil_release` – C code that lets go of the GIL, measured on threads
-* :mod:`helpers.free_threading` – GIL status and what changes without it
-* :mod:`helpers.interpreters`, :mod:`helpers.interpreter_runs` – subinterpreters (3.14+), the harness's
-  ``interpreters`` mode
-* :mod:`helpers.cluster`, :mod:`helpers.cluster_panel` – a local Dask cluster, closed on every exit path
-* :mod:`helpers.check_install` – the pre-workshop check (``python -m helpers.check_install``)
-* :mod:`helpers.config`   – ``COURSE_START_METHOD`` / ``COURSE_TIME_SCALE`` and the limits
+* `helpers.engine.harness` – :func:`run`: time tasks sequentially / on threads / on processes / on interpreters
+* `helpers.engine.results` – :class:`RunResult`, :class:`TaskRecord` and the errors that stop a run
+* `helpers.engine.thread_runs` – the loop every worker runs, and the threads (or sequential) runner
+* `helpers.engine.interpreter_runs` – the ``interpreters`` mode (3.14+) and whether this Python has it
+* `helpers.engine.task_kinds` – :class:`TaskKind`: what a panel's tasks run (the subjects export theirs)
+* `helpers.engine.relay` – :class:`Process`, a ``multiprocessing.Process`` whose prints reach the cell
+* `helpers.engine.reaper` – after each cell, even an interrupted one, collect children that ended
+* `helpers.engine.census` – the child processes still alive (proof that nothing leaked)
+* `helpers.engine.machine` – what this machine is (usable cores with quotas, Python, start method, GIL)
+* `helpers.engine.config` – ``COURSE_START_METHOD`` / ``COURSE_TIME_SCALE`` and the limits
+* `helpers.engine.overlap` – how many intervals were open at once (did the workers overlap?)
+* `helpers.engine.scripts` – show a worker's source; run code as a real script in a fresh Python
+* `helpers.engine.verdict` – :func:`judge`: a conclusion stated only where this run's figures and the machine
+  seen during it support it, else why this run cannot show it
+
+**The drawing** (``helpers/charts/``): the only modules that import matplotlib (with the panels).
+
+* `helpers.charts.plots` – static charts of measured runs and the office picture
+* `helpers.charts.live_chart` – the control panel's live timeline and history chart
+* `helpers.charts.io_charts` – the charts of notebooks 12 and 13 (moving data, waiting on I/O)
+* `helpers.charts.timeline` – spans per thread, recorded and drawn, to show what start()/join() do
+* `helpers.charts.style` – the one colour palette, the duration and size formats
+
+**The subjects**, one module per notebook subject, on the engine (a subject may draw through the charts):
+
+* `helpers.workers` – the functions the article's notebooks run in threads and child processes
+* `helpers.advisor` – threads or processes? a recommendation with its reason
+* `helpers.claims` – the claims the notebooks conclude from their measurements, each put to the verdict
+* `helpers.executors` – pool tasks that record where they ran; a worker that dies
+* `helpers.locks` – races, the synchronisation tools, a deadlock that ends by itself
+* `helpers.data_transfer`, `helpers.transfer_patterns` – what moving data between processes costs
+* `helpers.local_server`, `helpers.fetching`, `helpers.many_files`, `helpers.asyncio_inspect` – real
+  waiting: a server on 127.0.0.1, threads vs asyncio, files
+* `helpers.gil_release` – C code that lets go of the GIL, measured on threads
+* `helpers.free_threading` – GIL status and what changes without it
+* `helpers.interpreters` – subinterpreters (3.14+), notebook 16
+* `helpers.cluster` – a local Dask cluster, closed on every exit path
+* `helpers.course` – the one list of the course (``notebooks/course.toml``)
+* `helpers.handout` – notebook 08 hands its measured figures to the cheat sheet
+
+**The panels** (``helpers/panels/``): widgets on top.
+
+* `helpers.panels.panel` – :class:`LivePanel`: widgets + a chart that grows while a run is under way
+* `helpers.panels.cluster_panel` – the Dask cluster's panel (notebook 17)
+
+**On top**: `helpers.exercises` (the checkers, one module per topic), `helpers.bench`
+(``python -m helpers.bench``: every figure on this machine, with budgets), `helpers.check_install`
+(the pre-workshop check, ``python -m helpers.check_install``).
+
+The old flat names (``helpers.plots``, ``helpers.harness``, ``helpers.panel``, ...; :data:`MOVED`) still
+import: they give the very module at its new place, so notebooks, pickles and monkeypatches see one module.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
 from typing import Any
 
-from .config import ScaledSeconds, resolve_start_method, seconds, time_scale
-from .harness import RunError, RunResult, RunTimedOut, TaskFailed, WorkerDied, check_workers, run
-from .relay import Process
-from .reaper import install as _install_reaper
+#: Modules that moved into the layers, by their old name: ``import helpers.plots`` (a notebook, a test, a
+#: pickle) gets the very module object ``helpers.charts.plots``, so an edit, a monkeypatch or a pickled
+#: name sees one module. Kept so notebook imports work; new code imports the new path.
+MOVED = {
+    **{name: f"engine.{name}" for name in ("census", "config", "harness", "interpreter_runs", "machine", "overlap",
+                                          "reaper", "relay", "scripts")},
+    **{name: f"charts.{name}" for name in ("io_charts", "live_chart", "plots", "style", "timeline")},
+    **{name: f"panels.{name}" for name in ("cluster_panel", "panel")},
+}
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Answers ``import helpers.<old name>`` with the module at its new place (see :data:`MOVED`)."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        package, _, name = fullname.rpartition(".")
+        if package != __name__ or name not in MOVED:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self)
+
+    def create_module(self, spec: Any) -> Any:
+        return importlib.import_module(f"{__name__}.{MOVED[spec.name.rpartition('.')[2]]}")
+
+    def exec_module(self, module: Any) -> None:
+        pass  # already executed under its new name
+
+
+if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
+    sys.meta_path.append(_MovedModules())
+
+from .engine.config import ScaledSeconds, resolve_start_method, seconds, time_scale
+from .engine.harness import RunError, RunResult, RunTimedOut, TaskFailed, WorkerDied, check_workers, run
+from .engine.relay import Process
+from .engine.reaper import install as _install_reaper
 
 __all__ = [
     "LivePanel", "Process", "RunError", "RunResult", "RunTimedOut", "ScaledSeconds", "TaskFailed", "WorkerDied",
@@ -56,13 +111,13 @@ __all__ = [
 # In a Jupyter kernel: after every cell (■ included), collect the child processes that have ended.
 _install_reaper()
 
-_LAZY = {"LivePanel": "panel", "machine_info": "machine"}
+_LAZY = {"LivePanel": "panels.panel", "machine_info": "engine.machine"}
 
 
 def __getattr__(name: str) -> Any:
     # Lazy: the panel pulls in matplotlib and ipywidgets, which a worker process never needs.
     if name in _LAZY:
-        from importlib import import_module
-
-        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    if name in MOVED:  # ``helpers.config.gil_enabled()`` after a plain ``import helpers`` (notebooks 04, 08)
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")

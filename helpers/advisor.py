@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .style import MEASURED, format_duration
+from .charts.style import MEASURED, format_duration
 
 #: The answers :func:`recommend` gives. ``"both"``: processes, each running threads (notebook 07).
 TOOLS = ("sequential", "threads", "processes", "both")
@@ -84,7 +84,7 @@ def recommend(*, waiting: bool, computing: bool, share_data: bool = False, task_
     ``tasks``: how many such tasks the job has.
     ``process_start``: what starting and joining one process costs here, in seconds.
     ``gil``: False for a free-threaded Python running without its GIL (see
-    :func:`helpers.config.gil_enabled`), where threads compute in parallel too.
+    :func:`helpers.engine.config.gil_enabled`), where threads compute in parallel too.
 
     Deterministic: the answer depends on the arguments only. Raises ``ValueError`` for an
     argument that is not a bool, a positive number, or (``tasks``) a whole number ≥ 1.
@@ -267,7 +267,8 @@ def _describe_controls(box: Any) -> str:
                 parts.append(f"{'☑' if value else '☐'} {html.escape(control.description)}")
             else:
                 parts.append(f"{html.escape(control.description)}: <b>{value:g}</b>")
-    return ("<div class='course-advisor' style='border: 1px solid silver; padding: 0.4em 0.6em'><i>Interactive controls, shown as they were left: open the notebook in "
+    return ("<div class='course-advisor' style='border: 1px solid silver; padding: 0.4em 0.6em'>"
+            "<i>Interactive controls, shown as they were left: open the notebook in "
             f"JupyterLab to use them.</i><br>{' · '.join(parts)}<br>{advice.value}</div>")
 
 

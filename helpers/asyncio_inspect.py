@@ -56,7 +56,8 @@ def asyncio_ps(base_url: str, timeout: float = 30.0) -> tuple[bool, str]:
     try:
         ready = _read_line(target, timeout)
         if ready != "ready":
-            return False, f"the program to inspect did not start: {target.stderr.read() if target.poll() is not None else ready}"
+            said = target.stderr.read() if target.poll() is not None else ready
+            return False, f"the program to inspect did not start: {said}"
         done = subprocess.run([sys.executable, "-m", "asyncio", "ps", str(target.pid)], capture_output=True,
                               text=True, timeout=timeout)
         if done.returncode != 0:

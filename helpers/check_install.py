@@ -14,6 +14,7 @@ import sysconfig
 import time
 from collections.abc import Callable
 from contextlib import redirect_stdout
+from typing import TextIO
 
 MIN_PYTHON = (3, 10)
 #: Python versions past their end of life (no more security fixes), and since when.
@@ -36,7 +37,7 @@ def _python() -> str:
 
 
 def _start_method() -> str:
-    from .machine import start_method_reason
+    from .engine.machine import start_method_reason
 
     method, reason = start_method_reason()
     return f"the course will start processes with {method}: {reason}"
@@ -74,7 +75,7 @@ def _kernel() -> str:
 
 
 def _thread() -> str:
-    from .harness import run
+    from .engine.harness import run
     from .workers import wait_task
 
     result = run(wait_task, [0.2, 0.2], mode="threads", timeout=10)
@@ -84,8 +85,8 @@ def _thread() -> str:
 
 
 def _process() -> str:
-    from .config import resolve_start_method
-    from .relay import Process
+    from .engine.config import resolve_start_method
+    from .engine.relay import Process
     from .workers import report_pid
 
     method = resolve_start_method()
@@ -102,7 +103,7 @@ def _process() -> str:
     return f"a {method} child process ran and its output came back ({time.perf_counter() - start:.2f} s)"
 
 
-def check_install(file: object = None) -> bool:
+def check_install(file: TextIO | None = None) -> bool:
     """Run every check, print ✔/✘ per line, and return True when all passed."""
     out = file or sys.stdout
     checks: list[tuple[str, Callable[[], str]]] = [("Python", _python)]
@@ -111,12 +112,12 @@ def check_install(file: object = None) -> bool:
     ok = True
     for label, check in checks:
         try:
-            print(f"✔ {check()}", file=out)  # type: ignore[call-overload]
+            print(f"✔ {check()}", file=out)
         except Exception as exc:
             ok = False
-            print(f"✘ {label}: {type(exc).__name__}: {exc}", file=out)  # type: ignore[call-overload]
+            print(f"✘ {label}: {type(exc).__name__}: {exc}", file=out)
     print("All checks passed: you are ready for the course." if ok
-          else "Some checks failed: see the lines marked ✘ (README: 'Troubleshooting').", file=out)  # type: ignore[call-overload]
+          else "Some checks failed: see the lines marked ✘ (README: 'Troubleshooting').", file=out)
     return ok
 
 

@@ -8,7 +8,7 @@ The executors' ``submit``/``map`` code runs unchanged on a Dask cluster. This mo
   the course's start method, quiet logs and a loopback-only dashboard, and closes both on
   every exit path (the stop button included), then waits for the worker processes to end;
   if a scheduler address is configured (``DASK_SCHEDULER_ADDRESS``) it connects there instead;
-* :func:`cluster_run`, which turns Dask's task stream into a :class:`~helpers.harness.RunResult`
+* :func:`cluster_run`, which turns Dask's task stream into a :class:`~helpers.engine.results.RunResult`
   so the course's timeline draws what the dashboard's task stream shows.
 
 ``distributed`` is imported only when a cluster is asked for: ``import helpers.cluster``
@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 import psutil
 
-from .census import kill_all, live_children
-from .config import available_start_methods, max_processes, resolve_start_method, seconds
-from .harness import RunResult, TaskRecord
+from .engine.census import kill_all, live_children
+from .engine.config import available_start_methods, max_processes, resolve_start_method, seconds
+from .engine.harness import RunResult, TaskRecord
 
 if TYPE_CHECKING:
-    from .plots import Chart
+    from .charts.plots import Chart
 
 #: Most threads one worker process may run (a demo never needs more).
 MAX_THREADS_PER_WORKER = 16
@@ -308,7 +308,7 @@ def cluster_run(stream: Sequence[dict[str, Any]], t0: float, elapsed: float, lab
 
 def plot_cluster_run(result: ClusterRun, title: str | None = None) -> Chart:
     """The course's timeline of a cluster run (no start-up lines: the cluster was up before the run)."""
-    from .plots import plot_run
+    from .charts.plots import plot_run
 
     chart = plot_run(result, title)
     for text in list(chart.fig.axes[0].texts):

@@ -23,11 +23,12 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .config import resolve_start_method, time_scale
+from .charts.style import human_size
+from .engine.config import resolve_start_method, time_scale
 
 CHANNELS = ("queue", "pipe", "manager", "array", "shared_memory")
 KB, MB = 1000, 1000 * 1000
@@ -178,13 +179,6 @@ class Transfer:
         return "\n".join(rows)
 
 
-def human_size(size: float) -> str:
-    for unit, factor in (("MB", MB), ("KB", KB)):
-        if size >= factor:
-            return f"{size / factor:.3g} {unit}"
-    return f"{size:.3g} B"
-
-
 class _Channel:
     """One child process and the means to hand it payloads; closed on every exit path."""
 
@@ -204,6 +198,7 @@ class _Channel:
             raise
 
     def _start(self, channel: str, context: Any, largest: int) -> None:
+        target: Callable[..., None]
         args: tuple[Any, ...]
         if channel == "queue":
             self.queues = (context.Queue(), context.Queue())
@@ -266,6 +261,7 @@ class _Channel:
             block = shared_memory.SharedMemory(create=True, size=len(data))
             self.blocks.append(block)
             try:
+                assert block.buf is not None  # None only once the block is closed
                 block.buf[:len(data)] = data
                 self.conn.send((block.name, len(data)))
                 answer = self._answer()

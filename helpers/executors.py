@@ -5,7 +5,7 @@ not in a notebook cell, so that a process pool started with *spawn* or *forkserv
 import them. Each reports *where* it ran (process id, thread name) so a notebook can show
 which worker took which task.
 
-Pauses are scaled by ``$COURSE_TIME_SCALE`` (see :mod:`helpers.config`).
+Pauses are scaled by ``$COURSE_TIME_SCALE`` (see :mod:`helpers.engine.config`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Any, NamedTuple
 
-from .config import resolve_start_method, seconds
+from .engine.config import resolve_start_method, seconds
 
 #: Longest pause a task here accepts (before scaling), so no demo can wait for long.
 MAX_PAUSE = 60.0
@@ -54,6 +54,26 @@ def checked_square(n: int) -> Done:
     if n < 0:
         raise ValueError(f"negative input: {n}")
     return Done(n, n * n, os.getpid(), threading.current_thread().name)
+
+
+def noted_square(n: int, folder: str, pause: float = 0.1) -> int:
+    """Note in ``folder`` that the task for ``n`` ran (an empty file named ``n``), wait ``pause`` s (scaled),
+    then return ``n * n``; a negative ``n`` raises ``ValueError`` after its pause.
+
+    The note is written before anything else, so the folder lists every task that began, wherever it
+    ran, even one whose result nobody collected (notebook 10: what ``map`` cancels after an error).
+    """
+    with open(os.path.join(folder, str(n)), "x"):
+        pass
+    time.sleep(seconds(_check_pause(pause)))
+    if n < 0:
+        raise ValueError(f"negative input: {n}")
+    return n * n
+
+
+def ran_in(folder: str) -> list[int]:
+    """The numbers :func:`noted_square` noted in ``folder``, in order."""
+    return sorted(int(name) for name in os.listdir(folder))
 
 
 def wait_then_return(pause: float) -> float:

@@ -16,7 +16,6 @@ one more waiting task costs.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import threading
 import time
@@ -25,7 +24,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import resolve_start_method
+from .engine.config import resolve_start_method, start_context
+from .engine.machine import usable_cores
+from .engine.task_kinds import TaskKind
 
 #: The most pages one run may fetch at once (each holds a connection: a file descriptor).
 MAX_PAGES = 2000
@@ -85,8 +86,8 @@ def fetch_delayed_page(base: str, delay: float) -> int:
     return fetch_page(f"{base}/page/panel?delay={delay:g}")
 
 
-def add_to_panel(base: str) -> None:
-    """Offer ``LivePanel("fetch", size=delay)``: each task fetches one page from the server at ``base``.
+def fetch_kind(base: str) -> TaskKind:
+    """The panel task kind ``"fetch"``: each task fetches one page from the server at ``base``.
 
     The task is ``fetch_delayed_page`` bound to ``base`` (importable, so processes can run it too);
     the size is the server's delay in seconds, as a waiting task's size is its pause.
@@ -94,10 +95,25 @@ def add_to_panel(base: str) -> None:
     from functools import partial
 
     from .local_server import MAX_DELAY
-    from .panel import register_task_kind
 
     check_urls([base])
-    register_task_kind("fetch", partial(fetch_delayed_page, base), "seconds each", MAX_DELAY, seconds_per_unit=None)
+    return TaskKind("fetch", partial(fetch_delayed_page, base), "seconds each", MAX_DELAY, seconds_per_unit=None)
+
+
+#: The server the notebook last offered to the panel (:func:`add_to_panel`); :func:`task_kinds` reads it.
+_offered: list[TaskKind] = []
+
+
+def add_to_panel(base: str) -> TaskKind:
+    """Offer ``LivePanel("fetch", size=delay)`` for the server at ``base``; returns the kind (a panel takes it too)."""
+    kind = fetch_kind(base)
+    _offered[:] = [kind]
+    return kind
+
+
+def task_kinds() -> tuple[TaskKind, ...]:
+    """The task kinds this module offers the panel by name: ``"fetch"`` once :func:`add_to_panel` was called."""
+    return tuple(_offered)
 
 
 class _Watcher:
@@ -319,7 +335,7 @@ def memory_per_waiter(kind: str, count: int = 1000, start_method: str | None = N
         raise ValueError(f"kind must be one of {', '.join(WAITER_KINDS)}; you gave {kind!r}.")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PAGES:
         raise ValueError(f"count must be a whole number from 1 to {MAX_PAGES}; you gave {count!r}.")
-    context = multiprocessing.get_context(resolve_start_method(start_method))
+    context = start_context(resolve_start_method(start_method))
     answer = context.Queue()
     process = context.Process(target=_waiters_in_child, args=(kind, count, answer), daemon=True)
     process.start()
@@ -338,11 +354,8 @@ def memory_per_waiter(kind: str, count: int = 1000, start_method: str | None = N
 
 
 def cpu_count() -> int:
-    """Cores this process may use (the affinity mask where there is one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
+    """Cores this process may use: the engine's :func:`~helpers.engine.machine.usable_cores` (affinity and quota)."""
+    return usable_cores()
 
 
 # --- the benchmark's measurement (benchmarks/bench_concurrent_requests.py, helpers.bench) ---------------
@@ -375,6 +388,7 @@ def compare_concurrent_requests(count: int = 1000, delay: float = 1.0, repeats: 
         tasks = best_of(fetch_with_asyncio, urls, repeats)
         threads = best_of(fetch_on_threads, urls, repeats)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    return {"asyncio": tasks, "threads": threads, "load": load, "per_thread": memory_per_waiter("threads", min(count, MAX_PAGES)),
+    return {"asyncio": tasks, "threads": threads, "load": load,
+            "per_thread": memory_per_waiter("threads", min(count, MAX_PAGES)),
             "per_task": memory_per_waiter("tasks", min(count, MAX_PAGES)), "open_files": limit_note,
             "cores": cpu_count(), "delay": delay, "count": count}

@@ -23,7 +23,7 @@ import sysconfig
 import threading
 from dataclasses import dataclass
 
-from .config import MAX_THREADS, gil_enabled
+from .engine.config import MAX_THREADS, gil_enabled
 from .workers import plain_increment
 
 __all__ = ["PUBLISHED", "GilStatus", "Published", "gil_after_import", "gil_status", "lost_increments"]
@@ -56,7 +56,7 @@ def lost_increments(threads: int = 4, per_thread: int = 200_000) -> tuple[int, i
 
     Returns ``(expected, counted)``: any difference is increments lost to the race between a
     thread's read and its write. Raises ``ValueError`` for counts outside 2 to
-    :data:`~helpers.config.MAX_THREADS` threads and 1 to :data:`MAX_INCREMENTS` increments.
+    :data:`~helpers.engine.config.MAX_THREADS` threads and 1 to :data:`MAX_INCREMENTS` increments.
     """
     for name, value, low, high in (("threads", threads, 2, MAX_THREADS),
                                    ("per_thread", per_thread, 1, MAX_INCREMENTS)):

@@ -21,8 +21,10 @@ import random
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
+
+from .engine.task_kinds import TaskKind
 
 MIB = 1 << 20
 #: Largest task, in MiB: a few seconds of hashing on a slow core; never a memory problem
@@ -40,14 +42,14 @@ def _check_megabytes(megabytes: object) -> int:
     return megabytes
 
 
-@lru_cache(maxsize=None)
+@cache
 def random_block() -> bytes:
     """1 MiB of pseudo-random bytes (seeded: the same in every process), for hashing."""
     rng = random.Random(14)
     return rng.randbytes(MIB) if hasattr(rng, "randbytes") else bytes(rng.getrandbits(8) for _ in range(MIB))
 
 
-@lru_cache(maxsize=None)
+@cache
 def text_block() -> bytes:
     """1 MiB of log-like text: compressible, so zlib and bz2 have real work to do."""
     lines = b"".join(b"%06d INFO worker-%d finished job %d in %d ms\n" % (i, i % 7, i * 31 % 9973, i * i % 977)
@@ -55,7 +57,7 @@ def text_block() -> bytes:
     return (lines * 2)[:MIB]
 
 
-@lru_cache(maxsize=None)
+@cache
 def json_block() -> list[dict[str, object]]:
     """Records whose ``json.dumps`` is about 1 MiB."""
     return [{"id": i, "name": f"item-{i}", "tags": ["a", "b"], "price": i * 0.25} for i in range(15_000)]
@@ -146,7 +148,7 @@ def numpy_sort_task(megabytes: int) -> float:
     return middle
 
 
-@lru_cache(maxsize=None)
+@cache
 def _numpy_block() -> Any:
     import numpy
 
@@ -203,12 +205,12 @@ def measure_scaling(name: str, *, threads: int = 2, megabytes: int = 16, repeats
     ``mode="processes"`` runs the second half on that many processes instead: the control
     that says whether the machine has that many free cores at all (no GIL is shared).
 
-    ``name`` is a key of :data:`TASKS`. Both runs go through :func:`helpers.harness.run`
+    ``name`` is a key of :data:`TASKS`. Both runs go through :func:`helpers.engine.harness.run`
     (``mode="sequential"`` and ``mode="threads"``), alternately, ``repeats`` times; the best
     of each is kept (the run least disturbed by other programs). Raises ``ValueError`` for a
     bad argument before anything runs.
     """
-    from .harness import run
+    from .engine.harness import run
 
     if name not in TASKS:
         raise ValueError(f"name={name!r} is not one of {', '.join(TASKS)}.")
@@ -256,15 +258,20 @@ def measure_all(*, threads: int = 2, seconds: float = 0.5, repeats: int = 3) -> 
             for name in TASKS if name != "numpy-sort" or has_numpy()}
 
 
-def add_to_panel() -> None:
-    """Offer ``"sha256"`` and ``"python"`` as task kinds of :class:`helpers.panel.LivePanel`.
+#: The panel's task kinds (``LivePanel("sha256", size=...)``, size in MiB): one lets go of the GIL, the other
+#: holds it, for the same bytes. Rough one-core costs, measured on the 2-core development machine.
+SHA256 = TaskKind("sha256", sha256_task, "MiB each", MAX_MEGABYTES, seconds_per_unit=0.0005)
+PYTHON = TaskKind("python", python_task, "MiB each", MAX_MEGABYTES, seconds_per_unit=0.003)
 
-    Both take a size in MiB (``LivePanel("sha256", size=...)``): one lets go of the GIL, the
-    other holds it, for the same bytes.
+
+def task_kinds() -> tuple[TaskKind, ...]:
+    """The task kinds this module offers :class:`helpers.panels.panel.LivePanel`, by value or by name."""
+    return (SHA256, PYTHON)
+
+
+def add_to_panel() -> tuple[TaskKind, ...]:
+    """Offer ``"sha256"`` and ``"python"`` as task kinds of :class:`helpers.panels.panel.LivePanel`.
+
+    The panel finds them by name through :func:`task_kinds`; this returns them (kept for notebook 14).
     """
-    from .panel import register_task_kind
-
-    # Rough one-core costs (measured on the 2-core development machine): they only size the
-    # time axis and refuse runs that would take minutes.
-    register_task_kind("sha256", sha256_task, "MiB each", MAX_MEGABYTES, seconds_per_unit=0.0005)
-    register_task_kind("python", python_task, "MiB each", MAX_MEGABYTES, seconds_per_unit=0.003)
+    return task_kinds()

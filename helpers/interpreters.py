@@ -17,48 +17,22 @@ Every interpreter created here is closed before the function returns, whatever h
 from __future__ import annotations
 
 import os
-import sys
 import time
 from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from .engine.interpreter_runs import REQUIRES, available, unavailable_reason
 from .workers import compute_task, sum_of_squares
 
 __all__ = ["REQUIRES", "Crossing", "available", "compute_task", "crossings", "import_in_interpreter",
            "interpreter_id", "noop", "refusing_module", "timed_sum", "unavailable_reason", "Timed", "TimedSum"]
 
-#: The first Python with :mod:`concurrent.interpreters` and ``InterpreterPoolExecutor``.
-REQUIRES = (3, 14)
 
 #: Extension modules that a learner may have and that (in 2026) refuse to load in a
 #: subinterpreter: Pillow's core (a dependency of this course), psutil, pyzmq, readline, curses.
 REFUSING_CANDIDATES = ("PIL._imaging", "psutil", "zmq", "readline", "_curses")
 
-
-def available() -> bool:
-    """True when this Python has :mod:`concurrent.interpreters` (3.14 and later)."""
-    if sys.version_info < REQUIRES:
-        return False
-    try:
-        import concurrent.interpreters  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def unavailable_reason() -> str:
-    """A sentence for the learner when :func:`available` is False (empty when it is True)."""
-    if available():
-        return ""
-    version = "%d.%d" % sys.version_info[:2]
-    if sys.version_info < REQUIRES:
-        return (f"This kernel runs Python {version}; subinterpreters (concurrent.interpreters, "
-                f"InterpreterPoolExecutor) need Python {REQUIRES[0]}.{REQUIRES[1]} or later.")
-    return f"This Python {version} was built without concurrent.interpreters."
-
-
-# --- functions that run inside an interpreter -----------------------------------------------
 
 def noop(_: object = None) -> None:
     """Do nothing: calling it measures what reaching an interpreter costs."""
@@ -103,7 +77,7 @@ def interpreter_id(_: object = None) -> int:
 
 
 class Timed(NamedTuple):
-    """A measured duration with its label and mode, drawn by :func:`helpers.plots.plot_runs` like a run."""
+    """A measured duration with its label and mode, drawn by :func:`helpers.charts.plots.plot_runs` like a run."""
 
     label: str
     mode: str

@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
 import socket
 import time
 import weakref
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .config import resolve_start_method
+from .engine.config import resolve_start_method, start_context
 
 #: The listen backlog the server asks for (the kernel may cap it: ``net.core.somaxconn``).
 BACKLOG = 4096
@@ -250,7 +249,7 @@ class LocalServer:
     def start(self) -> LocalServer:
         if self.running:
             return self
-        context = multiprocessing.get_context(self.start_method)
+        context = start_context(self.start_method)
         mine, theirs = context.Pipe()
         process = context.Process(target=serve_forever, args=(self.requested_port, self.delay, theirs),
                                   name="course-local-server", daemon=True)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import seconds
+from .engine.config import seconds
 
 #: Most times one thread may add to a counter in a demo (the sleep(0) version does ~25 000 a second).
 MAX_TIMES = 200_000
@@ -108,13 +108,13 @@ class Log:
         return [t for _, w, t in self.entries if w == what]
 
     def as_run(self, begin: str = "begin", end: str = "end", t0: float | None = None) -> Any:
-        """The ``begin``/``end`` pairs as a :class:`helpers.harness.RunResult` (one lane per thread),
-        so :func:`helpers.plots.plot_run` can draw them. ``t0``: time zero (default: the first entry)."""
-        from .harness import RunResult, TaskRecord
+        """The ``begin``/``end`` pairs as a :class:`helpers.engine.results.RunResult` (one lane per thread),
+        so :func:`helpers.charts.plots.plot_run` can draw them. ``t0``: time zero (default: the first entry)."""
+        from .engine.harness import RunResult, TaskRecord
 
         t0 = min((t for _, _, t in self.entries), default=0.0) if t0 is None else t0
         opened: dict[str, float] = {}
-        tasks = []
+        tasks: list[TaskRecord] = []
         for name, what, t in self.entries:
             if what == begin:
                 opened[name] = t
@@ -128,7 +128,7 @@ class Log:
 
     def most_at_once(self, begin: str = "begin", end: str = "end") -> int:
         """The largest number of threads that were between ``begin`` and ``end`` at the same moment."""
-        from .overlap import most_at_once
+        from .engine.overlap import most_at_once
 
         begins, ends = sorted(self.times(begin)), sorted(self.times(end))
         return most_at_once(zip(begins, ends + [None] * (len(begins) - len(ends))))

@@ -9,11 +9,10 @@ Every child is joined (killed if it must be) before a function returns or raises
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from typing import Any
 
-from .config import resolve_start_method
+from .engine.config import resolve_start_method, start_context
 from .data_transfer import ROUND_TRIP_TIMEOUT, acknowledge, reap_process, check_size, payload
 
 
@@ -37,7 +36,7 @@ def start_with_payload(size: int, start_method: str | None = None) -> float:
     forkserver the arguments are pickled and sent to the new process.
     """
     data = payload(check_size(size))
-    context = multiprocessing.get_context(resolve_start_method(start_method))
+    context = start_context(resolve_start_method(start_method))
     mine, theirs = context.Pipe(duplex=False)
     process = context.Process(target=answer_argument, args=(data, theirs), daemon=True)
     start = time.perf_counter()
@@ -84,7 +83,7 @@ def send_in_pieces(total: int, piece: int, start_method: str | None = None) -> f
         raise ValueError(f"{total // piece:,} pieces is too many; keep it at most {MAX_PIECES:,}.")
     chunk = payload(piece)
     count = total // piece
-    context = multiprocessing.get_context(resolve_start_method(start_method))
+    context = start_context(resolve_start_method(start_method))
     inbox = context.Queue()
     mine, theirs = context.Pipe(duplex=False)
     process = context.Process(target=count_bytes, args=(inbox, theirs), daemon=True)

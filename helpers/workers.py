@@ -1,15 +1,19 @@
-"""Every function that runs in a thread or a child process, one per idea of the article.
+"""The functions the article's notebooks (00-09) run in a thread or a child process, one per idea.
+
+The later subjects keep theirs beside their subject (``helpers.executors``, ``helpers.locks``,
+``helpers.data_transfer``, ``helpers.fetching``, ``helpers.gil_release``, ``helpers.interpreters``,
+``helpers.cluster``, ...); the panel's two built-in task kinds, :data:`WAIT` and :data:`COMPUTE`, are here.
 
 They live in a module, not in notebook cells, because a child started with *spawn*
 (Windows, macOS) or *forkserver* (Linux from Python 3.14) imports its target by name:
 a function defined in a cell lives in the kernel's ``__main__`` and cannot be found.
 
-Durations, by name and type (see :mod:`helpers.config`):
+Durations, by name and type (see :mod:`helpers.engine.config`):
 
 * a parameter called ``pause`` is in *course seconds*: the worker scales it by
   ``$COURSE_TIME_SCALE`` (``seconds(pause)``) where it sleeps; by default that is the article's
   real seconds;
-* a parameter typed :data:`~helpers.config.ScaledSeconds` (called ``duration``) is slept as
+* a parameter typed :data:`~helpers.engine.config.ScaledSeconds` (called ``duration``) is slept as
   given: the caller scaled it already (``helpers.seconds(1.0)``), or means real seconds;
 * ``tick`` and ``limit`` in :func:`wait_until_stopped` are real seconds (a poll interval and a
   safety limit, not part of what the demo shows).
@@ -27,7 +31,8 @@ import threading
 import time
 from typing import Any, NamedTuple, Protocol
 
-from .config import ScaledSeconds, seconds
+from .engine.config import ScaledSeconds, seconds
+from .engine.task_kinds import TaskKind
 
 
 class _Putter(Protocol):
@@ -345,7 +350,7 @@ def job_task(task: JobTask) -> float:
     """
     kind, size = task
     if kind == "wait":
-        return wait_task(float(size))
+        return wait_task(ScaledSeconds(float(size)))  # the job's maker scaled it (exercises.mixed_work)
     if kind == "compute":
         return sum_of_squares(int(size))
     raise ValueError(f"a job task is ('wait', seconds) or ('compute', n), not {task!r}")
@@ -361,3 +366,13 @@ def fail_task(message: str) -> None:
 def exit_abruptly(code: int) -> None:
     """End the process at once with ``code``, skipping all clean-up (like a crash)."""
     os._exit(code)
+
+
+# --- the panel's two built-in task kinds (helpers.panels.panel.LivePanel("wait") / ("compute")) -----------
+
+#: Roughly how long ``sum(i*i for i in range(n))`` takes per number on one core, for the panel's estimate.
+SECONDS_PER_NUMBER = 5e-8
+#: Each task sleeps ``size`` seconds.
+WAIT = TaskKind("wait", wait_task, "seconds each", 10.0, None)
+#: Each task sums ``size`` squares.
+COMPUTE = TaskKind("compute", compute_task, "numbers each", 30_000_000, SECONDS_PER_NUMBER)

@@ -9,8 +9,9 @@ asking about news would cover the notebook.
 
 ``LabServer(..., frontend="notebook")`` starts Jupyter Notebook 7 instead (``jupyter notebook``,
 the ``notebook`` package), on the same kind of server with the same options: Notebook 7 is built
-from JupyterLab's parts, so the same settings, widgets and REST API apply. ``stop()`` shuts the kernels down through the REST API, then the server, then terminates
-(and, if need be, kills) the server's process group, and reports every process of the
+from JupyterLab's parts, so the same settings, widgets and REST API apply. ``stop()`` shuts the kernels down
+through the REST API, then the server, then terminates (and, if need be, kills) the server's process group,
+and reports every process of the
 server's tree that was still alive afterwards. Nothing here downloads anything: the browser
 is the one the system package manager installed (``apt-get install chromium``).
 """
@@ -33,7 +34,7 @@ from typing import Any
 
 import psutil
 
-from helpers.census import describe, kill_all
+from helpers.engine.census import describe, kill_all
 
 #: Flags chromium needs to run headless as root in a container with no outside network:
 #: no sandbox (root), no GPU, and none of the background connections (updates, sync, field

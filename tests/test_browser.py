@@ -43,7 +43,7 @@ import pytest
 HERE = str(Path(__file__).resolve().parent)
 if HERE not in sys.path:  # tests/lab_server.py, whatever pytest's import mode
     sys.path.insert(0, HERE)
-from helpers.census import kill_all
+from helpers.engine.census import kill_all
 from lab_server import CHROMIUM_ARGS, LabServer, alive, chromium_environment, find_chromium
 
 try:
@@ -240,7 +240,8 @@ def run_all(page: Any, lab: LabServer, notebook: str, timeout: float = 80) -> No
         window.__courseStars = stars;
         window.__courseSawStar = false;
         new MutationObserver(() => { if (stars()) window.__courseSawStar = true; })
-            .observe(document.querySelector('.jp-NotebookPanel'), {childList: true, subtree: true, characterData: true});
+            .observe(document.querySelector('.jp-NotebookPanel'),
+                     {childList: true, subtree: true, characterData: true});
     }""")
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()

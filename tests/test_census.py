@@ -1,4 +1,4 @@
-"""helpers.census counts real workers under every start method and ignores multiprocessing's housekeeping."""
+"""helpers.engine.census counts real workers under every start method and ignores multiprocessing's housekeeping."""
 
 import multiprocessing
 import time
@@ -6,7 +6,7 @@ import time
 import pytest
 
 from helpers import workers
-from helpers.census import describe, live_children, wait_for_no_children
+from helpers.engine.census import describe, live_children, wait_for_no_children
 
 
 @pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
@@ -49,7 +49,7 @@ def test_an_ended_process_counts_as_ended_before_anyone_collects_it():
 
     import psutil
 
-    from helpers.census import still_running, wait_until_ended
+    from helpers.engine.census import still_running, wait_until_ended
 
     running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     ended = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -44,7 +44,7 @@ def test_says_which_start_method_and_why(monkeypatch):
 def test_a_used_default_context_is_still_called_the_default(monkeypatch):
     import multiprocessing
 
-    from helpers.machine import start_method_reason
+    from helpers.engine.machine import start_method_reason
 
     monkeypatch.delenv("COURSE_START_METHOD", raising=False)
     multiprocessing.get_start_method()  # fixes the default context, as any earlier process start does

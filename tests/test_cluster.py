@@ -10,7 +10,7 @@ import time
 import pytest
 
 from helpers import cluster
-from helpers.census import live_children
+from helpers.engine.census import live_children
 from test_kernel_interrupt import execute, interrupt_when_workers_run, kernel  # noqa: F401  (kernel: a fixture)
 
 pytest.importorskip("distributed")

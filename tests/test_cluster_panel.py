@@ -1,13 +1,13 @@
-"""helpers.cluster_panel: bad settings are refused before anything starts; a run draws and closes."""
+"""helpers.panels.cluster_panel: bad settings are refused before anything starts; a run draws and closes."""
 
 from __future__ import annotations
 
 import pytest
 
-from helpers.census import live_children
+from helpers.engine.census import live_children
 
 pytest.importorskip("distributed")
-from helpers.cluster_panel import ClusterPanel  # noqa: E402
+from helpers.panels.cluster_panel import ClusterPanel  # noqa: E402
 
 SIZES = {"compute": 10_000, "wait": 0.05}
 

@@ -2,7 +2,7 @@ import multiprocessing
 
 import pytest
 
-from helpers import config
+from helpers.engine import config
 
 
 def test_resolve_defaults_to_platform(monkeypatch):

@@ -20,8 +20,8 @@ from types import SimpleNamespace
 import pytest
 
 import helpers
-import helpers.machine
-from helpers import plots
+import helpers.engine.machine
+from helpers.charts import plots
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_processes_for_cpu_work.ipynb"
@@ -63,7 +63,7 @@ def planning_cells() -> list[str]:
 
 
 def run_cells(cores: int, monkeypatch) -> tuple[dict, str]:
-    monkeypatch.setattr(helpers.machine, "usable_cores", lambda: cores)
+    monkeypatch.setattr(helpers.engine.machine, "usable_cores", lambda: cores)
     namespace = {
         "helpers": SimpleNamespace(run=fake_run(cores)),
         "usable_cores": lambda: cores,

@@ -59,8 +59,8 @@ def test_each_notebook_opens_with_its_manifest_heading_and_minutes(lesson):
     (('minutes = 15', 'minutes = "15"'), "minutes must be a positive whole number"),
     (('starts_processes = false', 'starts_processes = "no"'), "starts_processes must be true or false"),
     (('number = "01"', 'number = "1"'), "number must be two digits"),
-    (('requires_python = "3.10"\n\n[[notebook]]\nnumber = "02"', 'requires_python = "3"\n\n[[notebook]]\nnumber = "02"'),
-     "requires_python"),
+    (('requires_python = "3.10"\n\n[[notebook]]\nnumber = "02"',
+      'requires_python = "3"\n\n[[notebook]]\nnumber = "02"'), "requires_python"),
     (('teaches = "threads overlap waiting (I/O-bound) work"\n', ''), "teaches"),
     (('number = "03"', 'number = "30"'), "should start with its number"),
 ])

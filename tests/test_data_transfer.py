@@ -8,7 +8,7 @@ import pytest
 
 from helpers import data_transfer as dt
 from helpers import transfer_patterns
-from helpers.census import live_children
+from helpers.engine.census import live_children
 
 METHODS = multiprocessing.get_all_start_methods()
 
@@ -81,7 +81,8 @@ def test_every_channel_carries_every_size_and_leaves_nothing(method, created_blo
 
 
 def test_an_interrupt_inside_unlink_is_still_an_interrupt(created_blocks, monkeypatch):
-    """■ pressed while unlink() runs, after the block left /dev/shm (seen once in CI): KeyboardInterrupt, nothing left."""
+    """■ pressed while unlink() runs, after the block left /dev/shm (seen once in CI): KeyboardInterrupt, nothing
+    left."""
     from multiprocessing import shared_memory
 
     real_unlink = shared_memory.SharedMemory.unlink

@@ -45,3 +45,14 @@ def test_default_max_workers_match_what_the_pools_do():
 
 def test_terminate_workers_is_there_from_3_14():
     assert executors.has_terminate_workers() == (sys.version_info >= (3, 14))
+
+
+def test_noted_square_notes_that_it_began_even_when_it_raises(tmp_path):
+    from helpers.executors import noted_square, ran_in
+
+    assert noted_square(3, str(tmp_path), pause=0) == 9
+    with pytest.raises(ValueError, match="negative input: -2"):
+        noted_square(-2, str(tmp_path), pause=0)
+    assert ran_in(str(tmp_path)) == [-2, 3]
+    with pytest.raises(FileExistsError):  # a task that ran twice would be a bug of the demo: it says so
+        noted_square(3, str(tmp_path), pause=0)

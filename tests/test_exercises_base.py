@@ -10,7 +10,7 @@ from exercise_conditions import refused
 
 from helpers import Process, workers
 from helpers.exercises.base import (CANNOT_SHOW, RIGHT, WRONG, Census, call_learner, cannot_show, check_function,
-                                    report)
+                                    not_true_or_false, report)
 
 
 def test_verdicts_print_their_mark_and_say_their_status(capsys: pytest.CaptureFixture[str]) -> None:
@@ -96,3 +96,19 @@ def test_the_census_sees_only_what_started_after_it() -> None:
         new.join()
     started = time.monotonic()
     assert census.leftovers() == ([], []) and time.monotonic() - started < 0.2
+
+
+@pytest.mark.parametrize(("answer", "words"), [
+    ({"a": ..., "b": True}, "Not answered yet for 'a'"),
+    ({"a": ..., "b": ...}, "Not answered yet for 'a', 'b'"),
+    ({"a": 1, "b": True}, "'a': answer True or False, not 1."),
+    ({"a": "yes", "b": None}, "'a', 'b': answer True or False, not 'yes', None."),
+])
+def test_a_true_or_false_answer_that_is_neither_is_refused(answer, words, capsys):
+    verdict = not_true_or_false(answer, ["a", "b"])
+    assert verdict is not None and verdict.status == WRONG and words in capsys.readouterr().out
+
+
+def test_a_true_or_false_answer_passes_on_to_the_checker(capsys):
+    assert not_true_or_false({"a": True, "b": False}, {"a": 1, "b": 2}) is None
+    assert capsys.readouterr().out == ""

@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
 
-from helpers.census import live_children
+from helpers.engine.census import live_children
 from helpers.cluster import slow_square
 
 distributed = pytest.importorskip("distributed")

@@ -9,7 +9,7 @@ import urllib.request
 import aiohttp
 import pytest
 
-from helpers.census import live_children
+from helpers.engine.census import live_children
 from helpers.exercises.concurrent_fetch import check_concurrent_fetch
 
 

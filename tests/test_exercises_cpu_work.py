@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from exercise_conditions import HARD, hard, never_wrong, refused
 
-from helpers import harness, machine
+from helpers.engine import harness, machine
 from helpers.exercises import cpu_work
 from helpers.exercises.base import CANNOT_SHOW
 from helpers.exercises.cpu_work import CPU_SIZES, check_processes_pay_off
@@ -30,7 +30,7 @@ def test_malformed_answers_get_a_message_before_any_measurement(answer: object, 
 
 
 class FakeRun:
-    """Stands in for helpers.harness.run: elapsed times chosen by the test, per (mode, size)."""
+    """Stands in for helpers.engine.harness.run: elapsed times chosen by the test, per (mode, size)."""
 
     def __init__(self, times: dict[tuple[str, int], float]) -> None:
         self.times = times

@@ -1,7 +1,6 @@
 """check_interpreter_sums: the solution passes; threads, one interpreter, one-after-another and leaks fail."""
 
 import os
-import threading
 
 import pytest
 

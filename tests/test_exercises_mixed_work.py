@@ -14,7 +14,7 @@ from helpers import run
 from helpers.exercises.base import CANNOT_SHOW
 from helpers.exercises.mixed_work import _expected, _right_shape, capstone_job, check_mixed_job
 from helpers.exercises.probes import Call
-from helpers.machine import usable_cores
+from helpers.engine.machine import usable_cores
 from helpers.workers import job_task
 
 
@@ -138,7 +138,7 @@ def two_pools(tasks):  # the former solution, with concurrent.futures: also righ
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing
 
-    from helpers.config import resolve_start_method
+    from helpers.engine.config import resolve_start_method
 
     context = multiprocessing.get_context(resolve_start_method())
     with ThreadPoolExecutor(max_workers=len(tasks)) as threads, \

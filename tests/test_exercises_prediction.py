@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from exercise_conditions import HARD, hard, never_wrong, refused
 
-from helpers.config import seconds
+from helpers.engine.config import seconds
 from helpers.exercises.base import CANNOT_SHOW
 from helpers.exercises.prediction import WAIT_SECONDS, WAITS, check_wait_prediction
 
@@ -46,9 +46,9 @@ def test_right_on_a_hard_machine(condition: str, monkeypatch: pytest.MonkeyPatch
 def test_a_run_slowed_by_a_busy_machine_is_measured_again(monkeypatch: pytest.MonkeyPatch) -> None:
     # The first run lasts two waits (as it did once in CI, beside three notebook passes); a
     # prediction of 2.5 waits is near that, yet it is still the "partly overlapping" mistake.
-    import helpers.harness
+    import helpers.engine.harness
 
-    real_run, slowed = helpers.harness.run, []
+    real_run, slowed = helpers.engine.harness.run, []
 
     def first_run_slow(*args, **kwargs):
         result = real_run(*args, **kwargs)
@@ -57,22 +57,22 @@ def test_a_run_slowed_by_a_busy_machine_is_measured_again(monkeypatch: pytest.Mo
             result.elapsed = 2 * seconds(WAIT_SECONDS)
         return result
 
-    monkeypatch.setattr(helpers.harness, "run", first_run_slow)
+    monkeypatch.setattr(helpers.engine.harness, "run", first_run_slow)
     verdict = check_wait_prediction(2.5 * seconds(WAIT_SECONDS))
     refused(verdict, "between one wait and all 4", "the fastest of 2 runs")
 
 
 def test_a_machine_too_busy_to_show_the_overlap_judges_only_by_one_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    import helpers.harness
+    import helpers.engine.harness
 
-    real_run = helpers.harness.run
+    real_run = helpers.engine.harness.run
 
     def always_slow(*args, **kwargs):
         result = real_run(*args, **kwargs)
         result.elapsed = 2 * seconds(WAIT_SECONDS)
         return result
 
-    monkeypatch.setattr(helpers.harness, "run", always_slow)
+    monkeypatch.setattr(helpers.engine.harness, "run", always_slow)
     assert check_wait_prediction(seconds(WAIT_SECONDS))  # the model answer: one wait
     verdict = check_wait_prediction(2.5 * seconds(WAIT_SECONDS))
     assert verdict.status == CANNOT_SHOW and "the fastest of 3 runs" in verdict.message, verdict.message

@@ -18,7 +18,8 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def on_threads():
-    threads = [threading.Thread(target=workers.print_numbers, kwargs={"count": 4}) for _ in range(2)]  # 4 lines: overlap survives a late start
+    # 4 lines: overlap survives a late start
+    threads = [threading.Thread(target=workers.print_numbers, kwargs={"count": 4}) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:

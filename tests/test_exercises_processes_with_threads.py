@@ -9,7 +9,7 @@ import pytest
 from exercise_conditions import HARD, hard, never_wrong, refused
 
 from helpers import Process
-from helpers.config import resolve_start_method
+from helpers.engine.config import resolve_start_method
 from helpers.exercises.processes_with_threads import check_processes_with_threads
 from helpers.workers import process_with_threads_reporting
 

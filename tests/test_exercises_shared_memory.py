@@ -9,7 +9,7 @@ from multiprocessing import shared_memory
 
 import pytest
 
-from helpers.census import live_children
+from helpers.engine.census import live_children
 from helpers.data_transfer import checksum_shared_block
 from helpers.exercises.shared_memory import check_shared_memory
 
@@ -109,7 +109,7 @@ def never_joins(data):  # issue 22 gap 2: the child ends by itself right after i
     import threading
     from multiprocessing import shared_memory
 
-    from helpers.config import resolve_start_method
+    from helpers.engine.config import resolve_start_method
     from helpers.data_transfer import checksum_shared_block
 
     context = multiprocessing.get_context(resolve_start_method())

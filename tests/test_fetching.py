@@ -97,11 +97,15 @@ def test_the_benchmarks_comparison_reports_both_ways_and_memory():
 
 
 def test_the_panel_fetches_from_the_server_on_threads_and_processes(server, monkeypatch):
-    from helpers import panel
+    from helpers.panels import panel
 
-    monkeypatch.setattr(panel, "TASK_KINDS", dict(panel.TASK_KINDS))  # leave the real table as it was
+    monkeypatch.setattr(fetching, "_offered", [])  # leave what the module offers as it was
     monkeypatch.setattr(panel, "display", lambda *a, **k: type("Handle", (), {"update": lambda self, obj: None})())
-    fetching.add_to_panel(server.url)
+    with pytest.raises(ValueError, match="not one of"):
+        panel.LivePanel("fetch", size=0.2)  # no server offered yet
+    kind = fetching.add_to_panel(server.url)
+    assert kind.name == "fetch" and panel.task_kind("fetch") is kind and "fetch" not in panel.TASK_KINDS
+    assert panel.LivePanel(fetching.fetch_kind(server.url), size=0.2).task == "fetch"  # a kind passed as a value
     live = panel.LivePanel("fetch", size=0.2, tasks=4, workers=4, mode="threads")
     for mode in ("threads", "processes"):
         result = live.run(mode=mode, workers=4)

@@ -14,9 +14,11 @@ from types import SimpleNamespace
 import pytest
 
 import helpers
-import helpers.config
-from helpers import machine
+import helpers.engine.config
+from helpers import claims
+from helpers.engine import machine
 from helpers.advisor import recommend
+from helpers.engine.verdict import MachineSeen
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +43,7 @@ def run(mode: str, workers: int, elapsed: float):
 @pytest.fixture
 def free_threaded(monkeypatch):
     """This process, as a free-threaded Python with its GIL off would describe itself."""
-    monkeypatch.setattr(helpers.config, "gil_enabled", lambda: False)
+    monkeypatch.setattr(helpers.engine.config, "gil_enabled", lambda: False)
     monkeypatch.setattr(machine, "gil_enabled", lambda: False)
     real = machine.sysconfig.get_config_var
     monkeypatch.setattr(machine.sysconfig, "get_config_var",
@@ -54,30 +56,33 @@ VERDICT_04 = "threads_speedup = sequential.elapsed / threads_run.elapsed"
 
 
 def verdict_04(capsys, gil: bool, sequential: float, threads: float, processes: float, cores: int = 2) -> str:
+    seen = MachineSeen(usable=cores, idle_before=float(cores), idle_during=float(cores), gil=gil)
     return run_cell(cell_with("04_processes_for_cpu_work.ipynb", VERDICT_04), capsys,
                     sequential=run("sequential", 1, sequential), threads_run=run("threads", 2, threads),
                     processes_run=run("processes", 2, processes), cores=cores, gil_enabled=lambda: gil,
-                    core_count=f"{cores} core{'s' if cores != 1 else ''}")
+                    core_count=f"{cores} core{'s' if cores != 1 else ''}", claims=claims,
+                    watch=SimpleNamespace(seen=seen))
 
 
 def test_04_free_threaded_threads_that_scale_are_credited_to_the_missing_gil(capsys):
     out = verdict_04(capsys, gil=False, sequential=2.0, threads=1.05, processes=1.1)
-    assert "GIL enabled in this Python: False" in out
-    assert "threads ran in parallel: this free-threaded Python has no GIL to share" in out
-    assert "took turns on the GIL" not in out and "run the cells again" not in out
-    assert "processes ran in parallel" in out
+    assert "GIL enabled: False" in out
+    assert "this run shows that without a GIL, threads run Python code in parallel" in out
+    assert "take turns on the GIL" not in out and "cannot show" not in out
+    assert "this run shows that processes compute in parallel" in out
 
 
 def test_04_free_threaded_on_one_core_does_not_blame_the_gil(capsys):
     out = verdict_04(capsys, gil=False, sequential=2.0, threads=2.0, processes=2.1, cores=1)
-    assert "threads gave no real speed-up, although this Python runs without a GIL" in out
-    assert "took turns on the GIL" not in out
-    assert "may use one core only" in out
+    assert "cannot show that without a GIL, threads run Python code in parallel" in out
+    assert "take turns on the GIL" not in out
+    assert "one usable core" in out
 
 
 def test_04_with_the_gil_the_verdict_is_unchanged(capsys):
     out = verdict_04(capsys, gil=True, sequential=2.0, threads=2.0, processes=1.1)
-    assert "they took turns on the GIL" in out and "processes ran in parallel" in out
+    assert "this run shows that threads running Python code take turns on the GIL" in out
+    assert "this run shows that processes compute in parallel" in out
 
 
 def test_04_recap_says_the_gil_was_off(capsys):
@@ -93,33 +98,36 @@ def test_04_recap_says_the_gil_was_off(capsys):
 SAYS_08 = 'print("What your figures say:")'
 
 
-def verdict_08(capsys, thread_speedup: float, process_speedup: float = 1.8, cores: int = 2) -> str:
+def verdict_08(capsys, thread_speedup: float, process_speedup: float = 1.8, cores: int = 2, gil: bool = True) -> str:
+    seen = MachineSeen(usable=cores, idle_before=float(cores), idle_during=float(cores), gil=gil)
     return run_cell(cell_with("08_quick_reference.ipynb", SAYS_08), capsys, helpers=helpers, io_speedup=3.9,
-                    thread_speedup=thread_speedup, process_speedup=process_speedup, cores=cores,
-                    process_start=0.005, thread_start=0.0001, proxy_append=1e-4, plain_append=1e-7)
+                    thread_speedup=thread_speedup, process_speedup=process_speedup, cores=cores, procs=min(4, cores),
+                    process_start=0.005, thread_start=0.0001, proxy_append=1e-4, plain_append=1e-7,
+                    claims=claims, cpu_watch=SimpleNamespace(seen=seen))
 
 
 def test_08_free_threaded_threads_that_scale(capsys, free_threaded):
-    out = verdict_08(capsys, thread_speedup=1.9)
-    assert "threads sped up computing (×1.90): this Python runs threads in parallel" in out
-    assert "GIL" not in out
+    out = verdict_08(capsys, thread_speedup=1.9, gil=False)
+    assert "4 threads: ×1.90 -> this run shows that without a GIL, threads run Python code in parallel" in out
+    assert "take turns on the GIL" not in out
 
 
 def test_08_free_threaded_threads_that_did_not_scale_are_not_blamed_on_a_gil(capsys, free_threaded):
     # Was false before: "threads did not speed up computing (×1.00): the GIL", with the GIL off.
-    out = verdict_08(capsys, thread_speedup=1.0, process_speedup=1.0, cores=1)
-    line = next(text for text in out.splitlines() if "threads did not speed up computing" in text)
-    assert "the GIL" not in line and "no GIL here" in line
+    out = verdict_08(capsys, thread_speedup=1.0, process_speedup=1.0, cores=1, gil=False)
+    line = next(text for text in out.splitlines() if text.startswith("4 threads"))
+    assert "the GIL" not in line.replace("without a GIL", "") and "one usable core" in line
 
 
 def test_08_with_the_gil_it_still_names_the_gil(capsys):
     out = verdict_08(capsys, thread_speedup=1.0)
-    assert "threads did not speed up computing (×1.00): the GIL" in out
+    assert "4 threads: ×1.00 -> this run shows that threads running Python code take turns on the GIL" in out
 
 
 def test_08_measured_advice_follows_the_gil_of_this_python(capsys, free_threaded):
     source = cell_with("08_quick_reference.ipynb", "print(recommend(waiting=False, computing=True, task_seconds=0.2")
-    out = run_cell(source, capsys, recommend=recommend, helpers=helpers, process_start=0.03)
+    out = run_cell(source, capsys, recommend=recommend, helpers=helpers, process_start=0.03,
+                   gil_enabled=helpers.engine.config.gil_enabled)
     assert out.startswith("→ threads") and "without a GIL" in out
 
 
@@ -154,9 +162,9 @@ def test_advisor_default_is_the_articles_gil_world():
 # --- 07: waits overlap with or without a GIL --------------------------------------------------
 
 def test_07_wait_verdict_does_not_depend_on_the_gil(capsys, free_threaded):
-    source = cell_with("07_processes_with_threads.ipynb", "all six waits overlapped")
+    source = cell_with("07_processes_with_threads.ipynb", "one_by_one = helpers.run(wait_task")
     out = run_cell(source, capsys, helpers=helpers, elapsed=helpers.seconds(1.0) + 0.1)
-    assert "all six waits overlapped" in out and "GIL" not in out
+    assert "this run shows that waiting threads overlap" in out and "take turns on the GIL" not in out
 
 
 # --- what every notebook shows about the machine ----------------------------------------------
@@ -168,7 +176,8 @@ def test_machine_facts_report_a_free_threaded_build_with_its_gil_off(free_thread
 
 def test_08_header_reports_the_gil_state(capsys, free_threaded):
     source = cell_with("08_quick_reference.ipynb", 'print(f"{cores} usable cores, start method')
-    out = run_cell(source.splitlines()[-1], capsys, helpers=helpers, cores=2, method="fork")
+    out = run_cell(source.splitlines()[-1], capsys, helpers=helpers, cores=2, method="fork",
+                   gil_enabled=helpers.engine.config.gil_enabled)
     assert "GIL enabled: False" in out
 
 

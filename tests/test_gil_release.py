@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import gil_release
-from helpers.harness import run
+from helpers.engine.harness import run
 
 
 @pytest.mark.parametrize("name", [n for n in gil_release.TASKS if n != "numpy-sort" or gil_release.has_numpy()])
@@ -52,12 +52,13 @@ def test_size_for_scales_with_the_time_asked():
 
 
 def test_panel_gets_the_two_task_kinds(monkeypatch):
-    from helpers import panel
+    from helpers.panels import panel
 
-    monkeypatch.setattr(panel, "TASK_KINDS", dict(panel.TASK_KINDS))  # leave the real table as it was
-    gil_release.add_to_panel()
-    assert panel.TASK_KINDS["sha256"].worker is gil_release.sha256_task
-    assert panel.TASK_KINDS["python"].worker is gil_release.python_task
+    before = dict(panel.TASK_KINDS)
+    assert gil_release.add_to_panel() == (gil_release.SHA256, gil_release.PYTHON)
+    assert panel.task_kind("sha256").worker is gil_release.sha256_task
+    assert panel.task_kind("python").worker is gil_release.python_task
+    assert panel.TASK_KINDS == before  # found through the values gil_release exports, no table mutated
     # The long-run guard knows what a MiB of each costs: 100 000 MiB of Python loop is refused.
     with pytest.raises(ValueError, match="one after"):
         panel.check_workload("python", 10, 4000)

@@ -28,8 +28,10 @@ import nbformat
 import psutil
 import pytest
 
+from helpers.course import lessons
+
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = [lesson.path for lesson in lessons()]  # notebooks/course.toml, the one list of the course
 DEFAULT_SUBSET = "00,02,08"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -442,3 +444,28 @@ def test_no_chromium_is_left_running(built):
         except psutil.Error:
             pass
     assert not left, f"chromium processes left by the build: {left}"
+
+
+# --- how busy the machine was while a page was measured ------------------------------------------
+
+def test_a_page_measured_on_a_busy_machine_says_so_in_its_stamp():
+    from helpers.engine.verdict import MachineSeen
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 04 · title")])
+    stamp = handouts.Stamp.now()
+    handouts.add_stamp(nb, stamp, 12.0, stamp.when, MachineSeen(usable=2, idle_before=0.3, idle_during=0.6))
+    text = nb.cells[1].source
+    assert "Measured on the build machine" in text
+    assert "The machine was busy" in text and "0.3 of 2 usable cores idle" in text and "0.3 / 0.6" in text
+
+
+def test_a_page_measured_on_an_idle_machine_says_that_instead():
+    from helpers.engine.verdict import MachineSeen
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 04 · title")])
+    stamp = handouts.Stamp.now()
+    handouts.add_stamp(nb, stamp, 12.0, stamp.when, MachineSeen(usable=2, idle_before=1.9, idle_during=1.8))
+    assert "otherwise idle (1.8 of 2 usable cores idle" in nb.cells[1].source
+    assert "busy" not in nb.cells[1].source
+    handouts.add_stamp(nb, stamp, 12.0, stamp.when)  # nothing sampled: the stamp as before
+    assert nb.cells[1].source.endswith("to measure your own machine.")

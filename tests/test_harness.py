@@ -10,9 +10,9 @@ import pytest
 
 import helpers
 from helpers import workers
-from helpers.census import live_children
-from helpers.config import max_processes
-from helpers.harness import RunTimedOut, TaskFailed, WorkerDied, check_workers, run
+from helpers.engine.census import live_children
+from helpers.engine.config import max_processes
+from helpers.engine.harness import RunTimedOut, TaskFailed, WorkerDied, check_workers, run
 
 METHODS = multiprocessing.get_all_start_methods()
 

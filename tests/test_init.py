@@ -30,6 +30,16 @@ def test_lazy_names_resolve():
     assert callable(helpers.machine_info)
 
 
+def test_moved_modules_are_attributes_after_a_plain_import():
+    """Notebooks write ``import helpers`` then ``helpers.config.gil_enabled()``: every old flat name must answer."""
+    import importlib
+
+    import helpers
+
+    for old, new in helpers.MOVED.items():
+        assert getattr(helpers, old) is importlib.import_module(f"helpers.{new}"), old
+
+
 def test_no_helpers_name_carries_a_notebook_number():
     """Names say what things are: a name like check_03 or SCENARIOS_08 breaks the day a notebook is inserted."""
     import re

@@ -8,8 +8,8 @@ import pytest
 
 from helpers import interpreters as course_interpreters
 from helpers import workers
-from helpers.census import live_children
-from helpers.harness import RunTimedOut, TaskFailed, WorkerDied, available_modes, check_workers, run
+from helpers.engine.census import live_children
+from helpers.engine.harness import RunTimedOut, TaskFailed, WorkerDied, available_modes, check_workers, run
 
 NEEDS_314 = pytest.mark.skipif(not course_interpreters.available(), reason="needs Python 3.14+")
 
@@ -151,7 +151,7 @@ def test_a_standard_module_loads_and_a_single_phase_extension_is_refused():
 
 
 def test_the_panel_offers_interpreters_only_where_python_has_them():
-    from helpers.panel import LivePanel
+    from helpers.panels.panel import LivePanel
 
     panel = LivePanel("compute", size=100_000, tasks=2, workers=2)
     assert ("interpreters" in panel.mode.options) == course_interpreters.available()
@@ -161,7 +161,7 @@ def test_the_panel_offers_interpreters_only_where_python_has_them():
 def test_the_panel_runs_interpreters_and_draws_their_lanes():
     from concurrent import interpreters
 
-    from helpers.panel import LivePanel
+    from helpers.panels.panel import LivePanel
 
     before = {i.id for i in interpreters.list_all()}
     panel = LivePanel("compute", size=300_000, tasks=4, workers=2, mode="interpreters")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from helpers.data_transfer import Transfer
 from helpers.fetching import FetchRun
-from helpers.io_charts import bars_chart, fetch_chart, transfer_chart
+from helpers.charts.io_charts import bars_chart, fetch_chart, transfer_chart
 
 PNG = b"\x89PNG"
 

@@ -13,7 +13,7 @@ import time
 import psutil
 import pytest
 
-from helpers.census import live_children
+from helpers.engine.census import live_children
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="signals to a process group are POSIX")
 

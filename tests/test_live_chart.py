@@ -1,4 +1,4 @@
-"""helpers.live_chart: the panel's live timeline draws the axes once and then only what moves."""
+"""helpers.charts.live_chart: the panel's live timeline draws the axes once and then only what moves."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import io
 
 from PIL import Image
 
-from helpers.harness import RunResult, TaskRecord
-from helpers.live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
+from helpers.engine.results import RunResult, TaskRecord
+from helpers.charts.live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
 
 JPEG, PNG = b"\xff\xd8\xff", b"\x89PNG"
 

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from helpers.census import live_children
+from helpers.engine.census import live_children
 from helpers.local_server import (LocalServer, check_delay, check_port, open_file_limit, port_is_free,
                                   raise_open_file_limit)
 

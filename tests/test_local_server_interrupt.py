@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from helpers.census import live_children
+from helpers.engine.census import live_children
 from helpers.local_server import port_is_free
 # The kernel tests' fixture and helpers: a real kernel, an expression's printed value, ■ once workers run.
 from test_kernel_interrupt import execute, interrupt_when_workers_run, kernel, value  # noqa: F401 (kernel: a fixture)
@@ -38,7 +38,8 @@ def test_interrupting_a_fetch_stops_the_server_and_frees_its_port(kernel, how):
     assert live_children(proc.pid) == []
     assert value(kc, "server.running") == "False"
     # The kernel is usable and a new server works.
-    assert execute(kc, "with LocalServer(delay=0) as again:\n    served = again.stats()['served']", timeout=30)["status"] == "ok"
+    reply = execute(kc, "with LocalServer(delay=0) as again:\n    served = again.stats()['served']", timeout=30)
+    assert reply["status"] == "ok"
     assert value(kc, "served") == "0"
 
 

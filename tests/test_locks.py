@@ -86,7 +86,10 @@ def test_opposite_lock_orders_give_up_and_one_order_does_not():
     log, barrier = locks.Log(), threading.Barrier(2, timeout=5)
     a = threading.Thread(target=locks.take_two_locks, args=(one, two, log, 0.0, 1.0, barrier))
     b = threading.Thread(target=locks.take_two_locks, args=(two, one, log, 0.0, 1.0, barrier))
-    a.start(); b.start(); a.join(10); b.join(10)
+    a.start()
+    b.start()
+    a.join(10)
+    b.join(10)
     assert "gave up" in [what for _, what, _ in log.entries]
     log = locks.Log()
     run_threads(locks.take_two_locks, (one, two, log, 0.1, 1.0), count=2)

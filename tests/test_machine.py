@@ -3,7 +3,7 @@ import sys
 
 from pathlib import Path
 
-from helpers.machine import cpu_quota, machine_info, show_machine, usable_cores
+from helpers.engine.machine import cpu_quota, machine_info, show_machine, usable_cores
 
 
 def test_machine_info_reports_the_facts_the_course_needs():
@@ -90,7 +90,7 @@ def test_missing_or_garbled_cgroup_files_mean_no_quota(tmp_path):
 
 
 def test_the_live_panel_counts_cores_with_the_same_function(monkeypatch):
-    import helpers.panel as panel
+    import helpers.panels.panel as panel
 
     assert panel.usable_cores is usable_cores
     assert "os.cpu_count" not in Path(panel.__file__).read_text()

@@ -105,7 +105,8 @@ def test_a_kernel_tried_again_shows_in_the_log_of_a_pass_that_passed():
     assert matrix.KERNEL_RETRIED == conftest.KERNEL_RETRIED
     assert f"--nbval-kernel-startup-timeout={conftest.KERNEL_START_TIMEOUT}" in matrix.NBVAL
     output = ("....\nnotebooks/15_x.ipynb::Cell 0\n  /work/conftest.py:120: UserWarning: kernel did not start, "
-              "tried again (try 1 of 3: Kernel died before replying to kernel_info)\n284 passed, 1 warning in 115.50s\n")
+              "tried again (try 1 of 3: Kernel died before replying to kernel_info)\n"
+              "284 passed, 1 warning in 115.50s\n")
     assert matrix.kernel_retries(output) == [output.splitlines()[2].strip()]
     assert matrix.kernel_retries("284 passed in 115.50s\n") == []
 

@@ -1,6 +1,6 @@
-"""helpers.overlap: the peak of open intervals."""
+"""helpers.engine.overlap: the peak of open intervals."""
 
-from helpers.overlap import most_at_once
+from helpers.engine.overlap import most_at_once
 
 
 def test_most_at_once_counts_the_peak_of_open_intervals():

@@ -5,8 +5,8 @@ import multiprocessing
 
 import pytest
 
-from helpers.census import live_children
-from helpers.panel import LivePanel, check_workload
+from helpers.engine.census import live_children
+from helpers.panels.panel import LivePanel, check_workload
 
 PNG = b"\x89PNG"
 JPEG = b"\xff\xd8"
@@ -14,7 +14,7 @@ JPEG = b"\xff\xd8"
 
 @pytest.fixture(autouse=True)
 def quiet_display(monkeypatch):
-    monkeypatch.setattr("helpers.panel.display", lambda *a, **k: _Handle())
+    monkeypatch.setattr("helpers.panels.panel.display", lambda *a, **k: _Handle())
 
 
 class _Handle:
@@ -112,11 +112,12 @@ def test_interrupt_during_a_process_run_is_shown_and_the_next_run_works():
 
 
 def test_worker_crash_is_reported_in_the_panel(monkeypatch):
-    from helpers import panel as panel_module
+    from helpers.panels import panel as panel_module
     from helpers import workers
 
     monkeypatch.setitem(panel_module.TASK_KINDS, "compute",
-                        panel_module.TaskKind(workers.exit_abruptly, "numbers each", 10, panel_module.SECONDS_PER_NUMBER))
+                        panel_module.TaskKind("compute", workers.exit_abruptly, "numbers each", 10,
+                                              workers.SECONDS_PER_NUMBER))
     panel = LivePanel("compute", size=3, tasks=1, workers=1, mode="processes", start_method="spawn")
     result = panel.run()
     assert result.status == "failed"
@@ -133,6 +134,6 @@ def test_compute_panel_runs_under_every_start_method(method):
 @pytest.mark.parametrize("method, message", [("teleport", "fork, spawn, forkserver"), ("fork", "not available")])
 def test_bad_start_method_is_refused_before_anything_starts(monkeypatch, method, message):
     if method == "fork":
-        monkeypatch.setattr("helpers.config.available_start_methods", lambda: ["spawn"])
+        monkeypatch.setattr("helpers.engine.config.available_start_methods", lambda: ["spawn"])
     with pytest.raises(ValueError, match=message):
         LivePanel("wait", size=0.05, tasks=2, start_method=method)

@@ -1,13 +1,14 @@
-"""helpers.plots: static charts draw what they are given, refuse nonsense, and use the one palette."""
+"""helpers.charts.plots: static charts draw what they are given, refuse nonsense, and use the one palette."""
 
 from __future__ import annotations
 
 import pytest
 
 from helpers import workers
-from helpers.harness import RunResult, TaskRecord
-from helpers.plots import Chart, office_analogy, plot_crossover, plot_process_threads, plot_run, plot_runs, plot_speedup
-from helpers.style import MODE_COLOURS, format_duration
+from helpers.engine.results import RunResult, TaskRecord
+from helpers.charts.plots import (Chart, office_analogy, plot_crossover, plot_process_threads, plot_run, plot_runs,
+                                  plot_speedup)
+from helpers.charts.style import MODE_COLOURS, format_duration
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -79,7 +80,8 @@ def test_plot_runs_labels_each_bar_with_its_duration_in_its_mode_colour() -> Non
 
 def test_plot_run_draws_a_lane_per_worker() -> None:
     result = RunResult("threads", 2, None, [TaskRecord(0, 1.0, "thread-1", start=0.0, end=1.0),
-                                             TaskRecord(1, 1.0, "thread-2", start=0.1, end=1.1)], elapsed=1.2, status="done")
+                                             TaskRecord(1, 1.0, "thread-2", start=0.1, end=1.1)],
+                       elapsed=1.2, status="done")
     chart = plot_run(result)
     assert [t.get_text() for t in chart.fig.axes[0].get_yticklabels()] == ["thread-1", "thread-2"]
     assert chart.png().startswith(PNG)

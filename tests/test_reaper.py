@@ -21,8 +21,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the kernel fixture of the interrupt test
 from test_kernel_interrupt import execute, kernel, workers_of  # noqa: E402,F401  (kernel is a fixture)
 
-from helpers import reaper  # noqa: E402
-from helpers.census import zombies  # noqa: E402
+from helpers.engine import reaper  # noqa: E402
+from helpers.engine.census import zombies  # noqa: E402
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="signals to a process group are POSIX")
 

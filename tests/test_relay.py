@@ -9,7 +9,7 @@ from contextlib import redirect_stderr, redirect_stdout
 import pytest
 
 from helpers import workers
-from helpers.relay import Process, stop
+from helpers.engine.relay import Process, stop
 
 METHODS = multiprocessing.get_all_start_methods()
 

@@ -3,7 +3,7 @@ import subprocess
 import pytest
 
 from helpers import workers
-from helpers.scripts import ScriptRun, run_script, show_source
+from helpers.engine.scripts import ScriptRun, run_script, show_source
 
 
 def test_show_source_is_the_real_code():

@@ -1,4 +1,4 @@
-"""helpers.style: one palette and one way to write a duration, used by every chart and message."""
+"""helpers.charts.style: one palette and one way to write a duration, used by every chart and message."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.style import MODE_COLOURS, SERIES_COLOURS, format_duration, series_colour
+from helpers.charts.style import MODE_COLOURS, SERIES_COLOURS, format_duration, series_colour
 
 HELPERS = Path(__file__).resolve().parent.parent / "helpers"
 
@@ -28,4 +28,4 @@ def test_series_colours_cycle() -> None:
                                          if p.name != "style.py"))
 def test_no_chart_or_message_module_keeps_its_own_colours(module: str) -> None:
     source = (HELPERS / module).read_text(encoding="utf-8")
-    assert not re.findall(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b", source), f"{module}: use helpers.style"
+    assert not re.findall(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b", source), f"{module}: use helpers.charts.style"

@@ -1,7 +1,7 @@
 import threading
 import time
 
-from helpers.timeline import Timeline
+from helpers.charts.timeline import Timeline
 
 
 def test_spans_measure_start_and_join():

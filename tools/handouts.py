@@ -61,6 +61,8 @@ OUTLINE_DOC = ROOT / "docs" / "outline.md"
 VARIANTS = ("learner", "instructor")
 SOLUTION_TAG = "solution"
 STAMP_TAG = "handout-stamp"
+#: Seconds of the look at the idle cores before each notebook runs (helpers.bench.cores.idle_cores).
+LOAD_SAMPLE = 0.5
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: Written first into the output folder, so that a rebuild only ever deletes a folder it made.
 MARKER = ".handouts-build"
@@ -126,14 +128,14 @@ def figures_source(manifest: Path = MANIFEST) -> Notebook:
 
 @dataclass
 class Stamp:
-    """When and where the handouts were measured, from :func:`helpers.machine.machine_info`."""
+    """When and where the handouts were measured, from :func:`helpers.engine.machine.machine_info`."""
 
     when: dt.datetime
     info: dict[str, Any]
 
     @classmethod
     def now(cls) -> Stamp:
-        from helpers.machine import machine_info
+        from helpers.engine.machine import machine_info
 
         return cls(dt.datetime.now(dt.timezone.utc).replace(microsecond=0), machine_info())
 
@@ -165,14 +167,35 @@ class Stamp:
                 f"Python {self._get('Python')} · start method {method}{pauses}")
 
 
-def add_stamp(nb: Any, stamp: Stamp, seconds: float, when: dt.datetime) -> None:
-    """Put the stamp right under the notebook's title (as a tagged Markdown cell)."""
+def _cores(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def load_note(seen: Any) -> str:
+    """How busy the machine was while one notebook ran (a :class:`helpers.engine.verdict.MachineSeen`), in words."""
+    if seen is None or seen.idle is None:
+        return ""
+    if seen.busy:
+        return (f"**The machine was busy**: other programs left {seen.idle:.1f} of {seen.usable} usable cores idle "
+                f"(sampled before / during the run: {_cores(seen.idle_before)} / {_cores(seen.idle_during)}), "
+                "so figures that need free cores (speed-ups) understate what this machine does when idle; the page's "
+                "verdicts say what this run could and could not show.")
+    return f"The machine was otherwise idle ({seen.idle:.1f} of {seen.usable} usable cores idle during the run)."
+
+
+def add_stamp(nb: Any, stamp: Stamp, seconds: float, when: dt.datetime, seen: Any = None) -> None:
+    """Put the stamp right under the notebook's title (as a tagged Markdown cell).
+
+    ``seen``: how busy the machine was while the notebook ran (:class:`helpers.engine.verdict.MachineSeen`,
+    from a :class:`helpers.engine.verdict.Watch` around :func:`execute`); a busy run says so on the page.
+    """
     import nbformat
 
+    note = load_note(seen)
     cell = nbformat.v4.new_markdown_cell(
         f"**Measured on the build machine.** Executed {when:%Y-%m-%d %H:%M} UTC in {seconds:.0f} s on: "
         f"{stamp.line(with_date=False)}. Every figure and table on this page comes from that run; run the notebook "
-        "to measure your own machine.")
+        "to measure your own machine." + (f" {note}" if note else ""))
     cell.metadata["tags"] = [STAMP_TAG]
     nb.cells.insert(1 if nb.cells else 0, cell)
 
@@ -208,10 +231,12 @@ def execute(info: Notebook, log_file: Path) -> tuple[Any, float, dt.datetime]:
                                  f"{log_file}):\n{exc}") from None
             except RuntimeError as exc:
                 started = any(cell.get("execution_count") for cell in nb.cells if cell.cell_type == "code")
-                if type(exc) is not RuntimeError or started:  # a kernel that died mid-run (DeadKernelError) is a failure
+                # a kernel that died mid-run (DeadKernelError) is a failure
+                if type(exc) is not RuntimeError or started:
                     raise
                 if attempt == KERNEL_START_TRIES:  # the kernel never answered: see KERNEL_START_TRIES
-                    raise BuildError(f"{info.path.name}: its kernel did not start ({exc}; kernel log: {log_file})") from None
+                    raise BuildError(f"{info.path.name}: its kernel did not start ({exc}; "
+                                     f"kernel log: {log_file})") from None
                 log(f"   {info.path.name}: the kernel did not start ({exc}); starting another")
                 continue
         return nb, time.perf_counter() - start, began
@@ -437,9 +462,11 @@ def write_variant(out: Path, variant: str, notebooks: list[Notebook], executed: 
         (folder / info.html_name).write_text(render(nb, handout, site_link), encoding="utf-8")
         footer = css_string(f"{info.number} · {stamp.short()}")
         source = print_dir / variant / info.html_name
-        source.write_text(render(nb, dict(handout, print=True, footer=footer),
-                                 lambda stem, fragment, here=info.stem: (fragment or "#") if stem == here else None),
-                          encoding="utf-8")
+
+        def same_page(stem: str, fragment: str, here: str = info.stem) -> str | None:
+            return (fragment or "#") if stem == here else None
+
+        source.write_text(render(nb, dict(handout, print=True, footer=footer), same_page), encoding="utf-8")
         jobs.append((source, folder / "pdf" / info.pdf_name))
 
     env = jinja_env()
@@ -482,28 +509,42 @@ def build(out: Path, only: list[str] | None = None, fast: bool = False, start_me
     stamp = Stamp.now()
     log(f"handouts: {len(notebooks)} notebooks into {out}\n  {stamp.line()}")
 
+    from helpers.engine.verdict import Watch  # samples idle cores before a notebook, and others' CPU use during it
+
     timings: dict[str, float] = {}
+    seen_by_stem: dict[str, Any] = {}
     if not any(nb.stem == source.stem for nb in notebooks):
         step = time.perf_counter()  # the cheat sheet needs its figures even when that notebook is not handed out
+        watch = Watch(LOAD_SAMPLE)
         execute(source, out / "logs" / f"{source.stem}.log")
+        seen_by_stem[source.stem] = watch.stop()
         timings["cheat sheet figures"] = time.perf_counter() - step
 
     executed: dict[str, Any] = {}
     records = []
     step = time.perf_counter()
     for info in notebooks:
+        watch = Watch(LOAD_SAMPLE)
         nb, seconds, when = execute(info, out / "logs" / f"{info.stem}.log")
+        seen = seen_by_stem[info.stem] = watch.stop()
         widgets = drop_widget_views(nb)
-        add_stamp(nb, stamp, seconds, when)
+        add_stamp(nb, stamp, seconds, when, seen)
         executed[info.stem] = nb
         records.append({"notebook": info.path.name, "title": info.title, "minutes": info.minutes,
-                        "executed_seconds": round(seconds, 1), "widgets_replaced": widgets})
+                        "executed_seconds": round(seconds, 1), "widgets_replaced": widgets,
+                        "idle_cores_before": seen.idle_before, "idle_cores_during": seen.idle_during,
+                        "busy": seen.busy})
         log(f"  executed {info.path.name} in {seconds:.1f} s"
-            + (f" ({widgets} widget outputs shown as their picture)" if widgets else ""))
+            + (f" ({widgets} widget outputs shown as their picture)" if widgets else "")
+            + (f"; busy machine: {seen.idle:.1f} of {seen.usable} cores idle" if seen.busy else ""))
     timings["execute"] = time.perf_counter() - step
     figures = recorded_figures(figures_dir)
     if figures is None:
         raise BuildError(f"{source.path.name} ran but recorded no figures for the cheat sheet")
+    # The cheat sheet's figures come from this build's run of the source notebook (the same run as its page):
+    # it says how busy the machine was during that run.
+    figures["busy"] = bool(seen_by_stem[source.stem].busy)
+    figures["load"] = load_note(seen_by_stem[source.stem]).replace("**", "")
 
     step = time.perf_counter()
     printing: list[tuple[Path, Path]] = []

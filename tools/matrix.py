@@ -76,7 +76,7 @@ class Pass:
 
 
 def current_version() -> str:
-    return "%d.%d" % sys.version_info[:2]
+    return f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 def search_dirs() -> list[str]:
@@ -304,8 +304,8 @@ def main() -> int:
             ok, seconds, output = future.result()
             version = label.split(",")[0]
             name = f"{label}, {cell.method}" if cell.method != "default" else label
-            print(f"== Python {name}{', 1 core' if cell.cores else ''}: {'pass' if ok else 'FAIL'} in {seconds:.0f} s ==",
-                  flush=True)
+            verdict = "pass" if ok else "FAIL"
+            print(f"== Python {name}{', 1 core' if cell.cores else ''}: {verdict} in {seconds:.0f} s ==", flush=True)
             print(output if not ok else "\n".join([*kernel_retries(output), output.strip().splitlines()[-1]]),
                   flush=True)
             failed |= not ok

@@ -20,6 +20,9 @@ from nbclient import NotebookClient
 
 CHECK_TAG = "nbval-check-output"
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout (or a copy of one) without installing it
+
+from helpers.course import lessons  # noqa: E402  (the one list of the course: notebooks/course.toml)
 
 
 def coalesce(outputs: list) -> list:
@@ -60,6 +63,6 @@ def refresh(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    targets = [Path(p).resolve() for p in sys.argv[1:]] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    targets = [Path(p).resolve() for p in sys.argv[1:]] or [lesson.path for lesson in lessons()]
     for target in targets:
         refresh(target)

@@ -4,7 +4,7 @@
     python tools/soak.py --runs 5 --notebooks notebooks/02_what_is_a_process.ipynb
 
 Each execution uses a fresh kernel and a per-cell timeout (a hang is a cell that times
-out); after each one the kernel is shut down and the census (helpers.census) must find no
+out); after each one the kernel is shut down and the census (helpers.engine.census) must find no
 process left. Prints one line per run and a summary; exits 1 on any hang, error or leak.
 """
 
@@ -20,7 +20,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
-from helpers.census import describe, wait_for_no_children
+from helpers.engine.census import describe, wait_for_no_children
 from helpers.course import MANIFEST, lessons
 
 

@@ -6,7 +6,7 @@ them one after another take about ``plan.sweep_seconds``) run one after another,
 Speed-up = sequential elapsed / elapsed; efficiency = speed-up / min(workers, usable
 cores), i.e. the share of the cores that could help which did. Processes and
 interpreters include their start: that is what a learner waits for. Every run goes
-through :func:`helpers.harness.run`, the notebooks' harness, except interpreters, which it
+through :func:`helpers.engine.harness.run`, the notebooks' harness, except interpreters, which it
 does not know (yet). The best of ``plan.repeats`` runs is kept.
 
 The sweep's tasks are short on a many-core machine (its cost grows with the number of
@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..harness import run
+from ..engine.harness import run
 from ..workers import compute_task
 from . import interpreters
 from ..gil_release import sha256_task
@@ -129,7 +129,8 @@ def measure_large_tasks(plan: Any, note: Callable[[str], None]) -> dict[str, Any
     note(f"{tasks} large tasks on {workers} processes ({plan.course_method})")
     elapsed = run(compute_task, inputs, mode="processes", workers=workers, start_method=plan.course_method).elapsed
     return {"task_numbers": size, "tasks": tasks, "task_seconds": sequential / tasks, "sequential": sequential,
-            "cpu_share": share, **speedup_row("processes", plan.course_method, workers, elapsed, sequential, plan.usable)}
+            "cpu_share": share,
+            **speedup_row("processes", plan.course_method, workers, elapsed, sequential, plan.usable)}
 
 
 def measure_hashlib(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:

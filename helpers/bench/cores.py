@@ -1,6 +1,6 @@
 """How many cores a run may use, and how many of them were idle: the yardstick of every speed-up.
 
-"Usable cores" is :func:`helpers.machine.usable_cores`, the figure the notebooks use: the
+"Usable cores" is :func:`helpers.engine.machine.usable_cores`, the figure the notebooks use: the
 smallest of the machine's cores, the cores this process may be scheduled on, and its
 container's CPU quota, rounded up. That is what the process could use on an idle machine. On a busy machine other
 programs take part of those cores; :func:`idle_cores` measures how many were idle during
@@ -15,20 +15,9 @@ import platform
 import sysconfig
 from typing import Any
 
-import psutil
 
-from ..config import available_start_methods, gil_enabled, resolve_start_method
-from ..machine import cpu_quota, schedulable_cores, usable_cores
-
-def idle_cores(sample: float = 0.5) -> float:
-    """How many of the usable cores were idle during a ``sample``-second look (busy machines show less)."""
-    busy = psutil.cpu_percent(interval=sample, percpu=True)
-    if hasattr(os, "sched_getaffinity"):  # only the cores this process may run on
-        allowed = os.sched_getaffinity(0)
-        busy = [b for cpu, b in enumerate(busy) if cpu in allowed] or busy
-    idle = sum(100.0 - b for b in busy) / 100.0
-    return round(min(float(usable_cores()), idle), 2)
-
+from ..engine.config import available_start_methods, gil_enabled, resolve_start_method
+from ..engine.machine import cpu_quota, idle_cores, schedulable_cores, usable_cores  # noqa: F401 (re-exported)
 
 def describe_cores(usable: int, idle_before: float | None, idle_after: float | None) -> str:
     """One sentence: what "usable cores" means in this run, and whether the machine looked busy."""
@@ -38,7 +27,7 @@ def describe_cores(usable: int, idle_before: float | None, idle_after: float | N
     text = f"usable cores = {usable} ({limits})"
     idle = [x for x in (idle_before, idle_after) if x is not None]
     if idle:
-        text += f"; idle before/after the run: {' / '.join(f'{x:g}' for x in (idle_before, idle_after) if x is not None)}"
+        text += f"; idle before/after the run: {' / '.join(f'{x:g}' for x in idle)}"
         if min(idle) < usable - 0.5:
             text += " — the machine was busy: speed-ups are judged against cores others were using; re-run when idle"
     return text

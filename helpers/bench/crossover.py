@@ -1,7 +1,7 @@
 """The crossover: how big a task must be before processes beat doing the tasks one after another.
 
 For each task size, ``2 × usable cores`` tasks run sequentially and on ``usable cores``
-processes (through :func:`helpers.harness.run`, start included), per start method. Below
+processes (through :func:`helpers.engine.harness.run`, start included), per start method. Below
 the crossover the processes' start and the pickling cost more than the work; above it
 they win. The crossover is interpolated on a log scale between the two sizes around
 where ``sequential / processes`` passes 1.
@@ -9,33 +9,13 @@ where ``sequential / processes`` passes 1.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from ..harness import run
+from ..claims import crossover_size  # one definition, shared with notebook 04's verdict
+from ..engine.harness import run
 from ..workers import compute_task
 from .computing import best_elapsed
-
-
-def crossover_size(sizes: Sequence[float], ratios: Sequence[float]) -> tuple[float | None, str]:
-    """Where ``ratios`` (sequential / processes) first rises through 1, and how it was found.
-
-    Returns ``(size, "between")`` when it crosses between two measured sizes (log-interpolated),
-    ``(sizes[0], "below")`` when processes already win at the smallest size, and
-    ``(None, "above")`` when they never win in the range measured.
-    """
-    if not sizes or len(sizes) != len(ratios):
-        raise ValueError("crossover_size needs one ratio per size.")
-    if ratios[0] >= 1:
-        return float(sizes[0]), "below"
-    for i in range(1, len(sizes)):
-        low, high = ratios[i - 1], ratios[i]
-        if low < 1 <= high:
-            share = (0 - math.log(low)) / (math.log(high) - math.log(low))
-            size = math.exp(math.log(sizes[i - 1]) + share * (math.log(sizes[i]) - math.log(sizes[i - 1])))
-            return size, "between"
-    return None, "above"
 
 
 def measure_crossover(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ def unavailable_reason() -> str | None:
     """``None`` when this Python has ``concurrent.interpreters``; else why not, in words."""
     try:
         from concurrent import interpreters  # noqa: F401
-        from concurrent.futures import InterpreterPoolExecutor  # noqa: F401
+        from concurrent.futures import InterpreterPoolExecutor  # type: ignore[attr-defined]  # noqa: F401  (3.14+)
     except ImportError:
         version = ".".join(map(str, sys.version_info[:3]))
         return f"not available on this Python ({version}; concurrent.interpreters arrived in 3.14)"
@@ -26,7 +26,7 @@ def unavailable_reason() -> str | None:
 
 def time_interpreter_pool(func: Callable[[Any], Any], inputs: Sequence[Any], workers: int) -> float:
     """Seconds to run ``func`` over ``inputs`` on an ``InterpreterPoolExecutor`` of ``workers``, its start included."""
-    from concurrent.futures import InterpreterPoolExecutor
+    from concurrent.futures import InterpreterPoolExecutor  # type: ignore[attr-defined]  # 3.14+ (checked as 3.10)
 
     start = time.perf_counter()
     pool = InterpreterPoolExecutor(max_workers=workers)

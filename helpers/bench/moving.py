@@ -10,13 +10,13 @@ happens, Ctrl-C included.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Callable
 from multiprocessing import shared_memory
 from typing import Any
 
-from ..relay import stop
+from ..engine.config import start_context
+from ..engine.relay import stop
 from .work import CHILD_TIMEOUT, echo_pipe, echo_queue, echo_shared_memory
 
 CHANNELS = ("Queue", "Pipe", "Manager", "shared memory")
@@ -29,11 +29,13 @@ class Channel:
         if kind not in CHANNELS:
             raise ValueError(f"channel must be one of {', '.join(CHANNELS)}, not {kind!r}.")
         self.kind = kind
-        context = multiprocessing.get_context(method)
+        context = start_context(method)
         self._manager: Any = None
         self._block: shared_memory.SharedMemory | None = None
         self._conn: Any = None
         self._queues: tuple[Any, Any] | None = None
+        target: Callable[..., None]
+        args: tuple[Any, ...]
         if kind in ("Queue", "Manager"):
             if kind == "Manager":
                 self._manager = context.Manager()
@@ -64,6 +66,7 @@ class Channel:
             answer = self._queues[1].get(timeout=CHILD_TIMEOUT)
         else:
             if self._block is not None:
+                assert self._block.buf is not None  # None only once the block is closed
                 self._block.buf[:len(payload)] = payload
                 self._conn.send(len(payload))
             else:

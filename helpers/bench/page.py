@@ -1,6 +1,6 @@
 """The one-page report: every section of a run as a small chart, the budgets, the machine stamp on top.
 
-Drawn with matplotlib's object API on the Agg canvas (as :mod:`helpers.plots` does), so
+Drawn with matplotlib's object API on the Agg canvas (through :mod:`helpers.charts.plots`, the one place that draws), so
 it needs no display. A section that was not measured shows as an empty panel that says so.
 """
 
@@ -11,11 +11,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from matplotlib.ticker import MaxNLocator
-
-from ..plots import new_figure
-from ..style import ASYNCIO_COLOUR, LIMIT, MODE_COLOURS, NOTE, SERIES_COLOURS, STATUS_COLOURS
-from ..style import CHANNEL_COLOURS as CHANNELS
+from ..charts.plots import new_figure, whole_number_ticks
+from ..charts.style import ASYNCIO_COLOUR, LIMIT, MODE_COLOURS, NOTE, SERIES_COLOURS, STATUS_COLOURS
+from ..charts.style import CHANNEL_COLOURS as CHANNELS
 from .budgets import Verdict, measured
 from .tables import crossover_words, machine_lines, size_words
 
@@ -216,7 +214,7 @@ def draw_report(results: dict[str, Any], verdicts: Sequence[Verdict], path: Path
             draw(ax, sections[name])
             ax.grid(True, alpha=0.3)
             if name in ("computing", "hashlib"):
-                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+                whole_number_ticks(ax.xaxis)
         else:
             _empty(ax, title)
     draw_budgets(axes.flat[-1], verdicts)

@@ -1,6 +1,6 @@
 """Does drawing the live panel distort what it measures? Its overhead, measured.
 
-The same workload runs without and with :class:`helpers.panel.LivePanel`, alternating.
+The same workload runs without and with :class:`helpers.panels.panel.LivePanel`, alternating.
 For each: elapsed without / with the panel, the CPU time the drawing thread spent
 drawing as a share of the run's elapsed time (what the chart takes from the run; wall
 time would also count waiting for a GIL held by the workers) and frames per second.
@@ -16,12 +16,12 @@ from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
-from ..harness import RunResult, run
+from ..engine.harness import RunResult, run
 
 
 def panel_run(kind: str, mode: str, workers: int, tasks: int, size: float) -> tuple[float, float, float]:
     """One run with the live panel: ``(elapsed, drawing CPU seconds, frames drawn while running)``."""
-    from ..panel import LivePanel  # ipywidgets and matplotlib: only when this is measured
+    from ..panels.panel import LivePanel  # ipywidgets and matplotlib: only when this is measured
 
     panel = LivePanel(kind, size=size, tasks=tasks, workers=workers, mode=mode)
     spent: list[float] = []
@@ -34,7 +34,7 @@ def panel_run(kind: str, mode: str, workers: int, tasks: int, size: float) -> tu
             spent.append(time.thread_time() - start)
 
     panel._draw = timed_draw  # type: ignore[method-assign]
-    with mock.patch("helpers.panel.display", return_value=mock.Mock()):
+    with mock.patch("helpers.panels.panel.display", return_value=mock.Mock()):
         result = panel.run()
     if result is None or result.status != "done":
         raise RuntimeError(f"the live panel's run did not finish: {panel.status.value}")
@@ -43,7 +43,7 @@ def panel_run(kind: str, mode: str, workers: int, tasks: int, size: float) -> tu
 
 def measure_panel(plan: Any, note: Callable[[str], None]) -> dict[str, Any]:
     """Each workload of the plan, ``plan.panel_repeats`` times without and with the panel."""
-    from ..panel import TASK_KINDS
+    from ..panels.panel import TASK_KINDS
 
     rows = []
     for kind, mode, workers, tasks, size in plan.panel_workloads:

@@ -11,7 +11,7 @@ import os
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..config import MAX_THREADS, available_start_methods, max_processes, resolve_start_method
+from ..engine.config import MAX_THREADS, available_start_methods, max_processes, resolve_start_method
 
 SECTIONS = ("waiting", "computing", "starting", "moving", "crossover", "hashlib", "panel")
 LEVELS = ("smoke", "quick", "full")

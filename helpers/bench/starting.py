@@ -8,14 +8,14 @@ are measured, not the course's relaying :class:`helpers.Process`: this is the fl
 
 from __future__ import annotations
 
-import multiprocessing
 import statistics
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-from ..relay import stop
+from ..engine.config import start_context
+from ..engine.relay import stop
 from . import interpreters
 from .work import nothing
 
@@ -31,7 +31,7 @@ def time_thread_start() -> float:
 
 def time_process_start(method: str) -> float:
     """Seconds to start and join one process that does nothing, with start method ``method``."""
-    process = multiprocessing.get_context(method).Process(target=nothing, daemon=True)
+    process = start_context(method).Process(target=nothing, daemon=True)
     start = time.perf_counter()
     try:
         process.start()

@@ -91,7 +91,8 @@ def speedup_table(section: dict[str, Any], title: str) -> str:
             r = by.get((column, workers))
             cells.append(f"{r['speedup']:.2f}× {r['efficiency']:.0%}" if r else "")
         rows.append([workers] + cells)
-    extra = f"\ninterpreters: {section['interpreters']}" if section.get("interpreters", "measured") != "measured" else ""
+    measured = section.get("interpreters", "measured") == "measured"
+    extra = "" if measured else f"\ninterpreters: {section['interpreters']}"
     share = section.get("cpu_share")
     got = f", which had {share:.0%} of a core" if share is not None else ""
     return (f"{title}: speed-up against one after another ({section['sequential']:.2f} s{got}), "
@@ -174,7 +175,8 @@ def panel_table(section: dict[str, Any]) -> str:
 def budgets_table(verdicts: Sequence[Verdict]) -> str:
     lines = ["Budgets (ratios from this run; they hold on an otherwise idle machine)"]
     for v in verdicts:
-        lines.append(f"  {v.word:<4}  {v.name}: {v.figure}  [target {v.target}]" + (f"\n        {v.note}" if v.note else ""))
+        note = f"\n        {v.note}" if v.note else ""
+        lines.append(f"  {v.word:<4}  {v.name}: {v.figure}  [target {v.target}]{note}")
     return "\n".join(lines)
 
 

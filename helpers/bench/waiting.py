@@ -1,7 +1,7 @@
 """Waiting work: k threads that each wait once, and k asyncio waits, against the ideal of one wait.
 
-Up to :data:`~helpers.config.MAX_THREADS` threads go through the course's harness
-(:func:`helpers.harness.run`, what the notebooks use); beyond, plain ``threading`` threads
+Up to :data:`~helpers.engine.config.MAX_THREADS` threads go through the course's harness
+(:func:`helpers.engine.harness.run`, what the notebooks use); beyond, plain ``threading`` threads
 are started and joined, because the harness refuses more threads than a notebook needs.
 Each row says which (``via``).
 """
@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..config import MAX_THREADS
-from ..harness import run
+from ..engine.config import MAX_THREADS
+from ..engine.harness import run
 from ..workers import wait_task
 
 

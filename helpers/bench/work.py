@@ -63,6 +63,7 @@ def echo_shared_memory(conn: Any, name: str) -> None:
             size = conn.recv()
             if size is None:
                 return
+            assert block.buf is not None  # None only once the block is closed
             conn.send(len(bytes(block.buf[:size])))
     finally:
         block.close()

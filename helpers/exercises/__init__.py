@@ -14,6 +14,17 @@ its module (``from helpers.exercises.threads import check_two_threads``):
 * :mod:`.choosing` – ``check_job_choices``: threads, processes, both or a plain loop
 * :mod:`.mixed_work` – ``check_mixed_job`` and ``capstone_job``: a job that waits and computes
 
+Beyond the article (notebooks 10–17):
+
+* :mod:`.executors` – ``check_executor_errors``: results and exceptions back from a process pool
+* :mod:`.locks` – ``check_transfer``: a money transfer safe from races and deadlocks
+* :mod:`.shared_memory` – ``check_shared_memory``: data handed to a child through shared memory
+* :mod:`.concurrent_fetch` – ``check_concurrent_fetch``: many pages at once with asyncio
+* :mod:`.gil_release` – ``check_gil_release``: does a library call scale over threads?
+* :mod:`.free_threading` – ``check_gil_report``: the build told from the state of the GIL
+* :mod:`.interpreters` – ``check_interpreter_sums``: the same sums on two interpreters at once
+* :mod:`.cluster` – ``check_cluster_map``: the code really ran on a local cluster's worker
+
 :mod:`.base` holds what they share (the verdict, calling the learner's code, the census of
 threads and processes left running); :mod:`.probes` the recording workers they observe with.
 Every checker prints one line starting with ✔ (right), ✘ (not yet, with a hint) or ◌ (this

@@ -14,10 +14,10 @@ import inspect
 import textwrap
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..style import format_duration
+from ..charts.style import format_duration
 
 #: The three outcomes of a check.
 RIGHT, WRONG, CANNOT_SHOW = "right", "wrong", "cannot show"
@@ -153,7 +153,7 @@ class Census:
 
     ``leftovers()`` names what the learner's code started and left running; ``stop()``
     ends those processes (threads cannot be stopped; a thread left running is reported).
-    Processes are found with :func:`helpers.census.live_children` (multiprocessing's
+    Processes are found with :func:`helpers.engine.census.live_children` (multiprocessing's
     housekeeping left out, a fork server's children included).
     """
 
@@ -183,14 +183,14 @@ class Census:
 
     @staticmethod
     def stop(processes: list[Any]) -> None:
-        from ..census import kill_all
+        from ..engine.census import kill_all
 
         kill_all(processes)
         _reap()
 
 
 def _live_children() -> list[Any]:
-    from ..census import live_children
+    from ..engine.census import live_children
 
     return live_children()
 
@@ -532,3 +532,17 @@ def call_learner(func: Callable[[], Any], name: str, hint: str = "",
         Census.stop(others)
         return value, elapsed, report(False, f"When {name}() returned: {'; '.join(left)}.", leftover_hint)
     return value, elapsed, None
+
+
+def not_true_or_false(answer: dict[str, Any], keys: Iterable[str]) -> Verdict | None:
+    """A ✘ verdict while a ``{key: True or False}`` answer still holds ``...`` or a non-bool; else ``None``."""
+    keys = list(keys)
+    open_keys = [key for key in keys if answer[key] is ...]
+    if open_keys:
+        return report(False, f"Not answered yet for {', '.join(map(repr, open_keys))}: replace each ... with "
+                      "True or False and run the cell again.")
+    wrong_type = [key for key in keys if not isinstance(answer[key], bool)]
+    if wrong_type:
+        return report(False, f"{', '.join(map(repr, wrong_type))}: answer True or False, not "
+                      f"{', '.join(repr(answer[k]) for k in wrong_type)}.")
+    return None

@@ -22,7 +22,7 @@ from typing import Any
 
 import psutil
 
-from ..census import kill_all, live_children
+from ..engine.census import kill_all, live_children
 from .base import NOT_ANSWERED, Verdict, report, unanswered
 
 TASKS = 10

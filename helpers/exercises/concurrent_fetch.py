@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..config import seconds
+from ..engine.config import seconds
 from ..fetching import page_urls, run_coroutine
 from ..local_server import LocalServer
 from .base import NOT_ANSWERED, Observation, Verdict, report, unanswered
@@ -46,7 +46,7 @@ def check_concurrent_fetch(fetch_all: Callable[[list[str]], Any]) -> Verdict:
     if not inspect.iscoroutinefunction(fetch_all):
         return report(False, "fetch_all is a plain function: it must be defined with `async def`, so that "
                              "asyncio can run many of its waits at once.", HINT)
-    delay = seconds(1.0)
+    delay: float = seconds(1.0)
     failure, served, peak, pages, elapsed, threads = _fetch_with_server(fetch_all, delay)
     if failure is not None:
         return report(False, f"{failure}; the server saw at most {peak} requests waiting at once{_why(peak)}.", HINT)

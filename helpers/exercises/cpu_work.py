@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..style import format_duration
-from .base import Verdict, cannot_show, report
+from ..charts.style import format_duration
+from .base import Verdict, cannot_show, not_true_or_false, report
 
 #: Four tasks of each size, one after another vs on two processes.
 CPU_TASKS = 4
@@ -34,16 +34,11 @@ def check_processes_pay_off(answer: Any) -> Verdict:
     if missing or unknown:
         return report(False, f"The dict needs exactly the keys 'tiny' and 'big' (missing: {missing or 'none'}, "
                       f"unexpected: {unknown or 'none'}).")
-    open_keys = [key for key in CPU_SIZES if answer[key] is ...]
-    if open_keys:
-        return report(False, f"Not answered yet for {', '.join(map(repr, open_keys))}: replace each ... with "
-                      "True or False and run the cell again.")
-    wrong_type = [key for key in CPU_SIZES if not isinstance(answer[key], bool)]
-    if wrong_type:
-        return report(False, f"{', '.join(map(repr, wrong_type))}: answer True or False, not "
-                      f"{', '.join(repr(answer[k]) for k in wrong_type)}.")
-    from ..harness import run
-    from ..machine import usable_cores
+    not_yet = not_true_or_false(answer, CPU_SIZES)
+    if not_yet is not None:
+        return not_yet
+    from ..engine.harness import run
+    from ..engine.machine import usable_cores
     from ..workers import compute_task
 
     cores = usable_cores()

@@ -52,13 +52,13 @@ def _simulated(gil: Any, disabled: Any) -> Iterator[None]:
     try:
         if gil is _MISSING:
             if saved_check is not _MISSING:
-                del sys._is_gil_enabled
+                del sys._is_gil_enabled  # type: ignore[attr-defined]  # 3.13+ (checked as 3.10)
         else:
             sys._is_gil_enabled = lambda: gil  # type: ignore[attr-defined]
-        sysconfig.get_config_var = get_config_var  # type: ignore[assignment]
+        sysconfig.get_config_var = get_config_var
         yield
     finally:
-        sysconfig.get_config_var = saved_get  # type: ignore[assignment]
+        sysconfig.get_config_var = saved_get
         if saved_check is _MISSING:
             if hasattr(sys, "_is_gil_enabled"):
                 del sys._is_gil_enabled

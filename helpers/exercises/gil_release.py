@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config import seconds
-from .base import NOT_ANSWERED, Verdict, report, unanswered
+from ..engine.config import seconds
+from .base import NOT_ANSWERED, Verdict, not_true_or_false, report, unanswered
 
 #: The calls the learner judges, and what their C code does (CPython's _bz2module.c wraps
 #: BZ2_bzCompress in Py_BEGIN_ALLOW_THREADS; the json encoder builds Python objects and
@@ -30,15 +30,11 @@ def check_gil_release(answer: Any) -> Verdict:
     if not isinstance(answer, dict) or set(answer) != set(RELEASES):
         return report(False, f"answer must be a dict with exactly the keys 'bz2' and 'json', not {answer!r}.",
                       "Keep the dict from the exercise cell and replace each ... with True or False.")
-    open_keys = [key for key in RELEASES if answer[key] is ...]
-    if open_keys:
-        return report(False, f"Not answered yet for {', '.join(map(repr, open_keys))}: replace each ... with "
-                      "True or False and run the cell again.")
-    wrong_type = [key for key in RELEASES if not isinstance(answer[key], bool)]
-    if wrong_type:
-        return report(False, f"{', '.join(map(repr, wrong_type))}: answer True or False.")
+    not_yet = not_true_or_false(answer, RELEASES)
+    if not_yet is not None:
+        return not_yet
     from ..gil_release import measure_scaling, size_for
-    from ..machine import usable_cores
+    from ..engine.machine import usable_cores
 
     cores = usable_cores()
     lines, mistakes = [], []

@@ -77,7 +77,8 @@ def check_interpreter_sums(sums_on_interpreters: Any, numbers: list[int] | None 
     pids = {pid for pid, *_ in fields}
     if pids != {os.getpid()}:
         return report(False, f"the sums ran in {len(pids - {os.getpid()})} other process(es): interpreters live "
-                      "inside this process.", "Use concurrent.futures.InterpreterPoolExecutor, not ProcessPoolExecutor.")
+                      "inside this process.",
+                      "Use concurrent.futures.InterpreterPoolExecutor, not ProcessPoolExecutor.")
     ids = sorted({interp for _, interp, *_ in fields})
     if ids == [0]:
         return report(False, "every sum ran in the main interpreter (id 0): that is threads (or a plain loop), "

@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any
 
-from ..config import seconds
+from ..engine.config import seconds
 from .base import NOT_ANSWERED, Verdict, report, unanswered
 
 #: Threads, transfers per thread and accounts the checker uses.

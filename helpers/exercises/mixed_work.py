@@ -6,7 +6,7 @@ import os
 import time
 from typing import Any
 
-from ..config import seconds
+from ..engine.config import seconds
 from .base import Verdict, call_learner, cannot_show, check_function, report
 from .probes import Call, most_at_once, watching
 
@@ -78,7 +78,7 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
     the computing on processes would have saved. ``job``: defaults to :func:`capstone_job`.
     """
     from .. import workers
-    from ..machine import usable_cores
+    from ..engine.machine import usable_cores
 
     not_yet = check_function(run_job, "run_job", "check_mixed_job")
     if not_yet is not None:

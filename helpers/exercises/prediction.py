@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config import seconds
-from ..style import format_duration
+from ..engine.config import seconds
+from ..charts.style import format_duration
 from .base import Verdict, cannot_show, report
 
 #: The panel's first run: this many tasks that each wait this long (before scaling), on as many threads.
@@ -32,17 +32,17 @@ def check_wait_prediction(predicted: Any) -> Verdict:
                       "and run the cell again.")
     if isinstance(predicted, bool) or not isinstance(predicted, (int, float)):
         return report(False, f"{predicted!r} is not a number of seconds.", "Write a number, e.g. my_seconds = 2.5.")
-    from ..harness import run
+    from ..engine.harness import run
     from ..workers import wait_task
 
     pause = seconds(WAIT_SECONDS)
-    runs = []
+    runs: list[float] = []
     while len(runs) < RUNS and (not runs or min(runs) > 1.25 * pause):
         runs.append(run(wait_task, [pause] * WAITS, mode="threads", workers=WAITS).elapsed)
     measured = min(runs)
     fastest = f" (the fastest of {len(runs)} runs)" if len(runs) > 1 else ""
-    said = (f"You predicted {predicted:g} s; measured now: {WAITS} waits of {format_duration(pause)} on {WAITS} threads "
-            f"took {format_duration(measured)}{fastest}")
+    said = (f"You predicted {predicted:g} s; measured now: {WAITS} waits of {format_duration(pause)} "
+            f"on {WAITS} threads took {format_duration(measured)}{fastest}")
     # Right: from one wait (no task ends before its own wait: less is impossible) to a quarter more,
     # or within 10 % of what was measured when that is itself within a quarter of one wait.
     # 1.5 waits is the "partly overlapping" misconception, refused below.

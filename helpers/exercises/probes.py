@@ -214,9 +214,9 @@ def watching(learner: Any, worker: Callable[..., Any]) -> Iterator[Recorder]:
                 namespace[name] = wrapper
     original_start = threading.Thread.start
 
-    def start_noted(thread: threading.Thread) -> None:
-        thread._course_start_called = time.perf_counter()  # type: ignore[attr-defined]
-        original_start(thread)
+    def start_noted(self: threading.Thread) -> None:  # replaces Thread.start: the same signature
+        self._course_start_called = time.perf_counter()  # type: ignore[attr-defined]
+        original_start(self)
 
     threading.Thread.start = start_noted  # type: ignore[method-assign]
     try:
@@ -239,7 +239,7 @@ def overlap(calls: list[Call]) -> float:
 
 def most_at_once(calls: list[Call]) -> int:
     """The largest number of ``calls`` running at the same moment."""
-    from ..overlap import most_at_once as peak
+    from ..engine.overlap import most_at_once as peak
 
     return peak((c.start, c.end) for c in calls)
 
@@ -263,8 +263,8 @@ def child_startup() -> float:
     """
     import multiprocessing
 
-    from ..config import resolve_start_method
-    from ..relay import Process, stop
+    from ..engine.config import resolve_start_method
+    from ..engine.relay import Process, stop
 
     method = resolve_start_method()
     if method in _STARTUP:

@@ -6,8 +6,8 @@ import os
 import time
 from typing import Any
 
-from ..config import seconds
-from ..style import format_duration
+from ..engine.config import seconds
+from ..charts.style import format_duration
 from .base import (Observation, Verdict, call_learner, cannot_show, check_function, report, skipped_work,
                    waited_by_joining)
 from .probes import child_startup, overlap, started_after, watching
@@ -83,13 +83,15 @@ def check_two_processes(start_two: Any) -> Verdict:
         return report(False, f"Exit codes {[p.exitcode for p in processes]}: a child failed (see its error above).")
     together = overlap(calls)
     if together <= 0:
-        first, second = calls
+        first, second = sorted(calls, key=lambda c: c.start)  # the order they began, whatever the log's order
+        assert first.end is not None  # returned_too_soon above answered any call that did not finish
         startup = child_startup()
         gap = second.start - first.end
         if not started_after(second, first):
             return cannot_show(f"The second child began {format_duration(gap)} after the first had ended.",
                                f"both children were started together, but starting a process takes "
-                               f"{format_duration(startup)} here, about as long as the work itself ({format_duration(work)})")
+                               f"{format_duration(startup)} here, about as long as the work itself "
+                               f"({format_duration(work)})")
         return report(False, f"The second child was started only after the first had ended, and began "
                       f"{format_duration(gap)} after it: "
                       f"start_two took {format_duration(elapsed)} instead of about {format_duration(work)}.",

@@ -6,8 +6,8 @@ import os
 import time
 from typing import Any
 
-from ..config import seconds
-from ..style import format_duration
+from ..engine.config import seconds
+from ..charts.style import format_duration
 from .base import (Observation, Verdict, call_learner, cannot_show, check_function, report, skipped_work,
                    waited_by_joining)
 from .probes import child_startup, most_at_once, started_after, watching
@@ -105,5 +105,6 @@ def check_processes_with_threads(three_offices: Any) -> Verdict:
     waits = [s for s in spans if s.thread != "MainThread"]
     all_six = max(s.start for s in waits) < min(s.end for s in waits)
     return report(True, f"3 processes (pids {sorted(c.pid for c in calls)}) ran at the same time, 2 threads each: "
-                  f"6 waits of {format_duration(pause)} in {format_duration(elapsed)} instead of {format_duration(6 * pause)}"
+                  f"6 waits of {format_duration(pause)} in {format_duration(elapsed)} "
+                  f"instead of {format_duration(6 * pause)}"
                   + (", all six waiting at the same moment." if all_six else "."))

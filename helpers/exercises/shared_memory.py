@@ -4,8 +4,8 @@ The learner writes ``share(data) -> tuple``: create a ``SharedMemory`` block, co
 start a child running :func:`helpers.data_transfer.checksum_shared_block`, return what it put on
 the queue, and unlink the block on every path. The checker observes, from the child's own report,
 that a *child* read the bytes *from the named block* (the report carries a proof made from the
-data's first 16 bytes, random every time, so it cannot be typed up), that the checksum is the data's, that the block no longer
-exists afterwards, and that no process was left running.
+data's first 16 bytes, random every time, so it cannot be typed up), that the checksum is the data's, that the
+block no longer exists afterwards, and that no process was left running.
 """
 
 from __future__ import annotations
@@ -52,9 +52,8 @@ def check_shared_memory(share: Callable[[bytes], Any]) -> Verdict:
     if not callable(share):
         return report(False, f"share should be a function taking the data, not {type(share).__name__}.",
                       "def share(data): ...")
-    data = bytearray(payload(SIZE))
-    data[:16] = secrets.token_bytes(16)  # different every time: neither checksum nor proof can be remembered
-    data = bytes(data)
+    # The first 16 bytes are different every time: neither checksum nor proof can be remembered.
+    data = secrets.token_bytes(16) + payload(SIZE)[16:]
     answer, elapsed, failed = call_learner(lambda: share(data), "share", HINT_SHAPE)
     if failed is not None:
         return failed

@@ -7,7 +7,7 @@ import random
 import time
 from typing import Any
 
-from ..style import format_duration
+from ..charts.style import format_duration
 from .base import Verdict, check_function, report
 
 #: The checker's producer puts between this many numbers (a random count), this far apart (scaled), then SENTINEL.
@@ -110,8 +110,8 @@ def check_take_all(take_all: Any, *, timeout: float = 10.0) -> Verdict:
         return not_yet
     import multiprocessing
 
-    from ..config import resolve_start_method, seconds
-    from ..relay import Process, stop
+    from ..engine.config import resolve_start_method, seconds
+    from ..engine.relay import Process, stop
     from ..workers import SENTINEL
     from .probes import put_unguessable
 

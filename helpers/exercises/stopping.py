@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from ..style import format_duration
+from ..charts.style import format_duration
 from .base import Verdict, cannot_show, check_function, report
 
 #: The least grace period given to ``finish`` (unscaled: process start-up does not scale).
@@ -97,8 +97,8 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
         return not_yet
     import multiprocessing
 
-    from ..config import resolve_start_method
-    from ..relay import Process, stop
+    from ..engine.config import resolve_start_method
+    from ..engine.relay import Process, stop
     from .probes import child_startup, sleep_and_mark
 
     startup = child_startup()

@@ -6,8 +6,8 @@ import threading
 import time
 from typing import Any
 
-from ..config import seconds
-from ..style import format_duration
+from ..engine.config import seconds
+from ..charts.style import format_duration
 from .base import (Observation, Verdict, call_learner, cannot_show, check_function, report, skipped_work,
                    waited_by_joining)
 from .probes import overlap, started_after, watching
@@ -85,6 +85,7 @@ def check_two_threads(run_two: Any) -> Verdict:
     together = overlap(calls)
     if together <= 0:
         first, second = sorted(calls, key=lambda c: c.start)
+        assert first.end is not None  # returned_too_soon above answered any call that did not finish
         if not started_after(second, first):
             return cannot_show(f"The second thread began {format_duration(second.start - first.end)} after the first "
                                f"had finished: run_two took {format_duration(elapsed)}.",

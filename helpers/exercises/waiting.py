@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config import seconds
+from ..engine.config import seconds
 from .base import Verdict, report
 
 #: This many waiting tasks of this many seconds (before scaling) must end in about the target time.
@@ -22,7 +22,7 @@ def check_fewest_threads(threads: Any) -> Verdict:
     prints what it measured beside the verdict; the verdict itself follows the rounds, so
     a busy machine cannot turn a right answer wrong.
     """
-    from ..config import MAX_THREADS
+    from ..engine.config import MAX_THREADS
 
     if threads is ...:
         return report(False, "answer is still `...`: replace it with a whole number of threads and run the cell again.")
@@ -31,7 +31,7 @@ def check_fewest_threads(threads: Any) -> Verdict:
     if not 1 <= threads <= MAX_THREADS:
         return report(False, f"{threads} threads: choose a number from 1 to {MAX_THREADS}.",
                       f"There are only {WAITING_TASKS} tasks; how many must each thread take?")
-    from ..harness import run
+    from ..engine.harness import run
     from ..workers import wait_task
 
     pause = seconds(WAITING_PAUSE)

@@ -18,15 +18,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
-import threading
 import time
-import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import relay
 from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method
+from .results import RunError, RunResult, RunTimedOut, TaskFailed, TaskRecord, WorkerDied, run_label
+from .thread_runs import ThreadRun, describe, work_loop
+
+__all__ = ["DEFAULT_TIMEOUT", "INTERPRETERS", "MODES", "RunError", "RunResult", "RunTimedOut", "TaskFailed",
+           "TaskRecord", "WorkerDied", "available_modes", "check_mode", "check_tasks", "check_workers", "run",
+           "run_label"]
 
 MODES = ("sequential", "threads", "processes")
 #: Several interpreters in this process, each with its own GIL (Python 3.14+, PEP 684/734).
@@ -35,104 +38,9 @@ INTERPRETERS = "interpreters"
 DEFAULT_TIMEOUT = 60.0
 
 
-class RunError(RuntimeError):
-    """A run did not complete; ``result`` holds what was measured up to that point."""
-
-    def __init__(self, message: str, result: RunResult) -> None:
-        super().__init__(message)
-        self.result = result
-
-
-class TaskFailed(RunError):
-    """At least one task raised; every other task still ran."""
-
-
-class WorkerDied(RunError):
-    """A worker process ended without finishing its task (crashed, killed, ``os._exit``)."""
-
-
-class RunTimedOut(RunError, TimeoutError):
-    """The run took longer than its ``timeout``."""
-
-
-@dataclass
-class TaskRecord:
-    """One task of a run. Times are seconds since the run began (``None`` until they happen)."""
-
-    index: int
-    argument: Any
-    worker: str = ""
-    pid: int = 0
-    thread: str = ""
-    start: float | None = None
-    end: float | None = None
-    result: Any = None
-    error: str | None = None
-
-    @property
-    def duration(self) -> float | None:
-        return None if self.start is None or self.end is None else self.end - self.start
-
-
-@dataclass
-class RunResult:
-    """What a run measured. ``elapsed`` is the wall time from before the first worker started
-    to after the last one was joined: the time a learner would wait for the whole thing."""
-
-    mode: str
-    workers: int
-    start_method: str | None
-    tasks: list[TaskRecord]
-    elapsed: float = 0.0
-    status: str = "running"  # running, done, failed, interrupted, timed out
-    message: str = ""
-    #: When each worker was ready to take its first task (a process's start-up cost shows here).
-    ready: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def finished(self) -> int:
-        return sum(task.end is not None for task in self.tasks)
-
-    @property
-    def results(self) -> list[Any]:
-        """Return values in task order (``None`` for a task that failed or never ran)."""
-        return [task.result for task in self.tasks]
-
-    @property
-    def errors(self) -> list[str]:
-        return [f"task {t.index} ({t.argument!r}): {t.error}" for t in self.tasks if t.error]
-
-    @property
-    def busy(self) -> float:
-        """Total time spent inside tasks, summed over all tasks."""
-        return sum(t.duration or 0.0 for t in self.tasks)
-
-    @property
-    def pids(self) -> set[int]:
-        return {t.pid for t in self.tasks if t.pid}
-
-    @property
-    def label(self) -> str:
-        return run_label(self.mode, self.workers, self.start_method)
-
-    def summary(self) -> str:
-        return f"{len(self.tasks)} tasks, {self.label}: {self.elapsed:.2f} s ({self.status})"
-
-    def __repr__(self) -> str:
-        return f"<RunResult {self.summary()}>"
-
-
-def run_label(mode: str, workers: int, start_method: str | None = None) -> str:
-    """How a run is named in charts: "sequential", "1 thread", "4 processes (spawn)", "2 interpreters"."""
-    if mode == "sequential":
-        return "sequential"
-    noun = mode if workers != 1 else mode[:-2 if mode == "processes" else -1]
-    return f"{workers} {noun}" + (f" ({start_method})" if mode == "processes" else "")
-
-
 def available_modes() -> tuple[str, ...]:
     """The modes this Python can run: :data:`MODES`, plus ``"interpreters"`` from Python 3.14."""
-    from .interpreters import available
+    from .interpreter_runs import available
 
     return MODES + ((INTERPRETERS,) if available() else ())
 
@@ -140,7 +48,7 @@ def available_modes() -> tuple[str, ...]:
 def check_mode(mode: Any) -> str:
     """Return ``mode`` if this Python can run it, else raise ``ValueError`` saying why."""
     if mode == INTERPRETERS and mode not in available_modes():
-        from .interpreters import unavailable_reason
+        from .interpreter_runs import unavailable_reason
 
         raise ValueError(f"mode='interpreters' is not available here. {unavailable_reason()}")
     if mode not in available_modes():
@@ -151,8 +59,8 @@ def check_mode(mode: Any) -> str:
 def check_workers(workers: Any, mode: str) -> int:
     """Return ``workers`` if it is a sensible count for ``mode``, else raise ``ValueError``.
 
-    Threads: 1 to :data:`~helpers.config.MAX_THREADS`. Processes and interpreters: 1 to
-    :func:`~helpers.config.max_processes` (four per core). Sequential: exactly 1.
+    Threads: 1 to :data:`~helpers.engine.config.MAX_THREADS`. Processes and interpreters: 1 to
+    :func:`~helpers.engine.config.max_processes` (four per core). Sequential: exactly 1.
     """
     check_mode(mode)
     limit = {"sequential": 1, "threads": MAX_THREADS, "processes": max_processes(),
@@ -177,32 +85,9 @@ def check_tasks(inputs: Sequence[Any]) -> list[Any]:
 
 # --- workers ---------------------------------------------------------------------------
 
-def _describe(exc: BaseException) -> str:
-    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
-
-
-def _work_loop(func: Callable[[Any], Any], tasks: Any, events: Any, label: str,
-               stop: threading.Event | None = None) -> None:
-    """Take ``(index, argument)`` pairs from ``tasks`` until ``None``; report each as events."""
-    pid, thread = os.getpid(), threading.current_thread().name
-    events.put(("ready", label, time.perf_counter()))
-    while True:
-        item = tasks.get()
-        if item is None or (stop is not None and stop.is_set()):
-            return
-        index, argument = item
-        events.put(("start", index, label, pid, thread, time.perf_counter()))
-        result, error = None, None
-        try:
-            result = func(argument)
-        except Exception as exc:  # a failing task is measured and reported, not fatal
-            error = _describe(exc)
-        events.put(("end", index, time.perf_counter(), result, error))
-
-
 def _process_worker(func: Callable[[Any], Any], tasks: Any, events: Any) -> None:
     """Body of a worker process (importable, so spawn and forkserver can start it)."""
-    _work_loop(func, tasks, events, f"pid {os.getpid()}")
+    work_loop(func, tasks, events, f"pid {os.getpid()}")
 
 
 # --- the run ---------------------------------------------------------------------------
@@ -240,15 +125,16 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
         raise ValueError(f"timeout must be between 0 and 3600 seconds, not {timeout!r}.")
 
     result = RunResult(mode, workers, method, [TaskRecord(i, x) for i, x in enumerate(items)])
-    runner: _ThreadRun | _ProcessRun
+    runner: ThreadRun | _ProcessRun
     if mode == "processes":
+        assert method is not None  # resolved above for processes
         runner = _ProcessRun(func, items, workers, method)
     elif mode == INTERPRETERS:
         from .interpreter_runs import InterpreterRun  # only on 3.14+, and only when asked for
 
         runner = InterpreterRun(func, items, workers)
     else:
-        runner = _ThreadRun(func, items, workers, mode)
+        runner = ThreadRun(func, items, workers, mode)
     t0 = time.perf_counter()
     try:
         runner.start()
@@ -266,7 +152,7 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
         elif isinstance(exc, RunTimedOut):
             result.status, result.message = "timed out", str(exc)
         else:
-            result.status, result.message = "failed", str(exc) or _describe(exc)
+            result.status, result.message = "failed", str(exc) or describe(exc)
         if on_update is not None:
             try:
                 on_update(result)
@@ -302,7 +188,7 @@ def _apply(event: tuple[Any, ...], result: RunResult, t0: float) -> bool:
     return False
 
 
-def _drain(runner: _ThreadRun | _ProcessRun, result: RunResult, t0: float) -> None:
+def _drain(runner: ThreadRun | _ProcessRun, result: RunResult, t0: float) -> None:
     """Read what is left after the workers ended: start-up times of workers that got no task."""
     while True:
         try:
@@ -311,7 +197,7 @@ def _drain(runner: _ThreadRun | _ProcessRun, result: RunResult, t0: float) -> No
             return
 
 
-def _collect(runner: _ThreadRun | _ProcessRun, result: RunResult, t0: float, timeout: float,
+def _collect(runner: ThreadRun | _ProcessRun, result: RunResult, t0: float, timeout: float,
              on_update: Callable[[RunResult], None] | None, update_interval: float) -> None:
     """Read events until every task has ended; redraw on the way; watch for death and time."""
     remaining = len(result.tasks)
@@ -332,44 +218,6 @@ def _collect(runner: _ThreadRun | _ProcessRun, result: RunResult, t0: float, tim
         if now - t0 > timeout:
             raise RunTimedOut(f"The run took longer than {timeout:g} s and was stopped "
                               f"({result.finished} of {len(result.tasks)} tasks had finished).", result)
-
-
-class _ThreadRun:
-    """Threads (or one thread, for sequential) pulling tasks from a shared queue."""
-
-    def __init__(self, func: Callable[[Any], Any], items: list[Any], workers: int, mode: str) -> None:
-        self.events: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._tasks: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        for item in enumerate(items):
-            self._tasks.put(item)
-        for _ in range(workers):
-            self._tasks.put(None)
-        self._stop = threading.Event()
-        prefix = "sequential" if mode == "sequential" else "thread"
-        # Daemon threads: if the run is interrupted they finish their current task and
-        # exit on their own; they can never keep the kernel from shutting down.
-        self._threads = [
-            threading.Thread(target=_work_loop, name=f"{prefix}-{n + 1}", daemon=True,
-                             args=(func, self._tasks, self.events, f"{prefix}-{n + 1}", self._stop))
-            for n in range(workers)
-        ]
-
-    def start(self) -> None:
-        for thread in self._threads:
-            thread.start()
-
-    def check_alive(self, result: RunResult) -> None:
-        pass  # a thread cannot die without its task reporting the exception
-
-    def finish(self, deadline: float) -> None:
-        for thread in self._threads:
-            thread.join(max(0.0, deadline - time.perf_counter()))
-
-    def abort(self) -> None:
-        self._stop.set()
-
-    def close(self) -> None:
-        pass
 
 
 class _ProcessRun:

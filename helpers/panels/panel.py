@@ -10,68 +10,55 @@ so nbval, nbconvert and the HTML/PDF handouts keep the measured figure.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
 from IPython.display import display
 
-from . import workers as course_workers
-from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
-from .harness import RunResult, available_modes, check_workers, run, run_label
-from .live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
-from .machine import usable_cores
-from .style import STATUS_COLOURS
+from ..charts.live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
+from ..charts.style import STATUS_COLOURS
+from ..engine.config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
+from ..engine.harness import RunResult, available_modes, check_workers, run, run_label
+from ..engine.machine import usable_cores
+from ..engine.task_kinds import TaskKind
+from ..workers import COMPUTE, WAIT
 
-@dataclass(frozen=True)
-class TaskKind:
-    """What a panel task runs, what its size means, and how long a unit of it takes."""
-
-    worker: Callable[[Any], Any]
-    unit: str
-    largest: float
-    #: Seconds one unit of size takes on one core; ``None`` when the size is itself in seconds (waits).
-    seconds_per_unit: float | None
-
-    def one_task_seconds(self, size: float) -> float:
-        return size if self.seconds_per_unit is None else size * self.seconds_per_unit
-
-
-#: Roughly how long ``sum(i*i for i in range(n))`` takes per number, for the estimate above.
-SECONDS_PER_NUMBER = 5e-8
-#: The task kinds a panel offers; other modules add theirs with :func:`register_task_kind`.
-TASK_KINDS: dict[str, TaskKind] = {
-    "wait": TaskKind(course_workers.wait_task, "seconds each", 10.0, None),
-    "compute": TaskKind(course_workers.compute_task, "numbers each", 30_000_000, SECONDS_PER_NUMBER),
-}
+#: The panel's built-in task kinds, by name; other subjects export theirs (see :func:`task_kind`).
+TASK_KINDS: dict[str, TaskKind] = {kind.name: kind for kind in (WAIT, COMPUTE)}
 #: Longest a run may take one task after another; more would freeze a workshop room.
 MAX_SEQUENTIAL_SECONDS = 60.0
 
 
-def register_task_kind(name: str, worker: Callable[[Any], Any], unit: str, largest: float,
-                       seconds_per_unit: float | None) -> None:
-    """Offer ``LivePanel(name, size=...)``: ``worker(size)`` runs in each task (importable, for processes).
+def offered_task_kinds() -> dict[str, TaskKind]:
+    """Every task kind a panel can be given by name: the built-in ones and those the subjects export."""
+    from .. import fetching, gil_release
 
-    ``seconds_per_unit`` is a rough one-core cost, used to refuse runs that would take too long
-    and to size the time axis; ``None`` when the size is itself seconds of waiting. Registering
-    the same name again replaces it.
-    """
-    if not callable(worker) or not name.isidentifier():
-        raise ValueError(f"register_task_kind needs a name like 'sha256' and a function, got {name!r}, {worker!r}")
-    TASK_KINDS[name] = TaskKind(worker, unit, largest, seconds_per_unit)
+    kinds = dict(TASK_KINDS)
+    for kind in (*gil_release.task_kinds(), *fetching.task_kinds()):
+        kinds[kind.name] = kind
+    return kinds
 
 
-def check_workload(kind: str, count: Any, size: Any) -> None:
+def task_kind(task: str | TaskKind) -> TaskKind:
+    """``task`` itself when it is a :class:`TaskKind`, else the offered kind of that name (``ValueError`` if none)."""
+    if isinstance(task, TaskKind):
+        return task
+    kinds = TASK_KINDS if task in TASK_KINDS else offered_task_kinds()
+    if task not in kinds:
+        raise ValueError(f"task={task!r} is not one of {', '.join(kinds)}.")
+    return kinds[task]
+
+
+def check_workload(task: str | TaskKind, count: Any, size: Any) -> None:
     """Raise ``ValueError`` with a learner-readable message unless the workload is sensible."""
-    if kind not in TASK_KINDS:
-        raise ValueError(f"task={kind!r} is not one of {', '.join(TASK_KINDS)}.")
-    unit, largest = TASK_KINDS[kind].unit, TASK_KINDS[kind].largest
+    kind = task_kind(task)
+    unit, largest = kind.unit, kind.largest
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TASKS:
         raise ValueError(f"The number of tasks must be a whole number from 1 to {MAX_TASKS}; you gave {count!r}.")
     if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= largest:
         raise ValueError(f"Task size must be more than 0 and at most {largest:g} {unit}; you gave {size!r}.")
-    one_by_one = count * TASK_KINDS[kind].one_task_seconds(size)
+    one_by_one = count * kind.one_task_seconds(size)
     if one_by_one > MAX_SEQUENTIAL_SECONDS:
         raise ValueError(f"{count} tasks of {size:g} {unit} would take about {one_by_one:.0f} s one after "
                          f"another; keep it under {MAX_SEQUENTIAL_SECONDS:.0f} s (fewer or smaller tasks).")
@@ -83,18 +70,20 @@ class LivePanel:
     ``task``: ``"wait"`` (each task sleeps ``size`` seconds) or ``"compute"`` (each task sums
     ``size`` squares). Every finished run is added to the "elapsed vs workers" chart on the
     right, so trying 1, 2, 4, 8 workers draws the curve. ``results`` keeps every
-    :class:`~helpers.harness.RunResult`. Nothing runs until :meth:`run` or the button.
+    :class:`~helpers.engine.results.RunResult`. Nothing runs until :meth:`run` or the button.
     """
 
-    def __init__(self, task: str = "wait", *, size: float | None = None, tasks: int = 4,
+    def __init__(self, task: str | TaskKind = "wait", *, size: float | None = None, tasks: int = 4,
                  workers: int = 4, mode: str = "threads", modes: Sequence[str] | None = None,
                  start_method: str | None = None, update_interval: float = 0.2,
                  timeout: float = 120.0) -> None:
+        kind = task_kind(task)
         if size is None:
-            size = seconds(1.0) if task == "wait" else 5_000_000
-        check_workload(task, tasks, size)
+            size = seconds(1.0) if kind.name == "wait" else 5_000_000
+        check_workload(kind, tasks, size)
         resolve_start_method(start_method)  # an unknown or unavailable method fails here, not mid-workshop
-        self.task = task
+        self.task = kind.name
+        self.kind = kind
         self.start_method = start_method
         self.update_interval = update_interval
         self.timeout = timeout
@@ -110,7 +99,7 @@ class LivePanel:
                                          continuous_update=False)
         self.workers_typed = widgets.IntText(value=self.workers.value, description="or type", layout={"width": "160px"})
         self.tasks = widgets.IntText(value=tasks, description="Tasks", layout={"width": "160px"})
-        self.size = widgets.FloatText(value=size, description=TASK_KINDS[task].unit.split()[0].capitalize(),
+        self.size = widgets.FloatText(value=size, description=kind.unit.split()[0].capitalize(),
                                       layout={"width": "200px"})
         self.button = widgets.Button(description="Run", button_style="primary", icon="play")
         self.status = widgets.HTML(value=self._note("Ready. Choose a mode and a number of workers, then press Run."))
@@ -121,7 +110,7 @@ class LivePanel:
         self.widget = widgets.VBox([
             widgets.HBox([widgets.Label("Mode", layout={"width": "90px"}), self.mode]),
             widgets.HBox([self.workers, self.workers_typed]),
-            widgets.HBox([self.tasks, self.size, widgets.Label(TASK_KINDS[task].unit), self.button]),
+            widgets.HBox([self.tasks, self.size, widgets.Label(kind.unit), self.button]),
             self.status, widgets.HBox([self.chart, self.history_chart]),
         ])
         self.widget.add_class("course-live-panel")
@@ -184,12 +173,12 @@ class LivePanel:
             return None
         mode = self.mode.value
         count = self.tasks.value
-        kind = TASK_KINDS[self.task]
+        kind = self.kind
         size = self.size.value if kind.seconds_per_unit is None else int(self.size.value)
         try:
             number = self.workers_typed.value if mode != "sequential" else 1
             check_workers(number, mode)
-            check_workload(self.task, count, size)
+            check_workload(kind, count, size)
         except ValueError as exc:
             self.status.value = self._note(str(exc), "error")
             return None
@@ -246,7 +235,7 @@ class LivePanel:
             if (point.mode, point.workers) == (mode, workers):
                 return point.elapsed * 1.1
         rounds = -(-count // workers)  # ceil
-        kind = TASK_KINDS[self.task]
+        kind = self.kind
         one = kind.one_task_seconds(size)
         if kind.seconds_per_unit is None:  # waits overlap on any number of cores
             return one * rounds * 1.15 + (0.3 if mode == "processes" else 0.0)

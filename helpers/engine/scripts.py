@@ -76,8 +76,8 @@ def run_script(code: str, *, start_method: str | None = None, interactive: bool 
     """Run ``code`` in a new Python process and return its exit code and output.
 
     ``interactive=True`` runs ``python -c code``: like the interactive prompt or a
-    notebook, its ``__main__`` then has no file that a spawn child could re-import. ``start_method`` is passed as ``$COURSE_START_METHOD`` for code
-    that reads it. Raises ``subprocess.TimeoutExpired`` (after killing it) if it takes
+    notebook, its ``__main__`` then has no file that a spawn child could re-import. ``start_method`` is passed as
+    ``$COURSE_START_METHOD`` for code that reads it. Raises ``subprocess.TimeoutExpired`` (after killing it) if it takes
     longer than ``timeout`` s.
     """
     env = {key: value for key, value in os.environ.items() if key != "FORCE_COLOR"}

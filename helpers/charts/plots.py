@@ -3,8 +3,8 @@
 Figures are drawn with matplotlib's object API on the Agg canvas (no pyplot, so nothing is
 displayed twice and nothing depends on the notebook's backend). :class:`Chart` wraps a
 figure so that a notebook shows it as a PNG: put it last in a cell, or ``display()`` it.
-The control panel's live charts are in :mod:`helpers.live_chart`; colours and durations come
-from :mod:`helpers.style`.
+The control panel's live charts are in :mod:`helpers.charts.live_chart`; colours and durations come
+from :mod:`helpers.charts.style`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from .style import FAILED, LIMIT, MODE_COLOURS, NOTE, STARTING, STATUS_COLOURS, format_duration, series_colour
 
 if TYPE_CHECKING:
-    from .harness import RunResult
+    from ..engine.harness import RunResult
 
 DPI = 80
 
@@ -44,6 +44,13 @@ class Chart:
 
     def savefig(self, *args: Any, **kwargs: Any) -> None:
         self.fig.savefig(*args, **kwargs)
+
+
+def whole_number_ticks(axis: Any) -> None:
+    """Ticks at whole numbers only on ``axis`` (``ax.xaxis``): counts of workers, tasks, cores."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def new_figure(width: float = 9.0, height: float = 3.2) -> Figure:
@@ -188,10 +195,17 @@ def plot_process_threads(spans: Sequence[Any], t0: float, title: str = "") -> Ch
                         fontsize=7, va="center", color="white")
     ax.text(0.995, 1.01, "grey: process starting", transform=ax.transAxes, fontsize=7, color=NOTE,
             va="bottom", ha="right")
-    ax.set_yticks(range(len(lanes)), [f"pid {pid} / {thread}" for pid, thread in lanes], fontsize=8)
-    ax.set_ylim(len(lanes) - 0.5, -0.5)
-    ax.set_xlim(0, end * 1.22)
-    ax.set_xlabel("seconds since the parent started the first process, measured")
+    return finish_lanes(fig, ax, [f"pid {pid} / {thread}" for pid, thread in lanes], (len(lanes) - 0.5, -0.5),
+                        end * 1.22, "seconds since the parent started the first process, measured", title, fontsize=8)
+
+
+def finish_lanes(fig: Figure, ax: Any, labels: Sequence[str], ylim: tuple[float, float], right: float, xlabel: str,
+                 title: str | None, **tick_style: Any) -> Chart:
+    """Finish a chart of one horizontal lane per worker, the first on top: lane labels, limits, grid, title."""
+    ax.set_yticks(range(len(labels)), labels, **tick_style)
+    ax.set_ylim(*ylim)
+    ax.set_xlim(0, right)
+    ax.set_xlabel(xlabel)
     ax.grid(axis="x", alpha=0.3)
     if title:
         ax.set_title(title, fontsize=10, loc="left")
@@ -304,7 +318,7 @@ def office_analogy(desk_note: str = "", phone_note: str = "") -> Chart:
     """
     from PIL import Image as PILImage
 
-    with resources.files("helpers").joinpath("pictures", OFFICE_PICTURE).open("rb") as file:
+    with resources.files("helpers").joinpath("pictures").joinpath(OFFICE_PICTURE).open("rb") as file:
         picture = PILImage.open(file)
         picture.load()
     width, height = picture.size

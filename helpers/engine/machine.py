@@ -11,7 +11,8 @@ import sysconfig
 from pathlib import Path
 from typing import Any
 
-from .config import START_METHOD_ENV, TIME_SCALE_ENV, gil_enabled, platform_start_method, resolve_start_method, time_scale
+from .config import (START_METHOD_ENV, TIME_SCALE_ENV, gil_enabled, platform_start_method, resolve_start_method,
+                     time_scale)
 
 
 #: Where Linux mounts the cgroup file system; tests point :func:`usable_cores` at a fake one.
@@ -106,6 +107,21 @@ def usable_cores(cgroup_root: Path | str = CGROUP_ROOT, self_cgroup: Path | str 
     if quota is not None:
         cores = min(cores, math.ceil(quota))
     return max(1, cores)
+
+
+def idle_cores(sample: float = 0.5) -> float:
+    """How many of the usable cores were idle during a ``sample``-second look (busy machines show less).
+
+    Used by ``helpers.bench`` and by :mod:`helpers.engine.verdict` (before each judged measurement).
+    """
+    import psutil  # a dependency of the course; imported here so that a child process never pays for it
+
+    busy = psutil.cpu_percent(interval=sample, percpu=True)
+    if hasattr(os, "sched_getaffinity"):  # only the cores this process may run on
+        allowed = os.sched_getaffinity(0)
+        busy = [b for cpu, b in enumerate(busy) if cpu in allowed] or busy
+    idle = sum(100.0 - b for b in busy) / 100.0
+    return round(min(float(usable_cores()), idle), 2)
 
 
 def start_method_reason() -> tuple[str, str]:

@@ -1,6 +1,9 @@
 """The harness's "interpreters" mode (Python 3.14+): one subinterpreter per worker thread.
 
-:func:`helpers.harness.run` with ``mode="interpreters"`` uses :class:`InterpreterRun`: each
+:func:`available` / :func:`unavailable_reason` say whether this Python has them (the engine's own probe;
+:mod:`helpers.interpreters`, notebook 16's subject, re-exports them).
+
+:func:`helpers.engine.harness.run` with ``mode="interpreters"`` uses :class:`InterpreterRun`: each
 worker is a thread of this process that creates an interpreter of its own (with its own GIL,
 PEP 684), imports the task's module in it (that is the worker's start-up, recorded as
 "ready"), then runs its tasks there with ``Interpreter.call``. Every interpreter is closed by
@@ -11,15 +14,45 @@ because a running interpreter cannot be interrupted.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-from .harness import RunResult, WorkerDied, _describe, _ThreadRun, _work_loop
+from .results import RunResult, WorkerDied
+from .thread_runs import ThreadRun, describe, work_loop
+
+#: The first Python with :mod:`concurrent.interpreters` (PEP 734).
+REQUIRES = (3, 14)
 
 #: Longest the harness waits, after a stop, for an interpreter to finish its task and close.
 INTERPRETER_CLOSE_WAIT = 10.0
+
+
+def available() -> bool:
+    """True when this Python has :mod:`concurrent.interpreters` (3.14 and later)."""
+    if sys.version_info < REQUIRES:
+        return False
+    try:
+        import concurrent.interpreters  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def unavailable_reason() -> str:
+    """A sentence for the learner when :func:`available` is False (empty when it is True)."""
+    if available():
+        return ""
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    if sys.version_info < REQUIRES:
+        return (f"This kernel runs Python {version}; subinterpreters (concurrent.interpreters, "
+                f"InterpreterPoolExecutor) need Python {REQUIRES[0]}.{REQUIRES[1]} or later.")
+    return f"This Python {version} was built without concurrent.interpreters."
+
+
+# --- functions that run inside an interpreter -----------------------------------------------
 
 
 def _interpreter_worker(func: Callable[[Any], Any], tasks: Any, events: Any, label: str,
@@ -30,7 +63,7 @@ def _interpreter_worker(func: Callable[[Any], Any], tasks: Any, events: Any, lab
     try:
         interp = interpreters.create()
     except Exception as exc:
-        failures.append(f"{label} could not be created: {_describe(exc)}")
+        failures.append(f"{label} could not be created: {describe(exc)}")
         return
     try:
         interp.exec(f"import {func.__module__}")  # start-up: the task's module, imported in there
@@ -41,9 +74,9 @@ def _interpreter_worker(func: Callable[[Any], Any], tasks: Any, events: Any, lab
             except interpreters.ExecutionFailed as exc:
                 raise _same_exception(exc.excinfo.type.__name__, exc.excinfo.msg) from None
 
-        _work_loop(call, tasks, events, label, stop)
+        work_loop(call, tasks, events, label, stop)
     except Exception as exc:
-        failures.append(f"{label} could not import {func.__module__}: {_describe(exc).splitlines()[0]}")
+        failures.append(f"{label} could not import {func.__module__}: {describe(exc).splitlines()[0]}")
     finally:
         interp.close()
 
@@ -61,7 +94,7 @@ def _same_exception(name: str, message: str) -> Exception:
     return RuntimeError(f"{name}: {message}")
 
 
-class InterpreterRun(_ThreadRun):
+class InterpreterRun(ThreadRun):
     """One thread per worker, each running its tasks in an interpreter of its own (3.14+)."""
 
     def __init__(self, func: Callable[[Any], Any], items: list[Any], workers: int) -> None:

@@ -1,6 +1,6 @@
 """The course's one colour palette and one way to write a duration, for every chart and message.
 
-Charts (:mod:`helpers.plots`, :mod:`helpers.live_chart`, :mod:`helpers.timeline`), the panel's
+Charts (:mod:`helpers.charts.plots`, :mod:`helpers.charts.live_chart`, :mod:`helpers.charts.timeline`), the panel's
 status line, the advisor's table and the checkers' messages take their colours and their
 "700 ms" / "1.5 s" from here, so a mode has the same colour everywhere and a figure is written
 the same way in a chart and in a sentence.
@@ -38,3 +38,11 @@ def series_colour(index: int) -> str:
 def format_duration(seconds: float) -> str:
     """A duration as people say it, three significant figures: ``"2.2 ms"``, ``"700 ms"``, ``"1.5 s"``."""
     return f"{seconds * 1000:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
+
+
+def human_size(size: float) -> str:
+    """A size in bytes as people say it, decimal units, three significant figures: ``"1.5 MB"``, ``"800 B"``."""
+    for unit, factor in (("MB", 1000 * 1000), ("KB", 1000)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size:.3g} B"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from typing import NewType
+from typing import NewType, cast
 
 START_METHOD_ENV = "COURSE_START_METHOD"
 TIME_SCALE_ENV = "COURSE_TIME_SCALE"
@@ -74,6 +74,15 @@ def resolve_start_method(method: str | None = None) -> str:
             f"this platform offers {', '.join(available_start_methods())}."
         )
     return method
+
+
+def start_context(method: str) -> multiprocessing.context.DefaultContext:
+    """``multiprocessing.get_context(method)``, typed as what it is: a context with ``Process``, ``Pipe``, ``Queue``.
+
+    typeshed types ``get_context(str)`` as ``BaseContext``, which has no ``Process``; every context it returns has one
+    (CPython Lib/multiprocessing/context.py: ForkContext, SpawnContext, ForkServerContext).
+    """
+    return cast("multiprocessing.context.DefaultContext", multiprocessing.get_context(method))
 
 
 def time_scale() -> float:

@@ -19,9 +19,9 @@ import multiprocessing.connection
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
-from .config import resolve_start_method
+from .config import resolve_start_method, start_context
 
 #: How long ``join()`` waits, after the child has exited, for its last lines to arrive.
 DRAIN_TIMEOUT = 5.0
@@ -70,8 +70,8 @@ def _child_main(conn: multiprocessing.connection.Connection, target: Callable[..
                 args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """Runs in the child: route prints into the pipe, then call ``target``."""
     lock = threading.Lock()
-    sys.stdout = _LineSender(conn, "stdout", lock)  # type: ignore[assignment]
-    sys.stderr = _LineSender(conn, "stderr", lock)  # type: ignore[assignment]
+    sys.stdout = _LineSender(conn, "stdout", lock)
+    sys.stderr = _LineSender(conn, "stderr", lock)
     try:
         target(*args, **kwargs)
     except KeyboardInterrupt:
@@ -105,7 +105,8 @@ class _Relay:
                 if not conns:
                     self._thread = None
                     return
-            for conn in multiprocessing.connection.wait(conns, timeout=0.1):
+            ready = multiprocessing.connection.wait(conns, timeout=0.1)
+            for conn in cast("list[multiprocessing.connection.Connection]", ready):  # of those it was given
                 done, out, err = self._pipes[conn]
                 try:
                     stream, text = conn.recv()
@@ -137,7 +138,7 @@ class Process:
                  kwargs: Mapping[str, Any] | None = None, *, name: str | None = None,
                  daemon: bool | None = None, start_method: str | None = None) -> None:
         self.start_method = resolve_start_method(start_method)
-        context = multiprocessing.get_context(self.start_method)
+        context = start_context(self.start_method)
         self._reader, self._writer = context.Pipe(duplex=False)
         self._drained = threading.Event()
         self._process = context.Process(

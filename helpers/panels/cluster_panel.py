@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import time
 from html import escape
-from typing import Any
 
 import ipywidgets as widgets
 from IPython.display import display
 
-from .cluster import (MAX_THREADS_PER_WORKER, ClusterRun, burn, check_cluster_shape, cluster_label, cluster_run,
+from ..cluster import (MAX_THREADS_PER_WORKER, ClusterRun, burn, check_cluster_shape, cluster_label, cluster_run,
                       local_cluster, plot_cluster_run, wait_job)
-from .config import MAX_TASKS, max_processes
+from ..engine.config import MAX_TASKS, max_processes
 
 JOBS = {"compute": burn, "wait": wait_job}
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from .plots import Chart, new_figure
+from .plots import Chart, finish_lanes, new_figure
 from .style import format_duration, series_colour
 
 
@@ -81,12 +81,5 @@ class Timeline:
                            edgecolor="white", linewidth=1.0)
             ax.annotate(f"{span.label} ({format_duration(span.duration)})", (span.start, row - 0.42),
                         fontsize=8, va="bottom")
-        ax.set_yticks(range(len(lanes)), lanes)
-        ax.set_ylim(len(lanes) - 0.4, -0.8)
-        ax.set_xlim(0, end * 1.05)
-        ax.set_xlabel("seconds, measured")
-        ax.grid(axis="x", alpha=0.3)
-        if title:
-            ax.set_title(title, fontsize=10, loc="left")
-        return Chart(fig)
+        return finish_lanes(fig, ax, lanes, (len(lanes) - 0.4, -0.8), end * 1.05, "seconds, measured", title)
 

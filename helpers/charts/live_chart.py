@@ -3,7 +3,7 @@
 :class:`LiveTimeline` draws the axes once and then only the moving parts (blitting), so that
 drawing does not compete with the work being measured; :func:`history_png` is the
 "elapsed vs workers" chart of every finished run. Static charts of finished runs are in
-:mod:`helpers.plots`, whose run timeline (:func:`~helpers.plots.draw_timeline`) this module
+:mod:`helpers.charts.plots`, whose run timeline (:func:`~helpers.charts.plots.draw_timeline`) this module
 reuses for the final picture.
 """
 
@@ -22,7 +22,7 @@ from .plots import DPI, bar_collections, draw_timeline, task_bars
 from .style import LIMIT, MODE_COLOURS, format_duration
 
 if TYPE_CHECKING:
-    from .harness import RunResult
+    from ..engine.harness import RunResult
 
 
 @dataclass

@@ -57,7 +57,8 @@ def live_children(pid: int | None = None) -> list[psutil.Process]:
 
 
 def zombies(pid: int | None = None) -> list[psutil.Process]:
-    """Descendants of ``pid`` that have ended but were never reaped (``<defunct>``): nobody collected their exit code."""
+    """Descendants of ``pid`` that have ended but were never reaped (``<defunct>``): nobody collected their exit
+    code."""
     try:
         descendants = psutil.Process(pid).children(recursive=True)
     except psutil.Error:
@@ -106,7 +107,8 @@ def still_running(processes: list[psutil.Process]) -> list[psutil.Process]:
 
 
 def wait_until_ended(processes: list[psutil.Process], timeout: float = 10.0) -> list[psutil.Process]:
-    """Wait up to ``timeout`` s until every one of ``processes`` has ended (see :func:`still_running`); return the rest."""
+    """Wait up to ``timeout`` s until every one of ``processes`` has ended (see :func:`still_running`); return the
+    rest."""
     return _until_none_left(lambda: still_running(processes), timeout, poll=0.02)
 
 

@@ -1,0 +1,1 @@
+"""The panels: widgets on top of the subjects (the live control panel, the cluster panel)."""
