@@ -376,7 +376,8 @@ class Observation:
         self._patch(multiprocessing.process.BaseProcess, "start", starting("process", self.processes))
         self._patch(multiprocessing.process.BaseProcess, "join", joining)
         pool_classes = [futures.ThreadPoolExecutor, futures.ProcessPoolExecutor, multiprocessing.pool.Pool]
-        pool_classes += [getattr(futures, "InterpreterPoolExecutor")] if hasattr(futures, "InterpreterPoolExecutor") else []
+        interpreter_pool = getattr(futures, "InterpreterPoolExecutor", None)  # Python 3.14+
+        pool_classes += [interpreter_pool] if interpreter_pool is not None else []
         for cls in pool_classes:
             self._patch(cls, "__init__", made)
             for name in ("shutdown", "close", "terminate", "join"):
@@ -469,7 +470,8 @@ def waited_by_joining(workers: list[Worker], ends: list[float], returned: float,
     last = max(ends)
     late = returned - last
     if prompt and late > PROMPT and not any(w.waiting_at(last) for w in workers):
-        return report(False, f"{name}() returned {format_duration(late)} after its last {what[:-2] if what.endswith('es') else what[:-1]} "
+        one = what[:-2] if what.endswith("es") else what[:-1]
+        return report(False, f"{name}() returned {format_duration(late)} after its last {one} "
                       "had finished, and it was not waiting in join() when that happened: it waited some other way "
                       "(a sleep, a timed wait), which guesses how long the work takes.",
                       f"Start all the {what}, then join() each: join() returns the moment a worker ends.")

@@ -61,7 +61,7 @@ def check_executor_errors(run_all: Any) -> Verdict:
                       "Keep the exception object itself: `except Exception as exc: results[item] = exc`, "
                       "or `future.exception()`.")
     here = os.getpid()
-    ran = {}
+    ran: dict[Any, Any] = {}
     for call in calls:
         item = call.args[0] if call.args else call.kwargs.get("n")
         if call.pid != here and item in ITEMS:

@@ -86,13 +86,13 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
     tasks = capstone_job() if job is None else list(job)
 
     waited = computed = 0.0
-    alone: dict[float, float] = {}  # seconds one sum of each size takes here, computed by the checker's own code
+    one_sum: dict[float, float] = {}  # seconds one sum of each size takes here, computed by the checker's own code
     for task in tasks:  # the baseline: one task after another, in this thread
         start = time.perf_counter()
         if task[0] == "compute":
             _squares(int(task[1]))  # not through workers: a module patched by the learner cannot speed it up
             took = time.perf_counter() - start
-            alone[task[1]] = min(alone.get(task[1], took), took)
+            one_sum[task[1]] = min(one_sum.get(task[1], took), took)
             computed += took
         else:
             time.sleep(float(task[1]))
@@ -139,12 +139,12 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
     # The work itself, compared with the baseline: a call can be slowed by a busy machine, never sped up
     # (a sleep lasts at least its time; a sum of the same size takes at least a fraction of it here).
     skimped = [c for c in wait_calls if c.end is not None and c.end - c.start < 0.9 * float(c.args[0][1])]
-    skimped += [c for c in compute_calls if c.end is not None and c.args[0][1] in alone
-                and c.end - c.start < WORK_FLOOR * alone[c.args[0][1]]]
+    skimped += [c for c in compute_calls if c.end is not None and c.args[0][1] in one_sum
+                and c.end - c.start < WORK_FLOOR * one_sum[c.args[0][1]]]
     if skimped:
         c = skimped[0]
         kind, size = c.args[0]
-        should = float(size) if kind == "wait" else alone[size]
+        should = float(size) if kind == "wait" else one_sum[size]
         return report(False, f"job_task({tuple(c.args[0])!r}) returned the right result after "
                       f"{(c.end or c.start) - c.start:.3f} s, against {should:.3f} s for that task done here by the "
                       f"checker: it did not {'wait' if kind == 'wait' else 'compute'} ({len(skimped)} such call"

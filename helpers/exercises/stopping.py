@@ -109,7 +109,8 @@ def check_finish(finish: Any, *, grace: float = GRACE) -> Verdict:
     polite = "First process.join(timeout=grace); only if process.is_alive() is still true, terminate it."
     measured = []
     short, low, high = _grace_factors()
-    cases = (("the worker that ends by itself", least * short, 0.1), ("the worker that would sleep 30 s", least * low, 0),
+    cases = (("the worker that ends by itself", least * short, 0.1),
+             ("the worker that would sleep 30 s", least * low, 0),
              ("the second worker that would sleep 30 s", least * high, 0))
     graces = []
     for label, grace, tenth in cases:
