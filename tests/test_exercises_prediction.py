@@ -59,7 +59,7 @@ def test_a_run_slowed_by_a_busy_machine_is_measured_again(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(helpers.engine.harness, "run", first_run_slow)
     verdict = check_wait_prediction(2.5 * seconds(WAIT_SECONDS))
-    refused(verdict, "between one wait and all 4", "the fastest of 2 runs")
+    refused(verdict, "between one wait and all 4", "the fastest of")  # 2 runs, or 3 on a busy machine
 
 
 def test_a_machine_too_busy_to_show_the_overlap_judges_only_by_one_wait(monkeypatch: pytest.MonkeyPatch) -> None:
