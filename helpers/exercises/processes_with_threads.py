@@ -8,7 +8,7 @@ from typing import Any
 
 from ..engine.config import seconds
 from ..charts.style import format_duration
-from .base import (Observation, Verdict, call_learner, cannot_show, check_function, report, skipped_work,
+from .base import (Observation, Verdict, call_learner, cannot_show, check_function, report,
                    waited_by_joining)
 from .probes import child_startup, most_at_once, started_after, watching
 
@@ -65,9 +65,6 @@ def check_processes_with_threads(three_offices: Any) -> Verdict:
         return report(False, f"three_offices() returned after {format_duration(elapsed)}, while {len(late)} of its "
                       f"processes {'were' if len(late) > 1 else 'was'} still working: it did not wait for them.",
                       "Take the 9 spans off the queue, then join every process.")
-    skipped = skipped_work([(c.start, c.end) for c in calls], pause, "process_with_threads_reporting")
-    if skipped is not None:
-        return skipped
     ran = [observation.process(c.pid) for c in calls]
     unjoined = waited_by_joining([w for w in ran if w is not None], [c.end for c in calls if c.end is not None],
                                  returned, "processes", "three_offices", prompt=False)
