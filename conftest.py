@@ -4,9 +4,15 @@ For every notebook that nbval runs, just before its kernel is shut down:
   * no child process started by the course may still be alive (multiprocessing's own
     fork server and resource tracker are allowed: they live as long as the kernel),
     and none may be left unreaped (a ``<defunct>`` zombie);
+  * no TCP port may be listening in the kernel's process tree that was not listening when its first
+    cell ran (a server or cluster left open);
 and after the shutdown:
-  * every process that descended from the kernel must be gone within a few seconds.
-Either failure names the survivors (pid and command line) and kills them.
+  * every process that descended from the kernel must be gone within a few seconds;
+  * no /dev/shm segment the kernel's processes used may still exist (helpers.engine.leftovers.ShmWatcher samples
+    them during the run: other notebooks running beside this one are not counted);
+  * the kernel's own TMPDIR (a fresh directory per kernel) must be empty: no ``pymp-*``, no
+    ``dask-scratch-space``.
+Each failure names what was left (pid and command line, segment, directory, port) and removes it.
 
 Every kernel a test starts (nbval's, and the unit tests' through the ``start_kernel`` fixture)
 gets up to three tries: see :func:`retrying`.
@@ -27,6 +33,7 @@ try:
 except ImportError:  # nbval missing: nothing to watch
     IPyNbCell = None
 
+from helpers.engine import leftovers
 from helpers.engine.census import describe, kill_all, wait_for_no_children, wait_until_ended, zombies
 
 
@@ -39,6 +46,19 @@ def _kernel_process(item: pytest.Item) -> psutil.Process | None:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item):
+    """At a notebook's first cell (its kernel just started): note its ports, start watching its /dev/shm use."""
+    result = yield
+    if IPyNbCell is not None and isinstance(item, IPyNbCell) and not hasattr(item.parent, "course_shm_watcher"):
+        kernel = _kernel_process(item)
+        if kernel is not None:
+            item.parent.course_ports_before = {(a, p) for _, a, p in leftovers.listening_ports(kernel.pid)}
+            watcher = item.parent.course_shm_watcher = leftovers.ShmWatcher(kernel.pid)
+            watcher.start()
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     last_cell = (IPyNbCell is not None and isinstance(item, IPyNbCell)
                  and (nextitem is None or nextitem.parent is not item.parent))
@@ -46,15 +66,26 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     leaked: list[psutil.Process] = []
     unreaped: list[str] = []
     everything: list[psutil.Process] = []
+    ports: list[str] = []
     if kernel is not None:
+        before = getattr(item.parent, "course_ports_before", set())
+        ports = sorted(f"{address}:{port} (pid {pid})" for pid, address, port in leftovers.listening_ports(kernel.pid)
+                       if (address, port) not in before)
+        watcher = getattr(item.parent, "course_shm_watcher", None)
+        if watcher is not None:
+            watcher.sample()  # one last look before the shutdown, whatever the thread's timing
         leaked = wait_for_no_children(kernel.pid, timeout=5.0)
         leaked_names = [describe(process) for process in leaked]  # before shutdown ends them
         unreaped = [f"pid {p.pid} <defunct>" for p in wait_for_no_children(kernel.pid, timeout=2.0, count=zombies)]
         everything = kernel.children(recursive=True)
+    tmpdir = _kernel_tmpdir(item) if kernel is not None else None  # nbval forgets its kernel at shutdown
     result = yield  # nbval shuts the kernel down here
     if kernel is not None:
         survivors = wait_until_ended(everything, timeout=10)
         problems = []
+        if ports:
+            problems.append(f"{item.parent.name} left {len(ports)} port(s) listening before shutdown: "
+                            + ", ".join(ports))
         if leaked:
             problems.append(f"{item.parent.name} left {len(leaked)} child process(es) running before shutdown:\n  "
                             + "\n  ".join(leaked_names))
@@ -64,9 +95,51 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
         if survivors:
             problems.append(f"{len(survivors)} process(es) outlived the kernel of {item.parent.name}:\n  "
                             + "\n  ".join(kill_all(survivors)))
+        problems += _files_left(item, tmpdir)
         if problems:
             pytest.fail("\n".join(problems), pytrace=False)
     return result
+
+
+def _kernel_tmpdir(item: pytest.Item) -> str | None:
+    return getattr(getattr(getattr(item.parent, "kernel", None), "km", None), "course_tmpdir", None)
+
+
+def _files_left(item: pytest.Item, tmpdir: str | None) -> list[str]:
+    """/dev/shm segments the kernel's processes used and its TMPDIR's entries, still there after shutdown (removed)."""
+    import shutil
+
+    problems = []
+    watcher = getattr(item.parent, "course_shm_watcher", None)
+    if watcher is not None:
+        watcher.stop()
+        segments = watcher.leaked()
+        if segments:
+            problems.append(f"{item.parent.name} left {len(segments)} /dev/shm segment(s): " + ", ".join(segments))
+            leftovers.remove_shm(segments)
+    if tmpdir:
+        entries = leftovers.left_in(tmpdir)
+        if entries:
+            problems.append(f"{item.parent.name} left in its TMPDIR: " + ", ".join(entries))
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    return problems
+
+
+def with_private_tmpdir(start: Callable[..., Any]) -> Callable[..., Any]:
+    """``start`` (a ``start_new_kernel``) with the kernel's TMPDIR a fresh directory (``km.course_tmpdir``)."""
+
+    @functools.wraps(start)
+    def start_with_tmpdir(*args: Any, **kwargs: Any) -> Any:
+        import os
+
+        tmpdir = leftovers.private_tmpdir()
+        env = dict(kwargs.pop("env", None) or os.environ)
+        env["TMPDIR"] = tmpdir
+        km, kc = start(*args, env=env, **kwargs)
+        km.course_tmpdir = tmpdir
+        return km, kc
+
+    return start_with_tmpdir
 
 
 @pytest.fixture(autouse=True)
@@ -133,4 +206,4 @@ def pytest_configure(config: pytest.Config) -> None:
     except ImportError:
         return
     if not hasattr(nbval.kernel.start_new_kernel, "__wrapped__"):
-        nbval.kernel.start_new_kernel = retrying(nbval.kernel.start_new_kernel)
+        nbval.kernel.start_new_kernel = retrying(with_private_tmpdir(nbval.kernel.start_new_kernel))

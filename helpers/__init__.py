@@ -18,6 +18,12 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.engine.machine` – what this machine is (usable cores with quotas, Python, start method, GIL)
 * `helpers.engine.config` – ``COURSE_START_METHOD`` / ``COURSE_TIME_SCALE`` and the limits
 * `helpers.engine.overlap` – how many intervals were open at once (did the workers overlap?)
+* `helpers.engine.validate` – bad input gets one clear line before anything starts
+* `helpers.engine.limits` – the machine's limits (full /dev/shm, no more processes) named in one line
+* `helpers.engine.safe_pool` – a ``multiprocessing.Pool`` whose ``terminate()`` cannot hang on a killed worker
+* `helpers.engine.interrupts` – steps ■ must not cut in half (a process start), the interrupt held back
+* `helpers.engine.janitor` – a watcher that cleans up after a kernel that was killed
+* `helpers.engine.leftovers` – segments, temp dirs and ports a kernel's run left behind
 * `helpers.engine.scripts` – show a worker's source; run code as a real script in a fresh Python
 * `helpers.engine.verdict` – :func:`judge`: a conclusion stated only where this run's figures and the machine
   seen during it support it, else why this run cannot show it
@@ -28,7 +34,10 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.charts.live_chart` – the control panel's live timeline and history chart
 * `helpers.charts.io_charts` – the charts of notebooks 12 and 13 (moving data, waiting on I/O)
 * `helpers.charts.timeline` – spans per thread, recorded and drawn, to show what start()/join() do
+* `helpers.charts.first_import` – matplotlib's first import and drawing, made whole even if ■ lands in it
 * `helpers.charts.style` – the one colour palette, the duration and size formats
+* `helpers.charts.failures_charts` – the charts of notebooks 18-20 (chunk sizes, map's intake, oversubscription,
+  the convoy)
 
 **The subjects**, one module per notebook subject, on the engine (a subject may draw through the charts):
 
@@ -41,11 +50,17 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.local_server`, `helpers.fetching`, `helpers.many_files`, `helpers.asyncio_inspect` – real
   waiting: a server on 127.0.0.1, threads vs asyncio, files
 * `helpers.gil_release` – C code that lets go of the GIL, measured on threads
-* `helpers.free_threading` – GIL status and what changes without it
+* `helpers.free_threading` – GIL status and what changes without it, both builds measured side by side
+  (`helpers.build_workload`: the standard-library-only workload a child interpreter of either build runs)
 * `helpers.interpreters` – subinterpreters (3.14+), notebook 16
 * `helpers.cluster` – a local Dask cluster, closed on every exit path
+* `helpers.cluster_security` – TLS with throw-away credentials: nobody else gets into the course's clusters
 * `helpers.course` – the one list of the course (``notebooks/course.toml``)
 * `helpers.handout` – notebook 08 hands its measured figures to the cheat sheet
+* `helpers.failures_processes`, `helpers.failures_operations`, `helpers.failures_gil`, `helpers.failures_state` –
+  notebooks 18-20, when things break: pickling, set-up and pool defaults; too many threads, logs, stopping,
+  hangs; the GIL's convoy and a race's window (stdlib only, also run by a free-threaded child); asyncio's edges,
+  per-thread and shared state
 
 **The panels** (``helpers/panels/``): widgets on top.
 
@@ -53,8 +68,9 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.panels.cluster_panel` – the Dask cluster's panel (notebook 17)
 
 **On top**: `helpers.exercises` (the checkers, one module per topic), `helpers.bench`
-(``python -m helpers.bench``: every figure on this machine, with budgets), `helpers.check_install`
-(the pre-workshop check, ``python -m helpers.check_install``).
+(``python -m helpers.bench``: every figure on this machine, with budgets), `helpers.choose`
+(``python -m helpers.choose`` / ``helpers.choose(f, inputs)``: your own function measured every way, with a
+recommendation), `helpers.check_install` (the pre-workshop check, ``python -m helpers.check_install``).
 
 The old flat names (``helpers.plots``, ``helpers.harness``, ``helpers.panel``, ...; :data:`MOVED`) still
 import: they give the very module at its new place, so notebooks, pickles and monkeypatches see one module.
@@ -101,21 +117,29 @@ if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
 from .engine.config import ScaledSeconds, resolve_start_method, seconds, time_scale
 from .engine.harness import RunError, RunResult, RunTimedOut, TaskFailed, WorkerDied, check_workers, run
 from .engine.relay import Process
+from .engine.janitor import start as _start_janitor
+from .engine.limits import install as _install_limit_lines
 from .engine.reaper import install as _install_reaper
 
 __all__ = [
     "LivePanel", "Process", "RunError", "RunResult", "RunTimedOut", "ScaledSeconds", "TaskFailed", "WorkerDied",
-    "check_workers", "machine_info", "resolve_start_method", "run", "seconds", "time_scale",
+    "check_workers", "choose", "machine_info", "resolve_start_method", "run", "seconds", "time_scale",
 ]
 
 # In a Jupyter kernel: after every cell (■ included), collect the child processes that have ended.
 _install_reaper()
+_install_limit_lines()  # a full /dev/shm or `ulimit -u` reached: one line naming it, not a long traceback
+_start_janitor()  # in a kernel: a watcher that cleans up after it if it is killed (helpers/engine/janitor.py)
 
 _LAZY = {"LivePanel": "panels.panel", "machine_info": "engine.machine"}
 
 
 def __getattr__(name: str) -> Any:
     # Lazy: the panel pulls in matplotlib and ipywidgets, which a worker process never needs.
+    if name == "choose":  # the subpackage, which is callable: helpers.choose(function, inputs)
+        from importlib import import_module
+
+        return import_module(".choose", __name__)
     if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     if name in MOVED:  # ``helpers.config.gil_enabled()`` after a plain ``import helpers`` (notebooks 04, 08)

@@ -225,13 +225,19 @@ def reference_table(measured: Mapping[str, tuple[str, str]] | None = None) -> Re
 
 # --- widgets -----------------------------------------------------------------------------
 
-def advisor_panel(process_start: float = DEFAULT_PROCESS_START) -> Any:
+def advisor_panel(process_start: float = DEFAULT_PROCESS_START, gil: bool | None = None) -> Any:
     """Checkboxes and sliders that describe a job, and :func:`recommend`'s advice, kept up to date.
 
     Returns an ``ipywidgets.VBox`` (display it, or leave it last in a cell). Nothing runs:
     the advice is recomputed whenever a control changes. ``process_start``: as in :func:`recommend`.
+    ``gil``: as in :func:`recommend`; by default this Python's own state (on a free-threaded 3.14t with
+    its GIL off the panel advises threads for computing, as measured there: notebook 15).
     """
     import ipywidgets as widgets
+
+    from .engine.config import gil_enabled
+
+    gil = gil_enabled() if gil is None else gil
 
     style = {"description_width": "initial"}
     waiting = widgets.Checkbox(value=True, description="the tasks wait (network, disk, sleep)", style=style)
@@ -245,7 +251,7 @@ def advisor_panel(process_start: float = DEFAULT_PROCESS_START) -> Any:
 
     def update(_: Any = None) -> None:
         result = recommend(waiting=waiting.value, computing=computing.value, share_data=share.value,
-                           task_seconds=seconds.value, tasks=tasks.value, process_start=process_start)
+                           task_seconds=seconds.value, tasks=tasks.value, process_start=process_start, gil=gil)
         advice.value = (f"<b>{html.escape(result.tool)}</b>: {html.escape(result.reason)}<br>"
                         f"<i>start with</i>: <code>{html.escape(result.start_with)}</code><br>"
                         f"<i>share data</i>: {html.escape(result.share_with)}")
@@ -285,6 +291,12 @@ def _advisor_box_class() -> Any:
             def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
                 bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
                 bundle["text/html"] = _describe_controls(self)
+                # Plain text (a terminal, a text-only page) gets the same words, never "AdvisorBox(children=...".
+                import html
+                import re
+
+                bundle["text/plain"] = html.unescape(re.sub(r"<[^>]+>", " ", bundle["text/html"])).strip()
+                bundle["text/plain"] = re.sub(r"\s+", " ", bundle["text/plain"])
                 return bundle
 
         _ADVISOR_BOX = AdvisorBox

@@ -5,7 +5,9 @@ The executors' ``submit``/``map`` code runs unchanged on a Dask cluster. This mo
 * the functions the cluster's workers run (:func:`burn`, :func:`wait_job`, :func:`noop`,
   :func:`payload_size`, :func:`whereabouts`), importable under every start method;
 * :func:`local_cluster`, a context manager that starts ``LocalCluster`` + ``Client`` with
-  the course's start method, quiet logs and a loopback-only dashboard, and closes both on
+  the course's start method, quiet logs, a loopback-only dashboard and TLS with temporary
+  credentials (:mod:`helpers.cluster_security`: no other user of the machine can connect and run
+  code as the learner), and closes both on
   every exit path (the stop button included), then waits for the worker processes to end;
   if a scheduler address is configured (``DASK_SCHEDULER_ADDRESS``) it connects there instead;
 * :func:`cluster_run`, which turns Dask's task stream into a :class:`~helpers.engine.results.RunResult`
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import psutil
 
+from .cluster_security import course_security, secure_by_default
 from .engine.census import kill_all, live_children
 from .engine.config import available_start_methods, max_processes, resolve_start_method, seconds
 from .engine.harness import RunResult, TaskRecord
@@ -127,6 +130,13 @@ def skip_rest_without_distributed() -> bool:
 
 # --- the cluster -----------------------------------------------------------------------------
 
+# A plain `LocalCluster(...)` / `Client(cluster)` typed in a cell of a kernel that imported this module
+# is secured too (notebook 17's first cluster, its exercise and the exercise's checker): Dask's
+# configuration now requires TLS with this kernel's temporary credentials (helpers.cluster_security).
+if distributed_version() is not None:
+    secure_by_default()
+
+
 def check_cluster_shape(n_workers: Any, threads_per_worker: Any) -> tuple[int, int]:
     """Return ``(n_workers, threads_per_worker)`` if sensible, else raise ``ValueError``."""
     limit = max_processes()
@@ -198,7 +208,9 @@ def local_cluster(n_workers: int = 2, threads_per_worker: int = 1, *, processes:
                   start_method: str | None = None, dashboard: bool = True) -> Iterator[Any]:
     """A ``distributed.Client`` on a ``LocalCluster`` of ``n_workers`` × ``threads_per_worker``.
 
-    Worker processes start with :func:`dask_start_method` (the course's, but never fork). The
+    Worker processes start with :func:`dask_start_method` (the course's, but never fork). Every
+    connection is TLS with this kernel's temporary credentials (:func:`course_security`), so
+    addresses are ``tls://127.0.0.1:<port>`` and a client without them is refused. The
     scheduler's web server (the dashboard, when ``bokeh`` is installed) listens on 127.0.0.1 only,
     on a free port; ``dashboard=False`` turns it off. On leaving the block, normally or by an
     exception or ``KeyboardInterrupt``, the client and the cluster are closed and every process
@@ -224,6 +236,7 @@ def local_cluster(n_workers: int = 2, threads_per_worker: int = 1, *, processes:
         with dask.config.set(settings):
             cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
                                    processes=processes, host="127.0.0.1", silence_logs=logging.CRITICAL,
+                                   security=course_security(),
                                    dashboard_address="127.0.0.1:0" if dashboard else None,
                                    memory_limit=0)
             client = Client(cluster, timeout=START_TIMEOUT)

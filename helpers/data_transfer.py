@@ -66,7 +66,8 @@ def course_sizes() -> tuple[list[int], str]:
     """The payload sizes to measure here, and a sentence saying why they stop where they do.
 
     1 KB to 100 MB; under test (``COURSE_TIME_SCALE`` < 1) up to 1 MB; never a size whose
-    :data:`MEMORY_FACTOR` copies would not fit in the memory still available.
+    :data:`MEMORY_FACTOR` copies would not fit in the memory still available, nor one whose
+    shared-memory block would not fit in ``/dev/shm`` (:func:`helpers.engine.limits.fit_to_shm`).
     """
     free = available_memory()
     sizes = [s for s in FULL_SIZES if s * MEMORY_FACTOR <= free]
@@ -77,6 +78,13 @@ def course_sizes() -> tuple[list[int], str]:
     if len(sizes) < len(FULL_SIZES) and FULL_SIZES[len(sizes)] * MEMORY_FACTOR > free:
         reasons.append(f"{free / MB:,.0f} MB of memory is available: a payload needs about {MEMORY_FACTOR} "
                        "times its size while it crosses")
+    # Shared memory lives in /dev/shm (64 MB under Docker and Binder): a block bigger than its free space
+    # is made without complaint and the first write past it kills the process with SIGBUS.
+    from .engine.limits import fit_to_shm, shm_space
+
+    sizes, shm_reason = fit_to_shm(sizes, shm_space())
+    if shm_reason:
+        reasons.append(shm_reason)
     note = "; ".join(reasons) or f"{free / MB:,.0f} MB of memory is available: enough for 100 MB payloads"
     return sizes or [1 * KB], note
 

@@ -96,8 +96,14 @@ def die(exit_code: int = 3) -> None:
 
 
 def process_context(start_method: str | None = None) -> Any:
-    """The ``multiprocessing`` context for ``ProcessPoolExecutor(mp_context=...)``: the course's start method."""
-    return multiprocessing.get_context(resolve_start_method(start_method))
+    """The ``multiprocessing`` context for ``ProcessPoolExecutor(mp_context=...)``: the course's start method.
+
+    Its ``Pool(...)`` is a :class:`helpers.engine.safe_pool.BoundedPool`, whose ``terminate()`` cannot hang
+    after a worker was killed (the standard one can, on every Python from 3.10 on).
+    """
+    from .engine.safe_pool import bounded_context
+
+    return bounded_context(multiprocessing.get_context(resolve_start_method(start_method)))
 
 
 def cpu_count_for_pools() -> int:

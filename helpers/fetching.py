@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .engine import validate
 from .engine.config import resolve_start_method, start_context
 from .engine.machine import usable_cores
 from .engine.task_kinds import TaskKind
@@ -77,6 +78,7 @@ def page_urls(base: str, count: int, delay: float | None = None) -> list[str]:
 
 def fetch_page(url: str, timeout: float = 30.0) -> int:
     """Fetch one page with the standard library; return its size in bytes."""
+    validate.seconds(timeout, "timeout", 600)
     with urllib.request.urlopen(url, timeout=timeout) as reply:
         return len(reply.read())
 
@@ -97,7 +99,23 @@ def fetch_kind(base: str) -> TaskKind:
     from .local_server import MAX_DELAY
 
     check_urls([base])
-    return TaskKind("fetch", partial(fetch_delayed_page, base), "seconds each", MAX_DELAY, seconds_per_unit=None)
+    return TaskKind("fetch", partial(fetch_delayed_page, base), "seconds each", MAX_DELAY, seconds_per_unit=None,
+                    unavailable=partial(server_gone, base))
+
+
+def server_gone(base: str) -> str | None:
+    """Why fetching from ``base`` cannot work now (nothing listens there: the server was stopped), or ``None``."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 80), timeout=2):
+            return None
+    except OSError as exc:
+        reason = "connection refused" if isinstance(exc, ConnectionRefusedError) else str(exc) or type(exc).__name__
+        return (f"{reason} at {base}: the server was stopped (the notebook stops it in its last cells). "
+                "Run the cell that starts it again, then the panel's cell, and press Run.")
 
 
 #: The server the notebook last offered to the panel (:func:`add_to_panel`); :func:`task_kinds` reads it.
@@ -162,6 +180,7 @@ def _measured(how: str, urls: list[str], body: Callable[[FetchRun], None]) -> Fe
 def fetch_one_by_one(urls: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> FetchRun:
     """Fetch every page in turn with ``urllib``; stops (with an error) once ``timeout`` is spent."""
     urls = check_urls(urls)
+    validate.seconds(timeout, "timeout", 600)
 
     def body(run: FetchRun) -> None:
         deadline = time.monotonic() + timeout
@@ -185,6 +204,7 @@ def fetch_on_threads(urls: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> F
     An interrupt stops the waiting at once; the threads are daemons and end with their request.
     """
     urls = check_urls(urls)
+    validate.seconds(timeout, "timeout", 600)
     lock = threading.Lock()
 
     def body(run: FetchRun) -> None:
@@ -217,6 +237,7 @@ def fetch_with_asyncio(urls: Sequence[str], timeout: float = DEFAULT_TIMEOUT) ->
     this thread (Jupyter), the loop for the run gets a thread of its own.
     """
     urls = check_urls(urls)
+    validate.seconds(timeout, "timeout", 600)
 
     def body(run: FetchRun) -> None:
         run_coroutine(gather_pages(urls, run, timeout), timeout + 5)
@@ -335,6 +356,7 @@ def memory_per_waiter(kind: str, count: int = 1000, start_method: str | None = N
         raise ValueError(f"kind must be one of {', '.join(WAITER_KINDS)}; you gave {kind!r}.")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PAGES:
         raise ValueError(f"count must be a whole number from 1 to {MAX_PAGES}; you gave {count!r}.")
+    validate.seconds(timeout, "timeout", 600)
     context = start_context(resolve_start_method(start_method))
     answer = context.Queue()
     process = context.Process(target=_waiters_in_child, args=(kind, count, answer), daemon=True)

@@ -10,6 +10,11 @@ held at the same moment (``stats()``), which is how a checker *observes* concurr
 It is stopped, and its port freed, on every exit path: the ``with`` block's end, an exception,
 ``KeyboardInterrupt``, the kernel exiting (``weakref.finalize``), and ``stop()`` by hand.
 
+Who can reach it: it listens on 127.0.0.1 only (never another interface), on a port the system
+picks (``port=0``), and asks for no credentials, so any user *of this machine* can fetch its pages
+and reset its ``/stats`` while it runs. That is acceptable for a demo that only sends a short page
+and runs nothing it is sent; the servers that run code (Jupyter, the Dask cluster) authenticate.
+
 Two limits decide whether 1 000 connections at once can work, on both sides:
 
 * the **listen backlog**: connections the kernel queues before the server accepts them.

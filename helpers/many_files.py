@@ -78,8 +78,11 @@ def time_reading(way: str, paths: list[Path], repeats: int = 3) -> tuple[float, 
     """Best-of-``repeats`` seconds to read every file ``way``; and the bytes read."""
     from .fetching import run_coroutine
 
+    from .engine import validate
+
     if way not in WAYS:
         raise ValueError(f"way must be one of {', '.join(WAYS)}; you gave {way!r}.")
+    validate.whole_number(repeats, "repeats", 1, 20)
     best, total = float("inf"), 0
     for _ in range(repeats):
         start = time.perf_counter()

@@ -135,10 +135,13 @@ class LabServer:
     everything ended on its own); it never raises, so it is safe in a ``finally``.
     """
 
-    def __init__(self, notebooks: Path, workdir: Path, log: Path | None = None, frontend: str = "lab") -> None:
+    def __init__(self, notebooks: Path, workdir: Path, log: Path | None = None, frontend: str = "lab",
+                 extra_args: list[str] | None = None, user_settings: bool = True) -> None:
         if frontend not in FRONTENDS:
             raise ValueError(f"frontend must be one of {', '.join(FRONTENDS)}, not {frontend!r}")
         self.frontend = frontend
+        self.extra_args = list(extra_args or [])  # e.g. what `make lab` passes (make lab-args)
+        self.user_settings = user_settings  # False: JupyterLab's settings as a learner's fresh install has them
         self.workdir = workdir
         self.root = workdir / "notebooks"
         shutil.copytree(notebooks, self.root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
@@ -165,7 +168,7 @@ class LabServer:
             path = self.workdir / sub
             path.mkdir(parents=True, exist_ok=True)
             env[name] = str(path)
-        for relative, values in (LAB_USER_SETTINGS if self.frontend == "lab" else {}).items():
+        for relative, values in (LAB_USER_SETTINGS if self.frontend == "lab" and self.user_settings else {}).items():
             target = self.workdir / "lab-settings" / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(values, indent=2))
@@ -185,6 +188,7 @@ class LabServer:
         ]
         if self.frontend == "lab":  # Notebook 7 has no news or update check to turn off
             command += ["--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        command += self.extra_args
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")  # CI containers run as root; Jupyter refuses without it
         return command

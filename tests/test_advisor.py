@@ -103,7 +103,7 @@ def test_reference_table_refuses_unknown_rows() -> None:
 
 
 def test_advisor_panel_follows_its_controls() -> None:
-    panel = advisor_panel(process_start=0.05)
+    panel = advisor_panel(process_start=0.05, gil=True)  # the GIL world; without one: the test below
     checkboxes = panel.children[0].children
     sliders = panel.children[1].children
     advice = panel.children[2]
@@ -115,6 +115,17 @@ def test_advisor_panel_follows_its_controls() -> None:
     assert advice.value.startswith("<b>sequential</b>")
 
 
+def test_advisor_panel_follows_this_pythons_gil_by_default(monkeypatch) -> None:
+    from helpers import config
+
+    for gil, tool in ((True, "processes"), (False, "threads")):
+        monkeypatch.setattr(config, "gil_enabled", lambda gil=gil: gil)
+        panel = advisor_panel(process_start=0.05)
+        panel.children[0].children[0].value, panel.children[0].children[1].value = False, True
+        panel.children[1].children[0].value = 10.0
+        assert panel.children[2].value.startswith(f"<b>{tool}</b>")
+
+
 def test_advisor_panel_says_in_html_what_it_shows_for_pages_without_widgets() -> None:
     panel = advisor_panel(process_start=0.05)
     panel.children[0].children[1].value = True  # computing too
@@ -124,3 +135,6 @@ def test_advisor_panel_says_in_html_what_it_shows_for_pages_without_widgets() ->
     assert "☑ the tasks wait" in shown and "☑ the tasks compute" in shown and "☐ the workers must share" in shown
     assert "one task takes (s): <b>1</b>" in shown and "number of tasks: <b>8</b>" in shown
     assert panel.children[2].value in shown
+    # Plain text says the same words, never the widget's repr ("AdvisorBox(children=(HBox(...").
+    plain = bundle["text/plain"]
+    assert "☑ the tasks wait" in plain and "children=" not in plain and "<" not in plain

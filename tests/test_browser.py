@@ -7,6 +7,8 @@ that, with Debian's chromium driven headless by Playwright (never a downloaded b
 * JupyterLab is started like the README's ``make lab`` (``jupyter lab --ServerApp.ip=127.0.0.1
   --ServerApp.root_dir=notebooks``) on a temporary copy of the notebooks, with its own token,
   port and Jupyter directories (see ``tests/lab_server.py``);
+* 13, whose last cells stop its web server: Run All, then the panel's Run must say in one line that the server
+  was stopped and what to run again (no traceback, no sixteen repeated errors);
 * the same in **Jupyter Notebook 7** (``jupyter notebook``, the other front-end learners use), for
   notebook 03: its own page layout (no status bar; the kernel's name in the toolbar), same menus;
 * the notebook is opened, run with *Run → Run All Cells*, and no cell may show a traceback;
@@ -215,6 +217,45 @@ def test_learner_runs_notebook_and_uses_the_panel(case: Case, lab: LabServer, br
         shut_kernels_down(lab, case.notebook)
 
 
+#: Notebooks whose last cells stop what their panel uses (13 stops its web server): after Run All, pressing the
+#: panel's Run must give one line that says what is gone and what to run again, never a traceback.
+STOPPED_RESOURCE_CASES = {"13_real_waiting_and_asyncio.ipynb": "server was stopped"}
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("notebook", list(STOPPED_RESOURCE_CASES))
+def test_a_panel_after_run_all_stopped_its_resource_says_so(notebook: str, lab: LabServer, browser: Any,
+                                                             census: Callable[[], None]) -> None:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    name = notebook.removesuffix(".ipynb")
+    try:
+        open_notebook(page, lab, notebook)
+        run_all(page, lab, notebook, timeout=200)
+        assert_no_errors_shown(page)
+        panel = page.locator(".course-live-panel").first
+        panel.scroll_into_view_if_needed()
+        status = panel.locator(".course-status")
+        assert "Done" in status.text_content(), status.text_content()
+        panel.locator("button.widget-button", has_text="Run").click()
+        expect(status).to_contain_text(STOPPED_RESOURCE_CASES[notebook], timeout=30_000)
+        said = status.text_content()
+        assert "run the cell" in said.lower() and said.count("refused") <= 1, said
+        assert "Traceback" not in said
+        assert_no_errors_shown(page)
+        assert not [p for p in problems if "ResizeObserver loop" not in p], problems
+        panel.screenshot(path=str(OUTPUT / f"{name}-panel-after-run-all.png"))
+    except BaseException:
+        _save(page, OUTPUT / f"{name}-after-run-all-failure.png")
+        raise
+    finally:
+        census()
+        page.close()
+        shut_kernels_down(lab, notebook)
+
+
 def open_notebook(page: Any, lab: LabServer, notebook: str) -> None:
     """Open the notebook and wait until its kernel has started and the page shows it connected."""
     page.goto(lab.notebook_url(notebook), timeout=60_000)
@@ -233,7 +274,6 @@ def run_all(page: Any, lab: LabServer, notebook: str, timeout: float = 80) -> No
     # A code cell's prompt shows "[*]:" while it is queued or running, and its number once it
     # has run; after an error the rest of the queue is dropped and the stars go away. So: see
     # a star appear (an observer in the page cannot miss it), then wait for none to be left.
-    # Cells with a collapsed source (solutions) show no prompt: the kernel must also stay idle.
     page.evaluate("""() => {
         const stars = () => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt')]
             .filter(p => p.textContent.includes('*')).length;

@@ -9,7 +9,8 @@ def test_all_checks_pass_in_the_course_environment():
     out = io.StringIO()
     assert check_install.check_install(out) is True
     lines = out.getvalue().splitlines()
-    assert all(line.startswith("✔") for line in lines[:-1]) and "All checks passed" in lines[-1]
+    assert all(line.startswith(("✔", "⚠")) for line in lines[:-1]) and "All checks passed" in lines[-1]
+    assert sum(line.startswith("⚠") for line in lines) == (sys.version_info[:2] in check_install.END_OF_LIFE)
     assert any("child process ran and its output came back" in line for line in lines)
 
 
@@ -59,9 +60,42 @@ def test_an_unavailable_start_method_is_a_failed_check(monkeypatch):
     assert "✘ start method: ValueError" in out.getvalue()
 
 
-def test_end_of_life_python_is_named(monkeypatch):
+def test_end_of_life_python_is_a_caution_not_a_tick(monkeypatch):
     monkeypatch.setattr(check_install, "END_OF_LIFE", {sys.version_info[:2]: "October 2026"})
-    assert "end of life since October 2026" in check_install._python()
+    out = io.StringIO()
+    assert check_install.check_install(out) is True
+    [line] = [line for line in out.getvalue().splitlines() if "Python" in line and "end of life" in line]
+    assert line.startswith("⚠ ") and "(since October 2026)" in line
+
+
+def test_every_package_a_notebook_imports_is_checked(monkeypatch):
+    assert {"aiohttp", "dask", "distributed", "cryptography"} <= set(check_install.PACKAGES)
+    monkeypatch.setitem(sys.modules, "aiohttp", None)  # import fails, as where it is not installed
+    out = io.StringIO()
+    assert check_install.check_install(out) is False
+    assert "✘ aiohttp:" in out.getvalue() and "All checks passed" not in out.getvalue()
+
+
+def test_a_kernel_spec_whose_interpreter_lacks_ipykernel_is_a_failed_check(monkeypatch, tmp_path):
+    """A 'python3' spec pointing at another Python without ipykernel: listed, but no kernel would start."""
+    spec = tmp_path / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    bare = sys.base_prefix + "/bin/python3"  # the interpreter this venv was made from: no ipykernel there
+    import json
+
+    (spec / "kernel.json").write_text(json.dumps({"argv": [bare, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                                                  "display_name": "Python 3", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    import subprocess as sp
+
+    if sp.run([bare, "-c", "import ipykernel"], capture_output=True).returncode == 0:
+        import pytest
+
+        pytest.skip(f"{bare} has ipykernel: no bare interpreter to point at")
+    out = io.StringIO()
+    assert check_install.check_install(out) is False
+    assert f"✘ kernel: RuntimeError: the 'python3' kernel runs {bare}, which cannot import ipykernel" \
+        in out.getvalue()
 
 
 def test_too_old_ipykernel_is_a_failed_check(monkeypatch):
@@ -71,3 +105,18 @@ def test_too_old_ipykernel_is_a_failed_check(monkeypatch):
     out = io.StringIO()
     assert check_install.check_install(out) is False
     assert "✘ ipykernel: RuntimeError: ipykernel 6.29.5 is too old; the course needs 7.0+" in out.getvalue()
+
+
+def test_the_build_line_says_which_build_and_what_it_changes(monkeypatch):
+    import sysconfig
+
+    from helpers import check_install, config
+
+    real = sysconfig.get_config_var
+    monkeypatch.setattr(sysconfig, "get_config_var", lambda name: 0 if name == "Py_GIL_DISABLED" else real(name))
+    assert "standard (with a GIL)" in check_install._build() and "processes" in check_install._build()
+    monkeypatch.setattr(sysconfig, "get_config_var", lambda name: 1 if name == "Py_GIL_DISABLED" else real(name))
+    monkeypatch.setattr(config, "gil_enabled", lambda: False)
+    assert "free-threaded, GIL off" in check_install._build() and "Lock" in check_install._build()
+    monkeypatch.setattr(config, "gil_enabled", lambda: True)
+    assert "GIL is ON now" in check_install._build()

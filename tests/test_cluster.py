@@ -40,7 +40,7 @@ def test_executor_map_runs_on_worker_processes_and_everything_is_closed(method):
     assert [r["square"] for r in records] == [x * x for x in range(8)]
     assert os.getpid() not in {r["pid"] for r in records}
     assert {r["pid"] for r in records} <= worker_pids
-    assert all(r["worker"].startswith("tcp://127.0.0.1:") for r in records)
+    assert all(r["worker"].startswith("tls://127.0.0.1:") for r in records)  # TLS: helpers.cluster_security
     assert label == "cluster 2 × 2"
     assert live_children() == []
 

@@ -34,3 +34,21 @@ def test_a_run_draws_the_task_stream_and_leaves_nothing_running():
     assert live_children() == []
     with pytest.raises(ValueError, match="job"):
         panel.run(job="dance")
+
+
+def test_static_output_is_the_last_chart_never_the_widget_repr(monkeypatch):
+    handles = []
+
+    class Handle:
+        def update(self, obj):
+            handles.append(obj._repr_mimebundle_())
+
+    monkeypatch.setattr("helpers.cluster_panel.display", lambda *a, **k: Handle())
+    panel = ClusterPanel(SIZES, tasks=2)
+    before = panel._repr_mimebundle_()
+    assert before["text/plain"] == "<ClusterPanel: no run yet>" and "image/png" not in before
+    panel.run(n_workers=1, threads_per_worker=1, job="wait")
+    bundle = handles[-1]  # what the notebook keeps once the run is over
+    assert bundle["image/png"] and bundle["text/plain"].startswith("<ClusterPanel: ")
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert not any(word in bundle["text/plain"] for word in ("VBox(", "HBox(", "IntSlider("))

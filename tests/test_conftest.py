@@ -58,3 +58,40 @@ def test_the_fixture_starts_a_real_kernel(start_kernel):
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+PROBE = [
+    "import socket, tempfile\nfrom multiprocessing import resource_tracker, shared_memory\n"
+    "block = shared_memory.SharedMemory(create=True, size=4096)\n"
+    "resource_tracker.unregister(block._name, 'shared_memory')  # nobody will clean it up: a real leak\n"
+    "kept = tempfile.mkdtemp(prefix='pymp-')\n"
+    "listener = socket.socket()\nlistener.bind(('127.0.0.1', 0))\nlistener.listen()\nprint('ok')",
+]
+
+
+def test_the_notebook_census_names_segments_temp_dirs_and_ports_left_behind(tmp_path):
+    """A notebook that leaks one of each fails the census, and each leak is named (then removed)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).resolve().parent.parent
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code) for code in PROBE])
+    nbformat.write(notebook, tmp_path / "probe.ipynb")
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    env["PYTHONPATH"] = str(root)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", "--nbval-lax",
+                           "--nbval-current-env", str(tmp_path / "probe.ipynb")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=180)
+    report = done.stdout + done.stderr
+    assert done.returncode != 0, report
+    assert "left 1 /dev/shm segment(s): psm_" in report, report
+    assert "left in its TMPDIR: pymp-" in report, report
+    assert "port(s) listening before shutdown: 127.0.0.1:" in report, report
+    segment = report.split("/dev/shm segment(s): ")[1].split()[0].strip(",")
+    assert not os.path.exists(f"/dev/shm/{segment}")
+    json.dumps(report)  # (a plain string: the census names what it found)

@@ -107,11 +107,20 @@ def test_the_panel_fetches_from_the_server_on_threads_and_processes(server, monk
     assert kind.name == "fetch" and panel.task_kind("fetch") is kind and "fetch" not in panel.TASK_KINDS
     assert panel.LivePanel(fetching.fetch_kind(server.url), size=0.2).task == "fetch"  # a kind passed as a value
     live = panel.LivePanel("fetch", size=0.2, tasks=4, workers=4, mode="threads")
+    from helpers.overlap import most_at_once
+
     for mode in ("threads", "processes"):
-        result = live.run(mode=mode, workers=4)
-        assert result.status == "done", result.message
-        assert len(result.tasks) == 4 and all(size > 0 for size in result.results), result.errors
-        # Four waits of 0.2 s at once: about one wait (process start-up added), not four.
-        assert result.elapsed < 0.2 * 4 * 0.75, result.summary()
+        # Four waits of 0.2 s at once: the tasks' intervals overlap and the run takes well under the sum of its
+        # tasks' own times. Judged on this run's figures (not a fixed 0.6 s: 0.91 s once under a load of 10 on
+        # 2 cores), with up to three tries for a busy machine, as the exercise checkers allow.
+        for _ in range(3):
+            result = live.run(mode=mode, workers=4)
+            assert result.status == "done", result.message
+            assert len(result.tasks) == 4 and all(size > 0 for size in result.results), result.errors
+            together = sum(task.duration for task in result.tasks)
+            if most_at_once((t.start, t.end) for t in result.tasks) >= 2 and result.elapsed < 0.75 * together:
+                break
+        else:
+            pytest.fail(f"{mode}: the four waits never overlapped in three runs: {result.summary()}")
     with pytest.raises(ValueError):
         fetching.add_to_panel("not a url")

@@ -50,6 +50,16 @@ def free_threaded(monkeypatch):
                         lambda name: 1 if name == "Py_GIL_DISABLED" else real(name))
 
 
+@pytest.fixture
+def with_gil(monkeypatch):
+    """This process, as a standard build would describe itself: on 3.14t the real answer is "no GIL"."""
+    monkeypatch.setattr(helpers.config, "gil_enabled", lambda: True)
+    monkeypatch.setattr(machine, "gil_enabled", lambda: True)
+    real = machine.sysconfig.get_config_var
+    monkeypatch.setattr(machine.sysconfig, "get_config_var",
+                        lambda name: 0 if name == "Py_GIL_DISABLED" else real(name))
+
+
 # --- 04: threads against processes for CPU work ---------------------------------------------
 
 VERDICT_04 = "threads_speedup = sequential.elapsed / threads_run.elapsed"
@@ -119,7 +129,7 @@ def test_08_free_threaded_threads_that_did_not_scale_are_not_blamed_on_a_gil(cap
     assert "the GIL" not in line.replace("without a GIL", "") and "one usable core" in line
 
 
-def test_08_with_the_gil_it_still_names_the_gil(capsys):
+def test_08_with_the_gil_it_still_names_the_gil(capsys, with_gil):
     out = verdict_08(capsys, thread_speedup=1.0)
     assert "4 threads: ×1.00 -> this run shows that threads running Python code take turns on the GIL" in out
 

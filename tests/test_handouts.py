@@ -34,6 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = [lesson.path for lesson in lessons()]  # notebooks/course.toml, the one list of the course
 DEFAULT_SUBSET = "00,02,08"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: What an ipywidget prints where no widget manager draws it: never on a handout page (each widget the course
+#: shows has a static fallback, its last figure).
+WIDGET_REPR = re.compile(r"\b(VBox|HBox|Box|IntSlider|FloatSlider|IntText|FloatText|Button|ToggleButtons|Dropdown|"
+                         r"Checkbox|Image|HTML|Label|Output)\((children|value|description|layout|options)=")
 
 
 def _load_tool():
@@ -119,6 +123,10 @@ def test_learner_copy_drops_exactly_the_solution_cells():
     assert solutions and len(learner.cells) == len(nb.cells) - len(solutions)
     assert not any("solution" in c.metadata.get("tags", []) for c in learner.cells)
     assert len(instructor.cells) == len(nb.cells)
+    # Run All neither runs nor shows a solution: collapsed Markdown; the instructor's copy opens it.
+    assert all(c.cell_type == "markdown" and c.source.startswith("<details>") for c in solutions)
+    opened = [c for c in instructor.cells if "solution" in c.metadata.get("tags", [])]
+    assert opened and all(c.source.startswith("<details open>") for c in opened)
 
 
 def test_missing_chromium_stops_the_build_with_a_clear_message(monkeypatch):
@@ -364,7 +372,8 @@ def _solution_lines(path: Path) -> list[str]:
     for cell in nb.cells:
         if "solution" in cell.metadata.get("tags", []):
             lines += [line.strip() for line in cell.source.splitlines()
-                      if len(line.strip()) >= 10 and line.strip() != "# Solution" and line.strip() not in others]
+                      if len(line.strip()) >= 10 and line.strip() != "# Solution" and line.strip() not in others
+                      and not line.startswith(("<", "```"))]  # the <details> wrapper and the code fence
     return lines
 
 
@@ -402,6 +411,9 @@ def test_executed_copies_show_each_panel_as_its_final_figure(built):
                 for output in cell.get("outputs", []):
                     data = output.get("data", {})
                     assert WIDGET_VIEW not in data, f"{variant}/{nb.stem}: an empty widget box is left"
+                    plain = str(data.get("text/plain", ""))
+                    shown = WIDGET_REPR.search(plain)
+                    assert not shown, f"{variant}/{nb.stem}: a widget's repr {shown.group(0)!r} is on the page"
                     if str(data.get("text/plain", "")).startswith("<LivePanel"):
                         panels += 1
                         assert data.get("image/png"), f"{variant}/{nb.stem}: a panel without its figure"
@@ -409,6 +421,20 @@ def test_executed_copies_show_each_panel_as_its_final_figure(built):
                         assert f'src="data:image/png;base64,{data["image/png"][:40]}' in page
     if any(nb.number in ("00", "03", "04") for nb in built.notebooks):
         assert panels, "no LivePanel output found in notebooks that run one"
+
+
+def test_no_page_shows_a_widget_repr(built):
+    for variant in handouts.VARIANTS:
+        for nb in built.notebooks:
+            text = " ".join(parse(built.out / variant / nb.html_name).text)
+            assert not WIDGET_REPR.search(text), f"{variant}/{nb.html_name}: {WIDGET_REPR.search(text).group(0)!r}"
+            pdf = pdf_text(built.out / variant / "pdf" / nb.pdf_name)
+            assert not WIDGET_REPR.search(pdf), f"{variant}/{nb.pdf_name}: a widget repr"
+
+
+def test_the_widget_repr_pattern_catches_what_an_unshown_widget_prints():
+    assert WIDGET_REPR.search("VBox(children=(HBox(children=(IntSlider(value=2, description='worker processes'")
+    assert not WIDGET_REPR.search("<ClusterPanel: 8 tasks on cluster 2 × 1: 1.20 s>")
 
 
 def test_every_page_says_whose_machine_measured_it(built):
@@ -430,9 +456,10 @@ def test_the_cheat_sheet_figures_were_handed_over_by_the_notebook_itself(built):
     if any(nb.number == "08" for nb in built.notebooks):
         executed = nbformat.read(built.out / "instructor" / "08_quick_reference.ipynb", as_version=4)
         source = nbformat.read(ROOT / "notebooks" / "08_quick_reference.ipynb", as_version=4)
-        # Nothing was appended to the notebook at build time: the same cells, plus the stamp.
-        assert [c.source for c in executed.cells if "handout-stamp" not in c.metadata.get("tags", [])] == \
-            [c.source for c in source.cells]
+        # Nothing was appended to the notebook at build time: the same cells, plus the stamp (the instructor's
+        # solution printed open: "<details open>").
+        assert [c.source.replace("<details open>", "<details>", 1) for c in executed.cells
+                if "handout-stamp" not in c.metadata.get("tags", [])] == [c.source for c in source.cells]
 
 
 def test_no_chromium_is_left_running(built):
@@ -445,6 +472,36 @@ def test_no_chromium_is_left_running(built):
             pass
     assert not left, f"chromium processes left by the build: {left}"
 
+
+def test_printed_output_wraps_at_spaces_and_the_next_line_is_not_printed(tmp_path):
+    """One small notebook through the handout template and chromium: a long printed line wraps between words
+    (JupyterLab's own CSS would cut them: "wor / k."), and the "Next:" navigation cell is left off paper."""
+    if shutil.which("pdftotext") is None:
+        unavailable("poppler-utils (pdftotext) is not installed")
+    try:
+        chromium = handouts.find_chromium()
+    except handouts.BuildError as exc:
+        unavailable(str(exc))
+    words = [f"word{n:02d}" for n in range(90)]
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print(line)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=" ".join(words) + "\n")]
+    nxt = nbformat.v4.new_markdown_cell("Next: **01 · the next one**")
+    nxt.metadata["tags"] = ["course-next"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 00 · A page"), cell, nxt]
+    css = (ROOT / "tools" / "handout_templates" / "handout.css").read_text(encoding="utf-8")
+    page = SimpleNamespace(title="A page", number="00", stem="00_a_page", html_name="00_a_page.html",
+                           pdf_name="00_a_page.pdf")
+    html = handouts.render(nb, dict(css=css, variant="learner", page=page, print=True, footer='"test"',
+                                    prev=None, next=None), lambda stem, fragment: None)
+    source = tmp_path / "page.html"
+    source.write_text(html, encoding="utf-8")
+    handouts.print_pdf(chromium, source, tmp_path / "page.pdf")
+    text = pdf_text(tmp_path / "page.pdf")
+    printed = [token for token in text.split() if token.startswith("word") or re.fullmatch(r"\d+", token)]
+    assert [t for t in printed if t.startswith("word")] == words, "a word of the output was cut across lines"
+    assert text.count("\n") > 3  # it did wrap: 90 words are wider than the page
+    assert "Next:" not in text
 
 # --- how busy the machine was while a page was measured ------------------------------------------
 

@@ -100,6 +100,14 @@ def test_a_failing_task_is_reported_and_the_others_still_run(mode):
     assert not live_children()
 
 
+def test_the_same_error_from_many_tasks_is_told_once():
+    with pytest.raises(TaskFailed) as caught:
+        run(workers.fail_task, ["boom"] * 6 + ["bang"], mode="threads", workers=3)
+    message = str(caught.value)
+    assert message == "6 of 7 tasks raised RuntimeError: boom; 1 of 7 tasks (task 6) raised RuntimeError: bang"
+    assert caught.value.result.message == message
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_a_worker_that_dies_stops_the_run_without_hanging(method):
     start = time.monotonic()

@@ -29,3 +29,17 @@ def test_bars_chart_labels_each_bar():
     chart = bars_chart(["a", "b"], [1.0, 2.0], "ms", title="t")
     assert [t.get_text() for t in chart.fig.axes[0].get_yticklabels()] == ["a", "b"]
     assert chart.png().startswith(PNG)
+
+
+def test_charts_speak_a_learners_words_and_write_no_powers_of_ten():
+    from types import SimpleNamespace
+
+    from helpers.io_charts import bars_chart, transfer_chart
+
+    chart = bars_chart(["a", "b"], [12.3, 2100.0], "ms")
+    texts = [t.get_text() for t in chart.fig.axes[0].texts]
+    assert "2,100 ms" in texts and "12.3 ms" in texts and not any("e+" in t for t in texts)
+    sizes = [1000, 100_000]
+    transfer = SimpleNamespace(sizes=sizes, seconds=[1e-4, 1e-3], throughput=lambda: [1e7, 1e8])
+    legend = transfer_chart({"shared_memory": transfer, "array": transfer}).fig.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["shared memory", "Array (shared)"]

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("engine", "charts", "subjects", "panels", "top")
 TOP = {"helpers", "helpers.check_install", "helpers.choose"}
-TOP_PACKAGES = ("helpers.exercises", "helpers.bench")
+TOP_PACKAGES = ("helpers.exercises", "helpers.bench", "helpers.choose")
 
 
 def modules(root: Path) -> dict[str, Path]:

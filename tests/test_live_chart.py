@@ -36,3 +36,32 @@ def test_history_and_side_by_side_make_one_picture():
     joined = Image.open(io.BytesIO(side_by_side(left, right)))
     widths = [Image.open(io.BytesIO(p)).width for p in (left, right)]
     assert joined.width == sum(widths)
+
+
+# --- readable charts (issue 25): nothing clipped, no zigzag, whole workers ---------------------------------------
+
+def test_the_longest_lane_name_is_not_cut_at_the_left_edge():
+    from helpers.live_chart import LiveTimeline
+
+    timeline = LiveTimeline()
+    timeline.begin(1, "sequential", 1.0, "4 tasks, sequential")
+    renderer = timeline.fig.canvas.get_renderer()
+    labels = [t for t in timeline.ax.get_yticklabels() if t.get_text()]
+    assert labels and labels[0].get_text() == "sequential-1"
+    assert all(t.get_window_extent(renderer).x0 >= 0 for t in labels)
+
+
+def test_the_history_has_whole_worker_ticks_and_draws_the_fastest_of_repeated_counts():
+    from matplotlib.figure import Figure
+
+    from helpers.live_chart import HistoryPoint, draw_history
+
+    ax = Figure().add_subplot()
+    draw_history(ax, [HistoryPoint("threads", 1, 4.0)], cpu_count=2)
+    assert list(ax.get_xticks()) == [1, 2]
+    ax = Figure().add_subplot()
+    draw_history(ax, [HistoryPoint("processes", 2, 2.1), HistoryPoint("processes", 2, 2.6),
+                      HistoryPoint("processes", 4, 1.9)], cpu_count=2)
+    line = ax.get_lines()[0]
+    assert list(line.get_xdata()) == [2, 4] and list(line.get_ydata()) == [2.1, 1.9]
+    assert "fastest" in line.get_label()

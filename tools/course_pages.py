@@ -63,7 +63,8 @@ def next_line(course: list[Lesson], index: int) -> str:
             "panel and keep measuring.")
 
 
-PLAN_SECTIONS = ("## 3-hour plan", "## 90-minute plan", "## Second 3-hour plan: beyond the article")
+PLAN_SECTIONS = ("## 3-hour plan", "## 90-minute plan", "## Second 3-hour plan: beyond the article",
+                 "## Third session: the day it breaks")
 
 
 def outline_summary(course: list[Lesson], outline: str) -> str:

@@ -260,7 +260,8 @@ def drop_widget_views(nb: Any) -> int:
 
 
 def for_variant(nb: Any, variant: str) -> Any:
-    """The learner's copy without the solution cells (nbconvert's TagRemovePreprocessor)."""
+    """The learner's copy without the solution cells (nbconvert's TagRemovePreprocessor); the instructor's with
+    each solution open (a solution is a collapsed ``<details>`` block: tools/solution_cells.py)."""
     import copy
 
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -268,6 +269,10 @@ def for_variant(nb: Any, variant: str) -> Any:
     out = copy.deepcopy(nb)
     if variant == "learner":
         out, _ = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}).preprocess(out, {})
+    else:
+        for cell in out.cells:
+            if SOLUTION_TAG in cell.metadata.get("tags", []) and cell.cell_type == "markdown":
+                cell.source = cell.source.replace("<details>", "<details open>", 1)
     return out
 
 

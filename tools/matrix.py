@@ -5,6 +5,7 @@
     python tools/matrix.py --methods spawn --versions 3.12 3.13
     python tools/matrix.py --versions current       # the interpreter running this script, as it is
     python tools/matrix.py --versions 3.14 --methods default --cores 1   # the platform's default, one CPU
+    python tools/matrix.py --versions 3.14t --methods default           # the free-threaded build (PEP 703/779)
 
 A *pass* is one nbval run over every notebook with one interpreter, one start method and
 optionally one CPU. The start method ``default`` sets nothing, so the notebooks use what the
@@ -14,14 +15,18 @@ affinity mask, as ``taskset -c 0`` would: a one-core VM or a container limited t
 
 ``--suite test`` is the set `make test` runs: this interpreter with its default start method,
 pinned to one CPU; spawn on every other version from 3.10 to 3.13; 3.14 and 3.15 with their
-default start method; and on this interpreter any start method none of those covers (see :func:`test_suite`).
+default start method; the free-threaded 3.14t (GIL off) with its default start method; and on this interpreter
+any start method none of those covers (see :func:`test_suite`).
 Passes run ``--jobs`` at a time; each version's environment is prepared while the passes that
 are ready already run.
 
 Interpreters are found without hard-coded versions: ``python3.X`` on PATH, pyenv's versions
-folder (``pyenv root``, else ``$PYENV_ROOT`` or ``~/.pyenv``), and ``/opt/debian-python/bin``
-(where ``shared/tools/debian-python 3.14 3.15`` puts Debian's builds; more folders with
-``$COURSE_PYTHON_DIRS``, colon-separated). A missing version is skipped with a message, or
+folder (``pyenv root``, else ``$PYENV_ROOT`` or ``~/.pyenv``), ``/opt/debian-python/bin``
+(where ``shared/tools/debian-python 3.14 3.15`` puts Debian's builds) and ``/opt/ft-python/bin``
+(``shared/tools/ft-python``: the free-threaded ``python3.14t``); more folders with
+``$COURSE_PYTHON_DIRS``, colon-separated. A version ending in ``t`` (``3.14t``) is a free-threaded
+build: only an interpreter whose ``Py_GIL_DISABLED`` is set answers for it, and never for ``3.14``;
+for it ``uv python find 3.14t`` is asked too. A missing version is skipped with a message, or
 fails the run when it is listed in ``--require``. Each version gets its own virtual environment
 with the course's dependencies and nbval, kept outside the clone (``~/.cache/threads-processes-course``,
 or ``$COURSE_VENV_CACHE``) and reused by every clone until the dependencies change; the clone
@@ -49,10 +54,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSIONS = ["3.10", "3.11", "3.12", "3.13", "3.14", "3.15"]
+#: Free-threaded builds (PEP 703; supported from 3.14, PEP 779): a pass of their own, default start method.
+FREE_THREADED = ["3.14t"]
 METHODS = ["fork", "spawn", "forkserver"]
 #: Versions that `make test` runs with their default start method (forkserver on Linux).
-NEWEST = ["3.14", "3.15"]
-EXTRA_DIRS = ["/opt/debian-python/bin"]
+NEWEST = ["3.14", "3.15", *FREE_THREADED]
+EXTRA_DIRS = ["/opt/debian-python/bin", "/opt/ft-python/bin"]
 NBVAL = ["--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
          "--nbval-cell-timeout=180", "--nbval-kernel-startup-timeout=30", "-p", "no:cacheprovider", "-q"]
 #: conftest.py's warning for a kernel start that failed and was tried again (see run_pass); the start-up
@@ -75,8 +82,21 @@ class Pass:
         return self.method + (f", {self.cores} core" if self.cores else "")
 
 
+#: What an interpreter answers to "which version are you": ``3.14``, or ``3.14t`` for a free-threaded build.
+VERSION_CODE = ("import sys, sysconfig; print('%d.%d' % sys.version_info[:2] "
+                "+ ('t' if sysconfig.get_config_var('Py_GIL_DISABLED') else ''))")
+
+
 def current_version() -> str:
-    return f"{sys.version_info[0]}.{sys.version_info[1]}"
+    """This interpreter's version as the matrix names it: ``3.13``, ``3.14t`` (free-threaded)."""
+    import sysconfig
+
+    return f"{sys.version_info[0]}.{sys.version_info[1]}" + ("t" if sysconfig.get_config_var("Py_GIL_DISABLED") else "")
+
+
+def version_key(version: str) -> list[int]:
+    """Sort key: 3.10 < 3.14 < 3.14t < 3.15."""
+    return [int(x.rstrip("t")) for x in version.split(".")] + [version.endswith("t")]
 
 
 def search_dirs() -> list[str]:
@@ -93,23 +113,42 @@ def pyenv_root() -> str:
 
 
 def find_python(version: str) -> str | None:
-    """An interpreter that reports ``version``: on PATH, in pyenv, or in one of :func:`search_dirs`."""
+    """An interpreter that reports ``version``: on PATH, in pyenv, in one of :func:`search_dirs`, or
+    (free-threaded only) where ``uv python find`` says."""
+    threaded = version.endswith("t")
+    base = version.rstrip("t")
     candidates = [shutil.which(f"python{version}")]
-    found = glob.glob(os.path.join(pyenv_root(), "versions", f"{version}.*", "bin", "python"))
-    newest_first = sorted(found, key=lambda p: [int(x) for x in Path(p).parent.parent.name.split(".") if x.isdigit()],
-                          reverse=True)
-    candidates += [p for p in newest_first if "t" not in Path(p).parent.parent.name.split(".")[-1]]
+    found = glob.glob(os.path.join(pyenv_root(), "versions", f"{base}.*", "bin", "python"))
+    found += glob.glob(os.path.join(pyenv_root(), "versions", f"{base}.*", "bin", f"python{version}"))
+    newest_first = sorted(found, key=lambda p: [int(x) for x in Path(p).parent.parent.name.rstrip("t").split(".")
+                                                if x.isdigit()], reverse=True)
+    # pyenv names a free-threaded build 3.14.0t: taken for 3.14t only (and the answer is checked below).
+    candidates += [p for p in newest_first if Path(p).parent.parent.name.endswith("t") == threaded]
     candidates += [os.path.join(d, f"python{version}") for d in search_dirs()]
+    if threaded:
+        candidates.append(_uv_find(version))
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK) and _reports(candidate, version):
             return candidate
     return None
 
 
+def _uv_find(version: str) -> str | None:
+    """``uv python find <version>`` (uv's own installs: ``uv python install 3.14t``), without downloading."""
+    uv = uv_binary()
+    if not uv:
+        return None
+    try:
+        done = subprocess.run([uv, "python", "find", "--no-python-downloads", version], capture_output=True,
+                              text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
 def _reports(python: str, version: str) -> bool:
     try:
-        done = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                              capture_output=True, text=True, timeout=30)
+        done = subprocess.run([python, "-c", VERSION_CODE], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0 and done.stdout.strip() == version
@@ -228,6 +267,8 @@ def test_suite(defaults: dict[str, str]) -> list[Pass]:
     * this interpreter with its default start method, pinned to one CPU (that method's pass too);
     * spawn on every other Python from 3.10 to 3.13;
     * 3.14 and 3.15 with their default start method (forkserver on Linux), exactly what a learner gets;
+    * the free-threaded 3.14t (GIL off) with its default start method: threads that compute in parallel,
+      races the GIL hid, and the course's verdicts on that build;
     * on this interpreter, each start method that none of those covers: spawn or forkserver only where
       no other Python found runs it. Every method runs at least once; `make matrix` runs them all on
       every Python. (This interpreter's spawn and forkserver passes were dropped from `make test`, where
@@ -249,7 +290,8 @@ def test_suite(defaults: dict[str, str]) -> list[Pass]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--versions", nargs="+", default=VERSIONS)
+    parser.add_argument("--versions", nargs="+", default=VERSIONS + FREE_THREADED,
+                        help="3.10 ... 3.15, 3.14t (free-threaded), current")
     parser.add_argument("--methods", nargs="+", default=METHODS, help="fork, spawn, forkserver, default")
     parser.add_argument("--cores", type=int, choices=[1], help="pin every pass to one CPU")
     parser.add_argument("--suite", choices=["test"], help="the passes `make test` runs (ignores the three above)")
@@ -258,7 +300,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1, help="passes run at the same time")
     args = parser.parse_args()
 
-    pythons = {version: find_python(version) for version in (VERSIONS if args.suite else args.versions)
+    pythons = {version: find_python(version) for version in (VERSIONS + FREE_THREADED if args.suite else args.versions)
                if version != "current"}
     if args.suite:
         defaults = {version: default_start_method(python) for version, python in pythons.items()
@@ -312,7 +354,7 @@ def main() -> int:
             detail = f" {label.split('(')[-1].rstrip(')')}" if cell.method == "default" else ""
             results[(cell.row, version)] = f"{'pass' if ok else 'FAIL'}{detail} ({seconds:.0f} s)"
 
-    versions = sorted(dict.fromkeys(version for _, version in results), key=lambda v: [int(x) for x in v.split(".")])
+    versions = sorted(dict.fromkeys(version for _, version in results), key=version_key)
     rows = list(dict.fromkeys(row for row, _ in results))
     lines = ["| start method | " + " | ".join(versions) + " |", "|" + "---|" * (len(versions) + 1)]
     for row in rows:

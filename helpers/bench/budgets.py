@@ -3,7 +3,9 @@
 * processes on large tasks reach ≥ 0.9 × usable cores of ideal speed-up (the course's start method);
 * 32 threads that each wait 1 s finish within 1.05 s (1.05 × one wait);
 * 1 000 asyncio waits of 1 s finish within 1.1 s (1.1 × one wait);
-* the live panel costs ≤ 5 % of a run's elapsed time while redrawing ≥ 4 times a second.
+* the live panel costs ≤ 5 % of a run's elapsed time while redrawing ≥ 4 times a second;
+* the build row: pure-Python work on 2 threads ≥ ×1.7 against 1 thread on the free-threaded build, and
+  ≤ ×1.1 on the GIL build in the same run (judged where both builds were found and 2 cores are usable).
 
 They hold on an otherwise idle machine; a busy one is said so beside the verdict. A budget
 whose measurement was not taken (``--only``) is "not measured", neither passed nor failed.
@@ -18,6 +20,7 @@ PROCESS_SHARE = 0.9
 THREAD_WAIT_COUNT, THREAD_WAIT_RATIO = 32, 1.05
 ASYNCIO_WAIT_COUNT, ASYNCIO_WAIT_RATIO = 1000, 1.10
 PANEL_SHARE, PANEL_FRAMES = 0.05, 4.0
+FREE_THREADED_SPEEDUP, GIL_SPEEDUP = 1.7, 1.1
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,38 @@ def panel_budget(results: dict[str, Any]) -> Verdict:
     return Verdict(name, target, figure, share <= PANEL_SHARE and rate >= PANEL_FRAMES)
 
 
-BUDGETS = (processes_budget, threads_waiting_budget, asyncio_waiting_budget, panel_budget)
+def _build_budget(results: dict[str, Any], free_threaded: bool) -> Verdict:
+    kind = "free-threaded" if free_threaded else "GIL"
+    name = f"2 threads, {kind} build"
+    target = (f"speed-up ≥ ×{FREE_THREADED_SPEEDUP:g} against 1 thread" if free_threaded
+              else f"speed-up ≤ ×{GIL_SPEEDUP:g} against 1 thread")
+    section = measured(results, "build")
+    if not section:
+        return _not_measured(name, target, "the build row was not measured (or failed)")
+    if not section["other_found"]:
+        return _not_measured(name, target, "only one build was found: both are judged in the same run")
+    if int(results["machine"]["usable_cores"]) < 2:
+        return _not_measured(name, target, "one usable core: nothing can run side by side")
+    build = next(b for b in section["builds"] if b["free_threaded"] == free_threaded)
+    speedup = build["speedups"]["2"]
+    idle = [x for x in (section.get("idle_cores_before"), section.get("idle_cores_after")) if x is not None]
+    note = (f"only {min(idle):g} cores idle around this row: re-run on an idle machine"
+            if idle and min(idle) < 1.5 else "")
+    figure = f"×{speedup:.2f} ({build['cpu_per_second_2']:.2f} CPU-s per s), Python {build['python']}"
+    return Verdict(name, target, figure, speedup >= FREE_THREADED_SPEEDUP if free_threaded else speedup <= GIL_SPEEDUP,
+                   note)
+
+
+def free_threaded_budget(results: dict[str, Any]) -> Verdict:
+    return _build_budget(results, True)
+
+
+def gil_build_budget(results: dict[str, Any]) -> Verdict:
+    return _build_budget(results, False)
+
+
+BUDGETS = (processes_budget, threads_waiting_budget, asyncio_waiting_budget, panel_budget, free_threaded_budget,
+           gil_build_budget)
 
 
 def check_budgets(results: dict[str, Any]) -> list[Verdict]:

@@ -105,6 +105,7 @@ class Progress:
 
 
 def measurers() -> dict[str, Callable[[Plan, Callable[[str], None]], dict[str, Any]]]:
+    from .build import measure_build_row
     from .computing import measure_computing, measure_hashlib
     from .crossover import measure_crossover
     from .moving import measure_moving
@@ -114,7 +115,7 @@ def measurers() -> dict[str, Callable[[Plan, Callable[[str], None]], dict[str, A
 
     return {"waiting": measure_waiting, "computing": measure_computing, "starting": measure_starting,
             "moving": measure_moving, "crossover": measure_crossover, "hashlib": measure_hashlib,
-            "panel": measure_panel}
+            "panel": measure_panel, "build": measure_build_row}
 
 
 def measure(plan: Plan, progress: Progress, label: str | None) -> dict[str, Any]:

@@ -36,6 +36,10 @@ def panel_run(kind: str, mode: str, workers: int, tasks: int, size: float) -> tu
     panel._draw = timed_draw  # type: ignore[method-assign]
     with mock.patch("helpers.panels.panel.display", return_value=mock.Mock()):
         result = panel.run()
+    # In a notebook the panel absorbs ■ and says so in its status line; here Ctrl-C must stop the whole
+    # benchmark (exit 130), not count as a failed section that the run goes on after.
+    if panel.status.value and "Interrupted" in panel.status.value:
+        raise KeyboardInterrupt
     if result is None or result.status != "done":
         raise RuntimeError(f"the live panel's run did not finish: {panel.status.value}")
     return result.elapsed, sum(spent), len(spent)

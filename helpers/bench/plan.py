@@ -13,7 +13,7 @@ from typing import Any
 
 from ..engine.config import MAX_THREADS, available_start_methods, max_processes, resolve_start_method
 
-SECTIONS = ("waiting", "computing", "starting", "moving", "crossover", "hashlib", "panel")
+SECTIONS = ("waiting", "computing", "starting", "moving", "crossover", "hashlib", "panel", "build")
 LEVELS = ("smoke", "quick", "full")
 #: Hard limits on what the command line may ask for: far above what is useful, far below trouble.
 MOST_WAITING_THREADS = 10_000
@@ -49,6 +49,8 @@ class Plan:
     panel_workloads: tuple[tuple[str, str, int, int, float], ...] = (
         ("compute", "threads", 2, 4, 4_000_000), ("wait", "threads", 8, 8, 1.0))
     panel_repeats: int = 2
+    build_work: int = 2_000_000         # loop turns shared by the threads of the build row (~0.2 s on one core)
+    build_repeats: int = 3
 
     @property
     def course_method(self) -> str:
@@ -118,6 +120,7 @@ def make_plan(level: str = "quick", *, sections: tuple[str, ...] = SECTIONS, met
         plan.crossover_sizes = (10_000, 200_000)
         plan.panel_workloads = (("wait", "threads", 2, 2, 0.3),)
         plan.panel_repeats = 1
+        plan.build_work, plan.build_repeats = 100_000, 1
     elif level == "full":
         plan.waiting_counts = (1, 2, 5, 10, 20, 32, 50, 100, 200, 500, 1000)
         plan.asyncio_counts = plan.waiting_counts
@@ -131,6 +134,7 @@ def make_plan(level: str = "quick", *, sections: tuple[str, ...] = SECTIONS, met
         plan.panel_workloads = (("compute", "threads", 2, 4, 4_000_000), ("compute", "processes", 2, 4, 4_000_000),
                                 ("wait", "threads", 8, 8, 1.0))
         plan.panel_repeats = 5
+        plan.build_work, plan.build_repeats = 4_000_000, 5
     if repeats is not None:
         plan.repeats = plan.panel_repeats = repeats
     if max_threads is not None:

@@ -180,9 +180,34 @@ def budgets_table(verdicts: Sequence[Verdict]) -> str:
     return "\n".join(lines)
 
 
+def build_table(section: dict[str, Any]) -> str:
+    """The build row: each build measured (GIL, free-threaded) on the same pure-Python work."""
+    counts = section["threads"]
+    gil = next((b for b in section["builds"] if not b["free_threaded"]), None)
+    rows = []
+    for b in section["builds"]:
+        kind = ("free-threaded" + (", GIL ON" if b["gil_enabled"] else "")) if b["free_threaded"] else "GIL"
+        # One thread against the GIL build: wall-clock, and CPU time (the steadier one on a busy machine).
+        ratio = f"×{b['one_thread'] / gil['one_thread']:.2f}" if gil else "—"
+        if gil and b.get("one_thread_cpu") and gil.get("one_thread_cpu"):
+            ratio += f" (CPU ×{b['one_thread_cpu'] / gil['one_thread_cpu']:.2f})"
+        rows.append([f"Python {b['python']} {kind}", f"{b['cpu']['1']['seconds']:.3f} s",
+                     *(f"×{b['speedups'][str(n)]:.2f}" for n in counts if n > 1),
+                     "—" if b.get("cpu_per_second_2") is None else f"{b['cpu_per_second_2']:.2f}",
+                     f"{b['one_thread']:.3f} s", ratio, "/".join(f"{x:,}" for x in b["race"]["lost"]),
+                     "—" if b.get("memory_kib_per_thread") is None else f"{b['memory_kib_per_thread']:.0f}"])
+    idle = [x for x in (section.get("idle_cores_before"), section.get("idle_cores_after")) if x is not None]
+    title = ("Build: the same pure-Python loop shared by 1, " + ", ".join(str(n) for n in counts if n > 1)
+             + " threads" + ("" if section["other_found"] else " (no other build found: this one only)")
+             + (f"; idle cores before/after: {' / '.join(f'{x:g}' for x in idle)}" if idle else ""))
+    lost = f"lost of {gil['race']['expected'] if gil else section['builds'][0]['race']['expected']:,}"
+    return title + "\n" + table(["build", "1 thread", *(f"{n} threads" for n in counts if n > 1),
+                                  "CPU-s/s at 2", "one thread", "vs GIL", lost, "KiB/thread"], rows)
+
+
 SECTION_TABLES = {"waiting": waiting_table, "computing": computing_table, "starting": starting_table,
                   "moving": moving_table, "crossover": crossover_table, "hashlib": hashlib_table,
-                  "panel": panel_table}
+                  "panel": panel_table, "build": build_table}
 
 
 def full_text(results: dict[str, Any], verdicts: Sequence[Verdict]) -> str:
@@ -232,6 +257,12 @@ def headline(results: dict[str, Any]) -> dict[str, float]:
         for method, found in s["crossover"]["crossover"].items():
             if found["numbers"] is not None:
                 out[f"crossover ({method}): numbers a task"] = found["numbers"]
+    if "build" in s:
+        for b in s["build"]["builds"]:
+            kind = "free-threaded" if b["free_threaded"] else "GIL"
+            if "2" in b["speedups"]:
+                out[f"build {kind}: 2 threads, speed-up"] = b["speedups"]["2"]
+            out[f"build {kind}: one thread, s"] = b["one_thread"]
     if "panel" in s and s["panel"]["rows"]:
         out["live panel: worst drawing share %"] = 100 * max(r["drawing_share"] for r in s["panel"]["rows"])
     return out

@@ -19,14 +19,25 @@ def _size_label(size: float) -> str:
     return human_size(size)
 
 
+#: The channels in a learner's words (the identifiers stay the keys of the measurements).
+CHANNEL_NAMES = {"queue": "Queue", "pipe": "Pipe", "manager": "Manager", "array": "Array (shared)",
+                 "shared_memory": "shared memory"}
+
+
+def _figure(value: float, unit: str) -> str:
+    """``2100`` ms as "2,100 ms", ``12.34`` as "12.3 ms": never a power of ten a learner has to decode."""
+    return f"{value:,.0f} {unit}" if abs(value) >= 100 else f"{value:.3g} {unit}"
+
+
 def transfer_chart(transfers: Mapping[str, Any], title: str = "") -> Chart:
     """Round-trip time (left) and throughput (right) against payload size, one line per channel."""
     fig = new_figure(10.0, 3.6)
     left, right = fig.subplots(1, 2)
     for channel, transfer in transfers.items():
         colour = CHANNEL_COLOURS.get(channel)
-        left.plot(transfer.sizes, [t * 1000 for t in transfer.seconds], "o-", color=colour, label=channel)
-        right.plot(transfer.sizes, [r / 1e6 for r in transfer.throughput()], "o-", color=colour, label=channel)
+        name = CHANNEL_NAMES.get(channel, channel.replace("_", " "))
+        left.plot(transfer.sizes, [t * 1000 for t in transfer.seconds], "o-", color=colour, label=name)
+        right.plot(transfer.sizes, [r / 1e6 for r in transfer.throughput()], "o-", color=colour, label=name)
     for ax, label in ((left, "round trip (ms), best of the repeats"), (right, "throughput (MB/s)")):
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -47,7 +58,7 @@ def bars_chart(labels: Sequence[str], values: Sequence[float], unit: str, title:
     fig = new_figure(7.0, 0.9 + 0.42 * len(labels))
     ax = fig.add_subplot()
     bars = ax.barh(range(len(labels)), values, color=colours or MODE_COLOURS["threads"])
-    ax.bar_label(bars, [f"{v:.3g} {unit}" for v in values], padding=3, fontsize=9)
+    ax.bar_label(bars, [_figure(v, unit) for v in values], padding=3, fontsize=9)
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, max(values) * 1.3 if max(values) > 0 else 1)

@@ -80,12 +80,19 @@ class LiveTimeline:
         self.canvas.draw()
         return encode(self.canvas, "png")
 
+    def _fit_lane_names(self, names: Sequence[str]) -> None:
+        """Leave room on the left for the longest lane name (8 pt: about 5 px a character), so none is cut."""
+        longest = max((len(name) for name in names), default=6) if len(names) <= 16 else 0
+        pixels = self.fig.get_figwidth() * self.fig.dpi
+        self.fig.subplots_adjust(left=min(0.3, max(0.06, (longest * 5.2 + 16) / pixels)))
+
     def begin(self, workers: int, mode: str, expected: float, caption: str = "") -> bytes:
         """Draw the empty axes for a run of ``workers`` lanes lasting about ``expected`` s."""
         self._workers, self._slots = workers, {}
         self._caption = caption or f"{workers} {mode}"
         prefix = {"threads": "thread-", "sequential": "sequential-", "interpreters": "interp-"}.get(mode, "process ")
         self._names = [f"{prefix}{n + 1}" for n in range(workers)]
+        self._fit_lane_names(self._names)
         self._axis = max(expected, 0.2)
         self._colour = MODE_COLOURS.get(mode, MODE_COLOURS["threads"])
         self._full_draw()
@@ -119,6 +126,9 @@ class LiveTimeline:
 
     def finish(self, result: RunResult) -> bytes:
         """The finished (or stopped) run with real lane labels, as PNG."""
+        from .plots import _lanes
+
+        self._fit_lane_names(_lanes(result))
         draw_timeline(self.ax, result)
         self.canvas.draw()
         self.full_draws += 1
@@ -136,6 +146,8 @@ class LiveTimeline:
         self._collections = bar_collections(ax, self._colour, animated=True)
         self._now = ax.axvline(0, color="black", linestyle="--", linewidth=0.8, animated=True)
         ax.set_title(f"{self._caption}: running", fontsize=10, loc="left")
+        ax.set_xlabel("seconds since the run began (a bar per task: pale while it runs, solid when done; "
+                      "dashed: now)", fontsize=8)
         # Only this short text is redrawn each frame: drawing text costs ~0.1 ms a character.
         self._clock = ax.text(1.0, 1.02, " ", transform=ax.transAxes, ha="right", va="bottom", fontsize=10,
                               animated=True, parse_math=False)
@@ -169,22 +181,36 @@ def side_by_side(*pngs: bytes) -> bytes:
 
 
 def draw_history(ax: Any, history: Sequence[HistoryPoint], *, cpu_count: int | None = None) -> None:
-    """Elapsed time against workers, one line per mode, for every finished run so far."""
+    """Elapsed time against workers, one line per mode, for every finished run so far.
+
+    A worker count tried more than once shows every run as a faint dot and its fastest on the line (a busy
+    machine only ever slows a run down), so the line does not zigzag up and down at one count.
+    """
     ax.clear()
     for mode in MODE_COLOURS:
-        points = sorted((p.workers, p.elapsed) for p in history if p.mode == mode)
-        if points:
-            xs, ys = zip(*points)
-            ax.plot(xs, ys, marker="o", linestyle="-" if len(points) > 1 else "none",
-                    color=MODE_COLOURS[mode], label=mode)
+        mine = [p for p in history if p.mode == mode]
+        if not mine:
+            continue
+        fastest: dict[int, float] = {}
+        for p in mine:
+            fastest[p.workers] = min(p.elapsed, fastest.get(p.workers, p.elapsed))
+        xs, ys = zip(*sorted(fastest.items()))
+        repeated = len(mine) > len(fastest)
+        ax.plot(xs, ys, marker="o", linestyle="-" if len(xs) > 1 else "none", color=MODE_COLOURS[mode],
+                label=mode + (" (fastest)" if repeated else ""))
+        if repeated:
+            ax.plot([p.workers for p in mine], [p.elapsed for p in mine], "o", color=MODE_COLOURS[mode],
+                    alpha=0.3, markersize=4)
+    most = max([p.workers for p in history] + [cpu_count or 1, 2])
     if history:
         last = history[-1]
         ax.annotate(format_duration(last.elapsed), (last.workers, last.elapsed), textcoords="offset points",
                     xytext=(0, 6), ha="center", fontsize=8)
-        most = max(p.workers for p in history)
-        ax.set_xlim(0.5, most + 0.5 + most * 0.12)  # room for the label of the right-most point
-        ax.margins(y=0.15)
         ax.legend(fontsize=8, loc="best")
+    # Whole workers only, from 1 to the most tried (or the cores), never 0.6-1.6 for a single point.
+    ticks = list(range(1, most + 1)) if most <= 10 else sorted({1, most, *(p.workers for p in history)})
+    ax.set_xticks(ticks)
+    ax.set_xlim(0.5, most + 0.5 + most * 0.12)  # room for the label of the right-most point
     if cpu_count:
         ax.axvline(cpu_count, color=LIMIT, linestyle=":", linewidth=1)
         ax.text(cpu_count, 0.02, f" {cpu_count} cores", transform=ax.get_xaxis_transform(), fontsize=7, color=LIMIT)

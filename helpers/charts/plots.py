@@ -74,7 +74,7 @@ def task_bars(result: RunResult, lanes: list[str], now: float) -> dict[str, list
 
 
 def _timeline_title(result: RunResult, now: float) -> str:
-    return (f"{result.label}: {now:.2f} s elapsed, "
+    return (f"{result.label}: {format_duration(now)} elapsed, "
             f"{result.finished}/{len(result.tasks)} tasks, {result.status}")
 
 
@@ -116,7 +116,15 @@ def draw_timeline(ax: Any, result: RunResult) -> None:
     collections = bar_collections(ax, MODE_COLOURS.get(result.mode, MODE_COLOURS["threads"]), animated=False)
     for group, verts in task_bars(result, lanes, result.elapsed).items():
         collections[group].set_verts(verts)
-    ax.set_title(_timeline_title(result, result.elapsed), fontsize=10, loc="left")
+    # Tasks measured by another clock (a Dask task stream) may end a little after the run's elapsed time.
+    last = max([result.elapsed, *(t.end for t in result.tasks if t.end is not None)])
+    ax.set_xlim(0, max(last, 1e-3) * 1.05)
+    if any(t.error for t in result.tasks):  # a key for the colour of a failed task
+        ax.text(0.0, 1.01, "orange: the task raised an error (see the message above the chart)",
+                transform=ax.transAxes, fontsize=7, color=FAILED, va="bottom", ha="left")
+        ax.set_title(_timeline_title(result, result.elapsed), fontsize=10, loc="left", pad=14)
+    else:
+        ax.set_title(_timeline_title(result, result.elapsed), fontsize=10, loc="left")
 
 
 def _lanes(result: RunResult) -> list[str]:
@@ -151,10 +159,21 @@ def plot_runs(results: Iterable[RunResult], title: str = "") -> Chart:
     ax.set_yticks(range(len(runs)), labels)
     ax.invert_yaxis()
     ax.set_xlabel("elapsed (s), measured on this machine")
-    ax.set_xlim(0, max(values) * 1.25)
+    ax.set_xlim(0, max(values) * 1.3)  # room for the figure written after the longest bar
+    _mode_key(ax, [r.mode for r in runs])
     if title:
         ax.set_title(title, fontsize=10, loc="left")
     return Chart(fig)
+
+
+def _mode_key(ax: Any, modes: Sequence[str]) -> None:
+    """A legend with one entry per colour used (the mode it stands for)."""
+    from matplotlib.patches import Patch
+
+    used = [m for m in MODE_COLOURS if m in set(modes)]
+    if len(used) > 1:
+        ax.legend(handles=[Patch(color=MODE_COLOURS[m], label=m) for m in used], fontsize=8, loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0), frameon=False)  # beside the chart: never over a bar or its figure
 
 
 def plot_process_threads(spans: Sequence[Any], t0: float, title: str = "") -> Chart:
@@ -244,13 +263,16 @@ def plot_speedup(baseline: float, runs: Iterable[RunResult], *, cores: int | Non
         wx, sy = zip(*points)
         best = max(best, *sy)
         ax.plot(wx, sy, marker="o", color=MODE_COLOURS[mode], label=mode)
+        # Threads' figures below their points, the others above: two modes at one worker count never collide.
+        below = mode == "threads"
         for x, y in points:
-            ax.annotate(f"×{y:.2f}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center",
-                        fontsize=8, color=MODE_COLOURS[mode])
+            ax.annotate(f"×{y:.2f}", (x, y), textcoords="offset points", xytext=(0, -13 if below else 7),
+                        ha="center", fontsize=8, color=MODE_COLOURS[mode],
+                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5})
     if cores:
         ax.axvline(cores, color=LIMIT, linestyle=":", linewidth=1)
         ax.text(cores, 0.02, f" {cores} cores", transform=ax.get_xaxis_transform(), fontsize=8, color=LIMIT)
-    ax.set_xticks(xs if len(xs) <= 16 else sorted({1, *(r.workers for r in items), cores or 1}))
+    ax.set_xticks(sorted({1, *(r.workers for r in items), *([cores] if cores else [])}) if len(xs) > 8 else xs)
     ax.set_xlim(0.5, top_workers + 0.5)
     ax.set_ylim(0, max(best, max(ideal)) * 1.2)
     ax.set_xlabel("workers")

@@ -79,7 +79,30 @@ class Timeline:
             ax.broken_barh([(span.start, max(span.duration, end * 0.004))], (row - 0.35, 0.7),
                            facecolors=series_colour(row), alpha=0.85,
                            edgecolor="white", linewidth=1.0)
-            ax.annotate(f"{span.label} ({format_duration(span.duration)})", (span.start, row - 0.42),
-                        fontsize=8, va="bottom")
-        return finish_lanes(fig, ax, lanes, (len(lanes) - 0.4, -0.8), end * 1.05, "seconds, measured", title)
+        chart = finish_lanes(fig, ax, lanes, (len(lanes) - 0.4, -0.8), end * 1.05, "seconds, measured", title)
+        fig.canvas.draw()  # the layout settles first, so the labels below are placed where they will be drawn
+        fig.set_layout_engine("none")
+        _label_spans(ax, fig, ordered, lanes)
+        return chart
 
+
+def _label_spans(ax: Any, fig: Any, spans: list[Span], lanes: list[str]) -> None:
+    """Write "label (duration)" for each span where it can be read: inside its bar when it fits there, else
+    just above the bar, moved right past the previous label of the lane so that no two labels overlap."""
+    renderer = fig.canvas.get_renderer()
+    to_data = ax.transData.inverted()
+    right_of_last: dict[int, float] = {}  # per lane: where the last label above the bar ends (pixels)
+    for span in spans:
+        row = lanes.index(span.lane)
+        text = f"{span.label} ({format_duration(span.duration)})"
+        inside = ax.text(span.start, row, f" {text}", fontsize=8, va="center", ha="left", color="white",
+                         clip_on=True)
+        box = inside.get_window_extent(renderer)
+        bar_right = ax.transData.transform((span.end, row))[0]
+        if box.x1 <= bar_right - 2:
+            continue
+        inside.remove()
+        x_pixels = max(ax.transData.transform((span.start, row))[0], right_of_last.get(row, -1e9) + 8)
+        x = to_data.transform((x_pixels, 0))[0]
+        above = ax.text(x, row - 0.42, text, fontsize=8, va="bottom", ha="left")
+        right_of_last[row] = above.get_window_extent(renderer).x1

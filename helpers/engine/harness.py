@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import relay
+from . import relay, validate
 from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method
 from .results import RunError, RunResult, RunTimedOut, TaskFailed, TaskRecord, WorkerDied, run_label
 from .thread_runs import ThreadRun, describe, work_loop
@@ -76,11 +76,14 @@ def check_workers(workers: Any, mode: str) -> int:
 
 
 def check_tasks(inputs: Sequence[Any]) -> list[Any]:
-    """Return the task inputs as a list, or raise ``ValueError`` if there are none or too many."""
-    items = list(inputs)
-    if not 1 <= len(items) <= MAX_TASKS:
-        raise ValueError(f"A run needs 1 to {MAX_TASKS} tasks; you gave {len(items)}.")
-    return items
+    """Return the task inputs as a list, or raise ``ValueError`` if there are none or too many.
+
+    At most ``MAX_TASKS + 1`` items are read: an endless iterator (``itertools.count()``) is refused at once.
+    """
+    try:
+        return validate.items(inputs, "the task inputs", MAX_TASKS)
+    except ValueError as exc:
+        raise type(exc)(f"A run needs 1 to {MAX_TASKS} tasks: {exc}") from None
 
 
 # --- workers ---------------------------------------------------------------------------
@@ -112,6 +115,7 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
     ``KeyboardInterrupt`` otherwise, always after every started process has been reaped
     and every interpreter closed.
     """
+    validate.function(func, "func")
     items = check_tasks(inputs)
     check_mode(mode)
     if workers is None:
@@ -121,8 +125,8 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
         raise ValueError("An interpreter imports its task by name, so the task must come from a module "
                          f"(e.g. helpers.workers), not be defined in a cell: {func!r}.")
     method = resolve_start_method(start_method) if mode == "processes" else None
-    if not 0 < timeout <= 3600:
-        raise ValueError(f"timeout must be between 0 and 3600 seconds, not {timeout!r}.")
+    validate.seconds(timeout, "timeout", 3600)
+    validate.seconds(update_interval, "update_interval", 60)
 
     result = RunResult(mode, workers, method, [TaskRecord(i, x) for i, x in enumerate(items)])
     runner: ThreadRun | _ProcessRun
@@ -165,8 +169,8 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
         on_update(result)
     if result.errors:
         result.status = "failed"
-        result.message = "; ".join(result.errors)
-        raise TaskFailed(f"{len(result.errors)} of {len(items)} tasks raised: {result.message}", result)
+        result.message = result.error_summary()  # sixteen identical errors read as one line, not sixteen
+        raise TaskFailed(result.message, result)
     return result
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TextIO, cast
 
 from .config import resolve_start_method, start_context
+from .interrupts import interrupt_deferred, restore_in_child
 
 #: How long ``join()`` waits, after the child has exited, for its last lines to arrive.
 DRAIN_TIMEOUT = 5.0
@@ -73,6 +74,7 @@ def _child_main(conn: multiprocessing.connection.Connection, target: Callable[..
     sys.stdout = _LineSender(conn, "stdout", lock)
     sys.stderr = _LineSender(conn, "stderr", lock)
     try:
+        restore_in_child()  # forked inside Process.start's held-back interrupt: the normal handler again
         target(*args, **kwargs)
     except KeyboardInterrupt:
         # The learner pressed stop: the kernel's whole process group got SIGINT. The
@@ -149,8 +151,15 @@ class Process:
 
     def start(self) -> None:
         """Start the child and begin relaying what it prints."""
+        interrupted = False
         try:
-            self._process.start()
+            try:
+                with interrupt_deferred():  # ■ is held until the child is started and recorded, then raised
+                    self._process.start()
+            except KeyboardInterrupt:
+                if self._process.pid is None:  # start itself did not get as far as a child
+                    raise
+                interrupted = True
         except BaseException:
             self._reader.close()
             raise
@@ -159,6 +168,8 @@ class Process:
             # pipe reports end-of-file exactly when the child (and its copies) are gone.
             self._writer.close()
         _RELAY.watch(self._reader, self._drained)
+        if interrupted:  # the cell stops, with a child that join() and the reaper know
+            raise KeyboardInterrupt
 
     def join(self, timeout: float | None = None) -> None:
         """Wait for the child to end (at most ``timeout`` s), then for its last printed lines."""

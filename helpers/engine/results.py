@@ -76,6 +76,19 @@ class RunResult:
     def errors(self) -> list[str]:
         return [f"task {t.index} ({t.argument!r}): {t.error}" for t in self.tasks if t.error]
 
+    def error_summary(self) -> str:
+        """The errors, each different one once: "16 of 16 tasks raised URLError: ..." (tasks named when few)."""
+        failed: dict[str, list[int]] = {}
+        for task in self.tasks:
+            if task.error:
+                failed.setdefault(task.error, []).append(task.index)
+        parts = []
+        for error, indexes in failed.items():
+            which = "" if len(indexes) > 3 else f" (task{'s' if len(indexes) > 1 else ''} " \
+                                                  f"{', '.join(map(str, indexes))})"
+            parts.append(f"{len(indexes)} of {len(self.tasks)} tasks{which} raised {error}")
+        return "; ".join(parts)
+
     @property
     def busy(self) -> float:
         """Total time spent inside tasks, summed over all tasks."""

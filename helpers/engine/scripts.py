@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import validate
 from .config import START_METHOD_ENV
 
 
@@ -80,6 +81,9 @@ def run_script(code: str, *, start_method: str | None = None, interactive: bool 
     ``$COURSE_START_METHOD`` for code that reads it. Raises ``subprocess.TimeoutExpired`` (after killing it) if it takes
     longer than ``timeout`` s.
     """
+    if not isinstance(code, str):
+        raise validate.WrongType(f"code must be the script's text (a str); you gave {type(code).__name__}.")
+    validate.seconds(timeout, "timeout", 600)
     env = {key: value for key, value in os.environ.items() if key != "FORCE_COLOR"}
     env["PYTHONUNBUFFERED"] = "1"
     env["NO_COLOR"] = "1"  # plain tracebacks, whatever the kernel set

@@ -23,6 +23,9 @@ class TaskKind:
     #: Seconds one unit of size takes on one core; ``None`` when the size is itself in seconds (waits).
     #: A rough one-core cost: it sizes the time axis and refuses runs that would take minutes.
     seconds_per_unit: float | None
+    #: Why this kind cannot run now (e.g. "the server was stopped; ..."), or ``None`` when it can; a panel asks
+    #: before every run and after a failed one, so a panel whose resource is gone says so in one line.
+    unavailable: Callable[[], str | None] | None = None
 
     def __post_init__(self) -> None:
         if not callable(self.worker) or not self.name.isidentifier():

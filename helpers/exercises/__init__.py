@@ -24,6 +24,13 @@ Beyond the article (notebooks 10–17):
 * :mod:`.free_threading` – ``check_gil_report``: the build told from the state of the GIL
 * :mod:`.interpreters` – ``check_interpreter_sums``: the same sums on two interpreters at once
 * :mod:`.cluster` – ``check_cluster_map``: the code really ran on a local cluster's worker
+* :mod:`.measuring` – ``check_measurement_reading``: your own function's measurement read right
+
+When things break (notebooks 18-20):
+
+* :mod:`.process_setup` – ``check_initializer``: workers started fresh, each configured by the initializer
+* :mod:`.hangs` – ``check_stuck_threads``: the threads inside a function, found anywhere in their stacks
+* :mod:`.async_limits` – ``check_limited_fetch``: never more than ``limit`` fetches at once, and no batches
 
 :mod:`.base` holds what they share (the verdict, calling the learner's code, the census of
 threads and processes left running); :mod:`.probes` the recording workers they observe with.

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import time
 from html import escape
+from typing import Any
 
 import ipywidgets as widgets
 from IPython.display import display
 
 from ..cluster import (MAX_THREADS_PER_WORKER, ClusterRun, burn, check_cluster_shape, cluster_label, cluster_run,
                       local_cluster, plot_cluster_run, wait_job)
+from ..engine import validate
 from ..engine.config import MAX_TASKS, max_processes
 
 JOBS = {"compute": burn, "wait": wait_job}
+#: Largest size of one task per job: numbers to sum (about 4 s in pure Python), seconds to wait.
+MAX_SIZES = {"compute": 50_000_000, "wait": 60.0}
 
 
 class ClusterPanel:
@@ -29,14 +33,18 @@ class ClusterPanel:
 
     def __init__(self, sizes: dict[str, float], *, tasks: int = 8, n_workers: int = 2,
                  threads_per_worker: int = 1, job: str = "compute") -> None:
-        if set(sizes) != set(JOBS) or not all(isinstance(v, (int, float)) and v > 0 for v in sizes.values()):
+        if not isinstance(sizes, dict) or set(sizes) != set(JOBS):
             raise ValueError(f"sizes must give a positive size for each of {', '.join(JOBS)}; got {sizes!r}.")
+        for job_name, size in sizes.items():
+            validate.number(size, f"sizes[{job_name!r}]", 0, MAX_SIZES[job_name], low_open=True,
+                            unit="seconds" if job_name == "wait" else "numbers")
         if isinstance(tasks, bool) or not isinstance(tasks, int) or not 1 <= tasks <= MAX_TASKS:
             raise ValueError(f"tasks must be a whole number from 1 to {MAX_TASKS}; you gave {tasks!r}.")
         check_cluster_shape(n_workers, threads_per_worker)
         self._check_job(job)
         self.sizes, self.tasks = dict(sizes), tasks
         self.results: list[ClusterRun] = []
+        self._handle: Any = None
         style = {"description_width": "initial"}
         self.n_workers = widgets.IntSlider(n_workers, 1, max_processes(), description="worker processes", style=style)
         self.threads = widgets.IntSlider(threads_per_worker, 1, MAX_THREADS_PER_WORKER,
@@ -54,8 +62,25 @@ class ClusterPanel:
         if job not in JOBS:
             raise ValueError(f"job={job!r} is not one of {', '.join(JOBS)}.")
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The live widget for a frontend with the widget manager; for anything else (nbval, nbconvert, a handout,
+        GitHub) the last chart drawn and one line, never the widget's ``VBox(children=...)`` repr."""
+        import base64
+
+        bundle = dict(self.box._repr_mimebundle_(include=include, exclude=exclude) or {})
+        if self.chart.value:
+            bundle["image/png"] = base64.b64encode(bytes(self.chart.value)).decode("ascii")
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def __repr__(self) -> str:
+        last = self.results[-1].summary() if self.results else "no run yet"
+        return f"<ClusterPanel: {last}>"
+
     def show(self) -> ClusterPanel:
-        display(self.box)
+        """Display the panel (once) and return it."""
+        if self._handle is None:
+            self._handle = display(self, display_id=True)
         return self
 
     def run(self, n_workers: int | None = None, threads_per_worker: int | None = None,
@@ -70,7 +95,10 @@ class ClusterPanel:
         if threads_per_worker is not None:
             self.threads.value = threads_per_worker
         self.show()
-        return self._run()
+        result = self._run()
+        if self._handle is not None:
+            self._handle.update(self)  # the stored output now carries the finished chart
+        return result
 
     def _run(self) -> ClusterRun | None:
         from distributed import get_task_stream

@@ -18,8 +18,9 @@ from IPython.display import display
 
 from ..charts.live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
 from ..charts.style import STATUS_COLOURS
+from ..engine import validate
 from ..engine.config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
-from ..engine.harness import RunResult, available_modes, check_workers, run, run_label
+from ..engine.harness import RunResult, TaskFailed, available_modes, check_workers, run, run_label
 from ..engine.machine import usable_cores
 from ..engine.task_kinds import TaskKind
 from ..workers import COMPUTE, WAIT
@@ -28,6 +29,53 @@ from ..workers import COMPUTE, WAIT
 TASK_KINDS: dict[str, TaskKind] = {kind.name: kind for kind in (WAIT, COMPUTE)}
 #: Longest a run may take one task after another; more would freeze a workshop room.
 MAX_SEQUENTIAL_SECONDS = 60.0
+#: How long a panel's default run should last on the learner's machine: long enough to watch the bars grow
+#: (a browser sees a frame every 0.2 s), short enough not to wait for it.
+DEFAULT_RUN_SECONDS = 3.5
+
+
+def parallel_lanes(mode: str, workers: int, cores: int | None = None) -> int:
+    """How many tasks of CPU work can run at the same moment: 1 on the GIL's threads, else workers up to the cores."""
+    from ..engine.config import gil_enabled
+
+    cores = usable_cores() if cores is None else cores
+    if mode == "sequential" or (mode == "threads" and gil_enabled()):
+        return 1
+    return max(1, min(workers, cores))
+
+
+def sized_for(task: str | TaskKind, tasks: int, workers: int, mode: str, *,
+              seconds_wanted: float = DEFAULT_RUN_SECONDS, cores: int | None = None) -> float:
+    """A task size that makes ``tasks`` tasks of ``task`` on ``workers`` ``mode`` last about ``seconds_wanted``.
+
+    Measured in this kernel: one task of a small size is timed (and doubled until it takes 30 ms), so a
+    fast laptop and a busy Binder both get a run they can watch. Waits are sized in seconds directly.
+    The size stays within the kind's limit and :data:`MAX_SEQUENTIAL_SECONDS` one after another.
+    """
+    import time
+
+    kind = task_kind(task)
+    rounds = -(-tasks // parallel_lanes(mode, workers, cores))
+    if kind.seconds_per_unit is None:
+        return min(kind.largest, seconds_wanted / rounds)
+    probe = max(1, int(0.005 / kind.seconds_per_unit))
+    while True:
+        start = time.perf_counter()
+        kind.worker(probe)
+        took = time.perf_counter() - start
+        if took >= 0.03 or probe * 2 > kind.largest:
+            break
+        probe *= 2
+    per_unit = took / probe
+    size = seconds_wanted / rounds / per_unit
+    size = min(size, kind.largest, MAX_SEQUENTIAL_SECONDS * 0.9 / tasks / per_unit)
+    return float(max(1, int(float(f"{size:.2g}"))))  # two figures: a size a learner can read and retype
+
+
+def slider_reach(cores: int | None = None) -> int:
+    """The Workers slider's last value: twice the usable cores, at least 8, never past what a run allows."""
+    cores = usable_cores() if cores is None else cores
+    return min(max(8, 2 * cores), max(MAX_THREADS, max_processes()))
 
 
 def offered_task_kinds() -> dict[str, TaskKind]:
@@ -56,7 +104,7 @@ def check_workload(task: str | TaskKind, count: Any, size: Any) -> None:
     unit, largest = kind.unit, kind.largest
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TASKS:
         raise ValueError(f"The number of tasks must be a whole number from 1 to {MAX_TASKS}; you gave {count!r}.")
-    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= largest:
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not 0 < size <= largest:  # NaN fails too
         raise ValueError(f"Task size must be more than 0 and at most {largest:g} {unit}; you gave {size!r}.")
     one_by_one = count * kind.one_task_seconds(size)
     if one_by_one > MAX_SEQUENTIAL_SECONDS:
@@ -71,16 +119,23 @@ class LivePanel:
     ``size`` squares). Every finished run is added to the "elapsed vs workers" chart on the
     right, so trying 1, 2, 4, 8 workers draws the curve. ``results`` keeps every
     :class:`~helpers.engine.results.RunResult`. Nothing runs until :meth:`run` or the button.
+    Without a ``size``, a computing task is sized in this kernel (:func:`sized_for`) so that the panel's
+    own ``mode`` and ``workers`` take about ``lasting`` seconds here: long enough to watch the chart grow.
     """
 
     def __init__(self, task: str | TaskKind = "wait", *, size: float | None = None, tasks: int = 4,
                  workers: int = 4, mode: str = "threads", modes: Sequence[str] | None = None,
                  start_method: str | None = None, update_interval: float = 0.2,
-                 timeout: float = 120.0) -> None:
+                 timeout: float = 120.0, lasting: float = DEFAULT_RUN_SECONDS) -> None:
         kind = task_kind(task)
-        if size is None:
-            size = seconds(1.0) if kind.name == "wait" else 5_000_000
+        if size is None:  # a run of the panel's defaults lasts a few seconds on this machine (sized_for)
+            if kind.seconds_per_unit is None:
+                size = seconds(1.0)
+            else:
+                size = int(sized_for(kind, tasks, workers, mode, seconds_wanted=float(seconds(lasting))))
         check_workload(kind, tasks, size)
+        validate.seconds(update_interval, "update_interval", 60)
+        validate.seconds(timeout, "timeout", 3600)
         resolve_start_method(start_method)  # an unknown or unavailable method fails here, not mid-workshop
         self.task = kind.name
         self.kind = kind
@@ -92,12 +147,14 @@ class LivePanel:
         self._handle: Any = None
         self._running = False
 
-        limit = max(MAX_THREADS, max_processes())
+        # The slider spans what is worth trying on this machine (up to twice its cores, at least 8), so 2 and 4
+        # are not squeezed at its left end; the box beside it takes any count the mode allows.
+        reach = slider_reach()
         # Every mode this Python can run ("interpreters" from 3.14 on) unless the notebook chooses.
         self.mode = widgets.ToggleButtons(options=list(available_modes() if modes is None else modes), value=mode)
-        self.workers = widgets.IntSlider(value=min(workers, limit), min=1, max=limit, description="Workers",
+        self.workers = widgets.IntSlider(value=min(workers, reach), min=1, max=reach, description="Workers",
                                          continuous_update=False)
-        self.workers_typed = widgets.IntText(value=self.workers.value, description="or type", layout={"width": "160px"})
+        self.workers_typed = widgets.IntText(value=workers, description="or type", layout={"width": "160px"})
         self.tasks = widgets.IntText(value=tasks, description="Tasks", layout={"width": "160px"})
         self.size = widgets.FloatText(value=size, description=kind.unit.split()[0].capitalize(),
                                       layout={"width": "200px"})
@@ -174,13 +231,17 @@ class LivePanel:
         mode = self.mode.value
         count = self.tasks.value
         kind = self.kind
-        size = self.size.value if kind.seconds_per_unit is None else int(self.size.value)
         try:
             number = self.workers_typed.value if mode != "sequential" else 1
             check_workers(number, mode)
-            check_workload(kind, count, size)
+            check_workload(kind, count, self.size.value)  # NaN and infinity are refused here, before int()
+            size = self.size.value if kind.seconds_per_unit is None else int(self.size.value)
         except ValueError as exc:
             self.status.value = self._note(str(exc), "error")
+            return None
+        gone = kind.unavailable() if kind.unavailable is not None else None
+        if gone:  # e.g. the notebook's last cells stopped the server these tasks fetch from
+            self.status.value = self._note(f"Not run: {gone}", "error")
             return None
         func = kind.worker
         self._running = True
@@ -199,6 +260,10 @@ class LivePanel:
             result = getattr(exc, "result", None)
             self.status.value = self._note("Interrupted: the run was stopped and every worker process reaped. "
                                            "Press Run to try again.", "error")
+        except TaskFailed as exc:  # one line, each different error once (RunResult.error_summary)
+            result = exc.result
+            gone = kind.unavailable() if kind.unavailable is not None else None
+            self.status.value = self._note(f"{exc}" + (f" — {gone}" if gone else ""), "error")
         except Exception as exc:  # shown to the learner instead of a traceback in a log
             result = getattr(exc, "result", None)
             self.status.value = self._note(f"{type(exc).__name__}: {exc}", "error")
@@ -247,7 +312,9 @@ class LivePanel:
     # --- widgets ------------------------------------------------------------------------
 
     def _slider_moved(self, change: dict[str, Any]) -> None:
-        if self.workers_typed.value != change["new"]:
+        typed = self.workers_typed.value
+        beyond = isinstance(typed, int) and typed > self.workers.max and change["new"] == self.workers.max
+        if typed != change["new"] and not beyond:  # a typed count past the slider's end stays as typed
             self.workers_typed.value = change["new"]
 
     def _number_typed(self, change: dict[str, Any]) -> None:
@@ -257,8 +324,8 @@ class LivePanel:
         except ValueError as exc:
             self.status.value = self._note(str(exc), "error")
             return
-        if self.workers.value != value:
-            self.workers.value = value
+        if self.workers.value != min(value, self.workers.max):
+            self.workers.value = min(value, self.workers.max)
         if not self._running:
             self.status.value = self._note(f"{value} workers. Press Run.")
 

@@ -1,0 +1,127 @@
+"""helpers.choose(function, inputs) with a function defined in a notebook cell: threads, interpreters by value
+(3.14+), asyncio; processes under spawn/forkserver refused in one line, and write_module() that fixes it."""
+
+import linecache
+import sys
+
+import pytest
+
+import helpers
+from helpers.choose.inputs import BadInput, module_source
+from helpers.interpreters import available as interpreters_available
+
+CELL = '''
+import hashlib
+
+def digest_cell(megabytes):
+    data = bytes(megabytes << 20)
+    return hashlib.sha256(data).hexdigest()
+
+async def wait_cell(seconds):
+    import asyncio
+    await asyncio.sleep(seconds)
+    return seconds
+
+LIMIT = 3
+
+def uses_a_notebook_variable(x):
+    return x * LIMIT
+'''
+
+
+def cell(source: str = CELL, counter: int = 1) -> dict:
+    """Run ``source`` the way IPython runs a cell: in ``__main__``'s name, its lines kept in linecache."""
+    filename = f"<ipython-input-{counter}-choose>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"__name__": "__main__"}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
+def test_the_package_is_the_function():
+    assert callable(helpers.choose) and helpers.choose.choose.__name__ == "choose"
+
+
+def test_a_notebook_function_is_measured_on_threads_and_processes_under_spawn_say_why(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_START_METHOD", "spawn")
+    digest = cell()["digest_cell"]
+    choice = helpers.choose(digest, [1] * 4, free_threaded=False)
+    ways = {w.key: w for w in choice.measurement.ways}
+    assert ways["sequential"].measured and ways["threads"].measured
+    assert not ways["processes"].measured
+    assert "defined in the notebook" in ways["processes"].note and "%%writefile mywork.py" in ways["processes"].note
+    assert "write_module(digest_cell)" in capsys.readouterr().out
+    assert "processes (spawn): digest_cell is defined in the notebook" in repr(choice)
+
+
+@pytest.mark.skipif(not interpreters_available(), reason="interpreters need Python 3.14+")
+def test_a_notebook_function_goes_to_interpreters_by_value():
+    digest = cell(counter=2)["digest_cell"]
+    choice = helpers.choose(digest, [1] * 2, free_threaded=False)
+    way = choice.measurement.way("interpreters")
+    assert way.measured and way.label == "interpreters (by value)", way.note
+
+
+def test_one_that_uses_a_notebook_variable_is_not_sent_by_value_and_says_why():
+    with pytest.raises(BadInput, match="uses LIMIT from the notebook"):
+        module_source(cell(counter=3)["uses_a_notebook_variable"])
+
+
+def test_a_notebook_coroutine_function_is_measured_with_asyncio():
+    wait = cell(counter=4)["wait_cell"]
+    choice = helpers.choose(wait, [0.1] * 4, free_threaded=False)
+    assert choice.speedup("asyncio") > 2 and choice.tool in ("asyncio", "threads")
+    assert choice.figure()._repr_png_()[:4] == b"\x89PNG"  # the one-page report, shown in the notebook
+
+
+def test_write_module_makes_it_importable_for_spawn(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_START_METHOD", "spawn")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    digest = cell(counter=5)["digest_cell"]
+    imported = helpers.choose.write_module(digest, "mywork_choose_test.py")
+    try:
+        assert imported.__module__ == "mywork_choose_test" and imported(1) == digest(1)
+        assert "import hashlib" in (tmp_path / "mywork_choose_test.py").read_text()
+        choice = helpers.choose(imported, [1] * 2, free_threaded=False)
+        assert choice.measurement.way("processes").measured
+        with pytest.raises(BadInput, match="already exists"):
+            helpers.choose.write_module(cell(counter=6)["wait_cell"], "mywork_choose_test.py")
+    finally:
+        sys.modules.pop("mywork_choose_test", None)
+
+
+def test_bad_inputs_raise_one_line_before_anything_starts():
+    digest = cell(counter=7)["digest_cell"]
+    for inputs, words in ((5, "must be a list"), ([], "are empty")):
+        with pytest.raises(BadInput, match=words):
+            helpers.choose(digest, inputs)
+    with pytest.raises(BadInput, match="cannot be called"):
+        helpers.choose(42, [1])
+
+
+# The stopped thread ends with SystemExit, which threading's own hook leaves silent and pytest's reports.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_stop_in_a_notebook_also_stops_a_thread_stuck_in_the_learners_call():
+    import _thread
+    import threading
+    import time
+
+    def spin(_):
+        while True:
+            pass
+
+    def press_stop():
+        time.sleep(0.5)
+        _thread.interrupt_main()  # what the kernel's ■ does
+
+    before = threading.active_count()
+    presser = threading.Thread(target=press_stop)
+    presser.start()
+    with pytest.raises(KeyboardInterrupt):
+        helpers.choose(spin, [1, 2], free_threaded=False)
+    presser.join()
+    deadline = time.monotonic() + 5
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == before

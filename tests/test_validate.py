@@ -1,0 +1,153 @@
+"""helpers.engine.validate, and bad input on the public API: one clear error before anything starts.
+
+The property test (hypothesis) throws generated bad arguments -- NaN, the infinities, zero and negative
+durations, huge numbers, bools, strings, None, lists, endless iterators -- at the functions and widgets
+the notebooks use. Each call must raise ``ValueError`` or ``TypeError`` naming the argument, within a
+second, with no thread or process left running.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import data_transfer, fetching, free_threading, local_server, many_files, workers
+from helpers.engine import harness, scripts, validate
+from helpers.panels import cluster_panel, panel
+from helpers.engine.census import live_children
+
+#: What each refusal may take at most: the checks themselves take microseconds; the margin is a busy machine.
+REFUSED_WITHIN = 1.0
+
+# --- the validators themselves ---------------------------------------------------------------
+
+
+def test_whole_numbers():
+    assert validate.whole_number(3, "n", 1, 5) == 3
+    for bad in (True, 2.0, "3", None):
+        with pytest.raises(TypeError, match="n must be a whole number from 1 to 5"):
+            validate.whole_number(bad, "n", 1, 5)
+    for bad in (0, 6, -1, 10**12):
+        with pytest.raises(ValueError, match=r"n must be a whole number from 1 to 5; you gave"):
+            validate.whole_number(bad, "n", 1, 5)
+    with pytest.raises(ValueError):  # a wrong type is a ValueError too, for the course's older callers
+        validate.whole_number("x", "n", 1)
+
+
+def test_numbers_and_seconds():
+    assert validate.seconds(0.5) == 0.5 and validate.seconds(0, zero=True) == 0.0
+    for bad in (0, -1, math.nan, math.inf, -math.inf, 3601):
+        with pytest.raises(ValueError, match="timeout must be a number above 0 and at most 3600 seconds"):
+            validate.seconds(bad)
+    with pytest.raises(TypeError):
+        validate.seconds("1")
+    assert validate.number(5, "x", 0, 10) == 5.0
+
+
+def test_functions_and_bounded_items():
+    assert validate.function(len) is len
+    with pytest.raises(TypeError, match="without parentheses"):
+        validate.function(3)
+    assert validate.items(range(3), "xs", 5) == [0, 1, 2]
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="more than 5"):
+        validate.items(itertools.count(), "xs", 5)
+    assert time.perf_counter() - started < 0.1
+    with pytest.raises(ValueError, match="1 to 5 items; you gave 0"):
+        validate.items([], "xs", 5)
+    for bad in (3, "abc", None):
+        with pytest.raises(TypeError):
+            validate.items(bad, "xs", 5)
+
+
+# --- the public API under generated bad arguments -----------------------------------------------
+
+BAD_DURATION = st.one_of(
+    st.sampled_from([math.nan, math.inf, -math.inf, 0, -1, 0.0, 10**9, 10**12, True, False, None, "1", [1]]),
+    st.floats(max_value=0), st.floats(min_value=3601), st.text(max_size=5))
+BAD_COUNT = st.one_of(st.sampled_from([0, -1, 10**12, True, 2.5, math.nan, None, "3"]),
+                      st.integers(max_value=0), st.integers(min_value=10**7))
+
+
+def _call(target):
+    calls = {
+        "run timeout": lambda bad: harness.run(workers.wait_task, [0.01], timeout=bad),
+        "run update_interval": lambda bad: harness.run(workers.wait_task, [0.01], update_interval=bad),
+        "LivePanel update_interval": lambda bad: panel.LivePanel(update_interval=bad),
+        "LivePanel timeout": lambda bad: panel.LivePanel(timeout=bad),
+        "LivePanel size": lambda bad: panel.LivePanel("wait", size=bad),
+        "ClusterPanel wait": lambda bad: cluster_panel.ClusterPanel(
+            {"compute": 1000, "wait": bad}),
+        "fetch_page": lambda bad: fetching.fetch_page("http://127.0.0.1:9/", bad),
+        "fetch_one_by_one": lambda bad: fetching.fetch_one_by_one(
+            ["http://127.0.0.1:9/"], timeout=bad),
+        "fetch_on_threads": lambda bad: fetching.fetch_on_threads(
+            ["http://127.0.0.1:9/"], timeout=bad),
+        "fetch_with_asyncio": lambda bad: fetching.fetch_with_asyncio(
+            ["http://127.0.0.1:9/"], timeout=bad),
+        "memory_per_waiter": lambda bad: fetching.memory_per_waiter(
+            "threads", 10, timeout=bad),
+        "run_script": lambda bad: scripts.run_script("pass", timeout=bad),
+        "gil_after_import": lambda bad: free_threading.gil_after_import(
+            "json", timeout=bad),
+        "local server delay": lambda bad: local_server.LocalServer(delay=bad),
+    }
+    return calls[target]
+
+
+DURATION_TARGETS = ["run timeout", "run update_interval", "LivePanel update_interval", "LivePanel timeout",
+                    "LivePanel size", "ClusterPanel wait", "fetch_page", "fetch_one_by_one", "fetch_on_threads",
+                    "fetch_with_asyncio", "memory_per_waiter", "run_script", "gil_after_import", "local server delay"]
+
+
+def refused_at_once(call, bad) -> None:
+    threads_before = threading.active_count()
+    started = time.perf_counter()
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call(bad)
+    took = time.perf_counter() - started
+    assert took < REFUSED_WITHIN, f"{bad!r}: took {took:.1f} s to refuse"
+    assert str(caught.value), "the error must say what is wrong"
+    assert live_children() == [] and threading.active_count() <= threads_before
+
+
+@pytest.mark.parametrize("target", DURATION_TARGETS)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bad=BAD_DURATION)
+def test_bad_durations_are_refused_before_anything_starts(target, bad):
+    if target == "local server delay" and isinstance(bad, (int, float)) and not isinstance(bad, bool) \
+            and 0 <= bad <= local_server.MAX_DELAY:
+        return  # no wait at all is a valid delay for the server
+    if target == "LivePanel size" and bad is None:
+        return  # None: the task's default size
+    if target == "LivePanel size" and isinstance(bad, (int, float)) and not isinstance(bad, bool) \
+            and math.isfinite(bad) and 0 < bad:
+        return  # a large but finite wait is refused by the panel's own one-after-another limit, also a ValueError
+    refused_at_once(_call(target), bad)
+
+
+@settings(max_examples=25, deadline=None)
+@given(bad=BAD_COUNT)
+def test_bad_counts_are_refused_before_anything_starts(bad):
+    refused_at_once(lambda b: many_files.time_reading("threads", [], repeats=b), bad)
+    refused_at_once(lambda b: data_transfer.measure_channel("queue", [1000], repeats=b), bad)
+
+
+def test_an_endless_iterator_of_tasks_is_refused_at_once():
+    refused_at_once(lambda bad: harness.run(workers.wait_task, bad), itertools.count())
+    refused_at_once(lambda bad: harness.run(bad, [1]), "not a function")
+
+
+def test_the_panel_shows_a_nan_size_in_its_status_line_and_starts_nothing(monkeypatch):
+    monkeypatch.setattr(panel, "display", lambda *a, **k: type("Handle", (), {"update": lambda self, o: None})())
+    for task, bad in (("wait", math.nan), ("compute", math.nan), ("compute", math.inf)):
+        live = panel.LivePanel(task, tasks=2, workers=2)
+        assert live.run(size=bad) is None
+        assert "size" in live.status.value.lower()
+    assert live_children() == []
