@@ -81,7 +81,7 @@ def check_two_processes(start_two: Any) -> Verdict:
     together = overlap(calls)
     if together <= 0:
         first, second = sorted(calls, key=lambda c: c.start)  # the order they began, whatever the log's order
-        assert first.end is not None  # returned_too_soon above answered any call that did not finish
+        assert first.end is not None  # the "still working" check above answered any call that did not finish
         startup = child_startup()
         gap = second.start - first.end
         if not started_after(second, first):

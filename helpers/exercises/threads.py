@@ -85,7 +85,7 @@ def check_two_threads(run_two: Any) -> Verdict:
     together = overlap(calls)
     if together <= 0:
         first, second = sorted(calls, key=lambda c: c.start)
-        assert first.end is not None  # returned_too_soon above answered any call that did not finish
+        assert first.end is not None  # the "still working" check above answered any call that did not finish
         if not started_after(second, first):
             return cannot_show(f"The second thread began {format_duration(second.start - first.end)} after the first "
                                f"had finished: run_two took {format_duration(elapsed)}.",
