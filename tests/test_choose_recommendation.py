@@ -56,8 +56,10 @@ def test_computing_on_one_core_runs_one_after_another_and_says_why():
     m = measurement(cores=1, idle=1.0, ways=[("threads", 4, 1.0, 1.0, 0.001), ("processes", 1, 0.97, 1.0, 0.02)])
     answer = recommend(m)
     assert answer.tool == SEQUENTIAL
-    assert any("1 usable core" in r for r in answer.reasons)
-    assert any("on one usable core threads cannot compute" in r for r in answer.reasons)
+    # The verdict's own words (helpers.engine.verdict.judge), for processes and for the threads.
+    assert any("processes (fork) ran it in parallel: this kernel has one usable core" in r for r in answer.reasons)
+    assert any("cannot show that the function holds the GIL" in r and "one usable core" in r
+               for r in answer.reasons)
 
 
 def test_tiny_tasks_run_one_after_another_on_an_idle_machine():
@@ -120,3 +122,31 @@ def test_a_free_threaded_build_is_not_recommended_for_waiting_and_must_beat_its_
     m.ways.append(Way("free-threaded-sequential", "one after another (3.14t)", 1, 4.4, 0.9, parallelism=1.0))
     m.ways.append(Way("free-threaded-threads", "threads (3.14t)", 4, 2.2, 1.8, 0.9, 0.01, 1.9, 0.1))
     assert recommend(m).tool == "threads (3.14t)"
+
+
+def test_a_busy_machine_as_the_verdict_sees_it_makes_choose_say_it_cannot_tell():
+    from helpers.choose.recommendation import machine_seen
+
+    # Pure-Python work: processes ×1.5 clears an idle machine's bar (×1.30 on 2 cores) but not a busy one's (×1.60).
+    for idle, threads, processes in ((0.3, 1.0, 1.1), (0.3, 1.0, 1.5), (0.9, 1.3, 1.5), (0.0, 1.0, 0.6)):
+        m = measurement(idle=idle, ways=[("threads", 4, threads, 1.0, 0.001), ("processes", 2, processes, 1.9, 0.02)])
+        seen = machine_seen(m)
+        assert seen.busy and seen.usable == 2, seen
+        answer = recommend(m)
+        assert answer.tool == CANNOT_TELL and answer.busy, (idle, threads, processes, answer)
+        assert "the machine was busy" in answer.headline and "cannot show that" in answer.headline, answer.headline
+        assert not any("this run shows that the function holds the GIL" in r for r in answer.reasons)
+
+
+def test_an_idle_two_core_machine_picks_processes_for_pure_python_work():
+    from helpers.choose.recommendation import holds_the_gil, machine_seen
+
+    m = measurement(idle=2.0, ways=[("threads", 4, 1.0, 1.0, 0.001, 0.0), ("processes", 2, 1.8, 1.8, 0.02, 0.0)])
+    assert not machine_seen(m).busy
+    answer = recommend(m)
+    assert answer.tool == "processes (fork)" and answer.kind == "computes" and not answer.busy
+    assert answer.headline.startswith("processes (fork): ×1.80 against one after another on 2 usable cores")
+    assert "threads ×1.00" in answer.headline
+    held, line = holds_the_gil(m)
+    assert held is True and "this run shows that the function holds the GIL" in line
+    assert line in answer.reasons

@@ -76,7 +76,7 @@ def test_call_learner_names_a_thread_and_a_process_left_running() -> None:
         _, _, failed = call_learner(leaky, "leaky")
     finally:
         stop.set()
-    refused(failed, "1 thread (forgotten) and 1 process", "still running when leaky() returned")
+    refused(failed, "when leaky() returned", "1 thread still running (forgotten)", "1 process still running")
     children[0].join(5)
     assert not children[0].is_alive()  # the census stopped it
 

@@ -124,3 +124,25 @@ def test_unanswered_body_noncallable_and_raising(capsys):
 
     verdict, out = verdict_of(raises, capsys)
     assert not verdict and "RuntimeError: boom" in out
+
+
+# --- issue 22 gap 5: the shape asked for, and the API that ran the work -------------------------
+
+def four_threads_per_worker():
+    with LocalCluster(n_workers=2, threads_per_worker=4, processes=True) as cluster, Client(cluster) as client:
+        return list(client.get_executor().map(slow_square, range(10)))
+
+
+def client_map_instead():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, Client(cluster) as client:
+        return client.gather(client.map(slow_square, range(10)))
+
+
+def test_issue22_gap5_threads_per_worker_are_observed(capsys):
+    verdict, out = verdict_of(four_threads_per_worker, capsys)
+    assert not verdict and "with 4, 4 threads each" in out, out
+
+
+def test_issue22_gap5_the_executor_must_run_the_work(capsys):
+    verdict, out = verdict_of(client_map_instead, capsys)
+    assert not verdict and "not through its executor" in out, out

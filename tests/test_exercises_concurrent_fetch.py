@@ -128,3 +128,27 @@ def test_a_run_short_of_all_at_once_is_run_again_with_longer_waits():
     verdict = check_concurrent_fetch(capped_at_120)
     assert not verdict and "at most 120 of the 150" in verdict.message and "a connection limit" in verdict.message
     assert live_children() == []
+
+
+# --- issue 22 gap 5/7: 150 threads blocking are not 150 coroutines ------------------------------
+
+async def a_thread_per_request(urls):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def get(url):
+        with urllib.request.urlopen(url) as reply:
+            return reply.read().decode()
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=len(urls)) as pool:
+        return await asyncio.gather(*(loop.run_in_executor(pool, get, url) for url in urls))
+
+
+def test_issue22_gap5_a_thread_per_request_is_counted_and_refused():
+    verdict = check_concurrent_fetch(a_thread_per_request)
+    assert not verdict and verdict.message.startswith("✘"), verdict.message
+    assert "threads to do it" in verdict.message and "in all, on" not in verdict.message, verdict.message
+
+
+def test_issue22_gap7_the_right_answer_says_what_was_seen():
+    verdict = check_concurrent_fetch(solution)
+    assert verdict and "on the event loop's one thread" in verdict.message, verdict.message

@@ -91,3 +91,30 @@ def test_not_answered_and_not_callable(capsys):
     assert "Not answered yet" in capsys.readouterr().out
     assert not check_executor_errors(3)
     assert "without ()" in capsys.readouterr().out
+
+
+# --- issue 22 ------------------------------------------------------------------------------
+
+def failures_made_up(func, items):  # gap 4: a ValueError built here for each negative input, never run
+    with cf.ProcessPoolExecutor(max_workers=2, mp_context=process_context()) as pool:
+        results = {item: pool.submit(func, item) for item in items if item >= 0}
+        results = {item: future.result() for item, future in results.items()}
+    results.update({item: ValueError(f"negative input: {item}") for item in items if item < 0})
+    return results
+
+
+def pool_dropped(func, items):  # gap 2: never shut down; the garbage collector would end it soon after
+    pool = cf.ProcessPoolExecutor(max_workers=2, mp_context=process_context())
+    futures = {pool.submit(func, item): item for item in items}
+    return {item: (f.exception() or f.result()) for f, item in futures.items()}
+
+
+def test_issue22_gap4_a_failure_made_in_the_caller_is_refused():
+    verdict = check_executor_errors(failures_made_up)
+    assert not verdict and verdict.message.startswith("✘"), verdict.message
+    assert "never ran in a worker process for [-1, -5]" in verdict.message, verdict.message
+
+
+def test_issue22_gap2_a_pool_never_shut_down_is_refused_at_once():
+    verdict = check_executor_errors(pool_dropped)
+    assert not verdict and "1 pool never shut down (ProcessPoolExecutor)" in verdict.message, verdict.message

@@ -105,3 +105,38 @@ def test_the_solution_passes_on_one_cpu(capsys):
         assert check_interpreter_sums(solution), capsys.readouterr().out
     finally:
         os.sched_setaffinity(0, before)
+
+
+# --- issue 22 ------------------------------------------------------------------------------
+
+def pool_dropped(numbers):  # gap 2: never shut down; the garbage collector closes it soon after
+    from concurrent.futures import InterpreterPoolExecutor
+
+    pool = InterpreterPoolExecutor(max_workers=2)
+    return list(pool.map(timed_sum, numbers))
+
+
+def made_up_records(numbers):  # gap 4: records with the right sums and interpreters, no sum computed
+    from helpers.interpreters import TimedSum
+
+    records = []
+    for i, n in enumerate(numbers):
+        now = 1000.0 + i * 0.0001
+        records.append(TimedSum(os.getpid(), 1 + i % 2, now, now + 0.05 * (i == 0), (n - 1) * n * (2 * n - 1) // 6))
+    records[1] = records[1]._replace(start=1000.0, end=1000.05)
+    return records
+
+
+@NEEDS_314
+def test_issue22_gap2_a_pool_left_to_the_garbage_collector_is_refused(capsys):
+    verdict = check_interpreter_sums(pool_dropped)
+    assert not verdict and "1 pool never shut down (InterpreterPoolExecutor)" in verdict.message, verdict.message
+
+
+def test_issue22_gap4_records_of_sums_never_computed_are_refused(capsys, monkeypatch):
+    import helpers.exercises.interpreters as checker
+
+    monkeypatch.setattr(checker, "available", lambda: True)  # the records are made up: any Python will do
+    monkeypatch.setattr(checker, "_open_interpreters", set)
+    verdict = check_interpreter_sums(made_up_records)
+    assert not verdict and "not computed by timed_sum" in verdict.message, verdict.message

@@ -75,7 +75,7 @@ def test_solution_passes_on_one_cpu_and_argument_order_still_fails(capsys):
     (no_lock, "without that account's lock"),
     (source_lock_only, "without that account's lock"),
     (one_lock_at_a_time, "only that account's lock"),
-    (wrong_sum, "expected"),
+    (wrong_sum, "instead of"),
 ])
 def test_wrong_answers_fail_and_say_why(answer, words, capsys):
     verdict = check_transfer(answer)
@@ -111,3 +111,37 @@ def test_an_account_can_be_used_by_hand():
     a, b = Account(1, 100), Account(2, 100)
     solution(a, b, 30)
     assert (a.balance, b.balance) == (70, 130)
+
+
+# --- issue 22 ------------------------------------------------------------------------------
+
+def writes_the_private_field(source, target, amount):  # gap 5: around the property, no lock at all
+    source._balance = source._balance - amount
+    target._balance = target._balance + amount
+
+
+def locks_twice_per_transfer(source, target, amount):  # gap 5: reads under the locks, writes under them again
+    first, second = sorted([source, target], key=lambda account: account.number)
+    with first.lock, second.lock:
+        new_source, new_target = source.balance - amount, target.balance + amount
+    with first.lock, second.lock:
+        source.balance = new_source
+        target.balance = new_target
+
+
+def test_issue22_gap5_writes_to_the_private_field_are_watched_too():
+    verdict = check_transfer(writes_the_private_field)
+    assert not verdict and "without that account's lock held" in verdict.message, verdict.message
+
+
+def test_issue22_gap5_each_lock_once_per_transfer():
+    verdict = check_transfer(locks_twice_per_transfer)
+    assert not verdict and "lock twice" in verdict.message, verdict.message
+
+
+def test_issue22_gap7_the_total_is_named_only_where_it_differs():
+    from helpers.exercises.locks import _outcome
+
+    said = _outcome([900, 1100, 1000], [1000, 1000, 1000])
+    assert "total 3000 is right" in said and "instead of 3000" not in said, said
+    assert "the total 2990 instead of 3000" in _outcome([890, 1100, 1000], [1000, 1000, 1000])

@@ -111,7 +111,7 @@ def test_threads_only_passes_and_is_told_what_it_left_on_the_table() -> None:
     (one_after_another, ["waits ran one after another"]),
     (made_up, ["never ran through job_task"]),
     (skips_the_waits, ["6 of the 10 tasks never ran through job_task", "('wait'"]),
-    (pool_left_running, ["still running when run_job() returned"]),
+    (pool_left_running, ["never shut down", "when run_job() returned"]),
     (reversed_order, ["wrong order"]),
 ])
 def test_wrong_answers_are_refused_by_name(answer, fragments) -> None:
@@ -183,3 +183,29 @@ def threads_only_beside_busy_threads(tasks):  # eight spinning threads take two 
 def test_sums_slowed_in_the_kernel_by_a_busy_machine_are_not_judged() -> None:
     verdict = check_mixed_job(threads_only_beside_busy_threads, small_job())
     assert verdict.status == CANNOT_SHOW and "the cores were not free" in verdict.message, verdict.message
+
+
+# --- issue 22 ------------------------------------------------------------------------------
+
+def pool_dropped_unshut(tasks):  # gap 2: never shut down; the garbage collector ends its threads soon after
+    pool = ThreadPoolExecutor(max_workers=len(tasks))
+    return [f.result() for f in [pool.submit(job_task, t) for t in tasks]]
+
+
+def faster_formula(tasks):  # gap 4: every call goes through job_task, but the sums are a closed form
+    import helpers.workers as workers
+
+    real = workers.sum_of_squares
+    workers.sum_of_squares = lambda n: (n - 1) * n * (2 * n - 1) // 6
+    try:
+        return run(job_task, tasks, mode="threads").results
+    finally:
+        workers.sum_of_squares = real
+
+
+def test_issue22_gap2_a_pool_left_to_the_garbage_collector_was_not_shut_down() -> None:
+    refused(check_mixed_job(pool_dropped_unshut, small_job()), "1 pool never shut down (ThreadPoolExecutor)")
+
+
+def test_issue22_gap4_calls_that_skip_the_work_are_compared_with_the_baseline() -> None:
+    refused(check_mixed_job(faster_formula, small_job()), "it did not compute")

@@ -103,3 +103,19 @@ def test_unwritten_and_non_callables(answer, fragment) -> None:
 def test_right_on_a_hard_machine(condition: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with hard(condition, monkeypatch):
         never_wrong(check_processes_with_threads(three_offices))
+
+
+def drains_but_never_joins():  # issue 22 gap 2: the children end by themselves right after their last span
+    queue = _queue()
+    children = [Process(target=process_with_threads_reporting, args=(name, queue, "AB")) for name in "XYZ"]
+    for child in children:
+        child.start()
+    collected = [queue.get(timeout=30) for _ in range(9)]
+    threading.Event().wait(0.3)  # long enough for them to have ended: nothing left "running"
+    return collected
+
+
+def test_issue22_gap2_processes_that_ended_by_themselves_still_need_their_join() -> None:
+    verdict = check_processes_with_threads(drains_but_never_joins)
+    refused(verdict)
+    assert "never joined" in verdict.message or "still running" in verdict.message, verdict.message

@@ -102,3 +102,31 @@ def test_the_solution_passes_on_one_cpu():
         assert check_shared_memory(solution)
     finally:
         os.sched_setaffinity(0, allowed)
+
+
+def never_joins(data):  # issue 22 gap 2: the child ends by itself right after its report; nobody joins it
+    import multiprocessing
+    import threading
+    from multiprocessing import shared_memory
+
+    from helpers.engine.config import resolve_start_method
+    from helpers.data_transfer import checksum_shared_block
+
+    context = multiprocessing.get_context(resolve_start_method())
+    block = shared_memory.SharedMemory(create=True, size=len(data))
+    try:
+        block.buf[:len(data)] = data
+        results = context.Queue()
+        child = context.Process(target=checksum_shared_block, args=(block.name, len(data), results))
+        child.start()
+        report = results.get(timeout=30)
+        threading.Event().wait(0.3)  # the child has ended by now, unjoined
+        return report
+    finally:
+        block.close()
+        block.unlink()
+
+
+def test_issue22_gap2_a_child_never_joined_is_left_behind_even_when_it_ended():
+    verdict = check_shared_memory(never_joins)
+    assert not verdict and "never joined" in verdict.message, verdict.message

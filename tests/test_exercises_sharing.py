@@ -87,7 +87,7 @@ def test_the_solution_passes() -> None:
 @pytest.mark.parametrize(("answer", "fragments"), [
     (while_not_empty, ["got only", "q.empty()"]),
     (keeps_sentinel, ["holds the SENTINEL"]),
-    (until_a_timeout, ["after it had taken the SENTINEL", "kept waiting"]),
+    (until_a_timeout, ["took the SENTINEL and then asked the queue", "kept waiting"]),
     (sleeps_then_drains, ["lay in the queue", "sleeping?"]),
     (makes_them_up, ["not the", "never took anything off the queue"]),
     (sorted_items, ["in their order"]),
@@ -116,3 +116,37 @@ def test_unwritten_and_non_callables(answer, fragment) -> None:
 def test_right_on_a_hard_machine(condition: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with hard(condition, monkeypatch):
         never_wrong(check_take_all(take_all))
+
+
+# --- issue 22 gap 5: stop AT the sentinel, not after a silence ---------------------------------
+
+def stops_after_silence(q):  # takes the SENTINEL, then waits 0.2 s for more before giving up
+    items = []
+    while True:
+        try:
+            item = q.get(timeout=0.2)
+        except queue.Empty:
+            return items
+        if item is not SENTINEL:
+            items.append(item)
+
+
+def naps_after_the_sentinel(q):  # stops at the SENTINEL, but returns only after a nap
+    items = []
+    while True:
+        item = q.get(timeout=10)
+        if item is SENTINEL:
+            time.sleep(0.15)
+            return items
+        items.append(item)
+
+
+def test_issue22_gap5_a_consumer_that_waits_for_silence_is_refused() -> None:
+    verdict = check_take_all(stops_after_silence)
+    refused(verdict)
+    # Where the producer starts slowly (spawn), the silence comes before the first item: also refused.
+    assert "took the SENTINEL and then asked the queue" in verdict.message or "got only" in verdict.message
+
+
+def test_issue22_gap5_a_consumer_that_naps_after_the_sentinel_is_refused() -> None:
+    refused(check_take_all(naps_after_the_sentinel), "after it had taken the SENTINEL", "two runs")

@@ -75,7 +75,7 @@ def test_the_solution_passes() -> None:
     (never_terminates, ["still alive when finish() returned"]),
     (join_forever, ["still waiting", "join() without a timeout waits forever"]),
     (returns_nothing, ["returned None", "not its exit code"]),
-    (waits_twice, ["well past the"]),
+    (waits_twice, ["grace period"]),  # "past its …", or "still waiting" where start-up made the grace long
 ])
 def test_wrong_answers_are_refused_by_name(answer, fragments) -> None:
     refused(check_finish(answer, grace=GRACE), *fragments)
@@ -101,6 +101,7 @@ def test_a_worker_that_began_too_late_to_tell_is_not_judged(monkeypatch: pytest.
     # The worker that ends by itself begins just before the grace is over, as on a machine too busy
     # to start it: waiting out the grace then looks like returning at its end, so neither gets ✔ or ✘.
     import helpers.exercises.probes as probes
+    import helpers.exercises.stopping as stopping
 
     real = probes.sleep_and_mark
 
@@ -110,9 +111,36 @@ def test_a_worker_that_began_too_late_to_tell_is_not_judged(monkeypatch: pytest.
         real(duration, started, ended)
 
     monkeypatch.setattr(probes, "sleep_and_mark", late_sleep_and_mark)
+    monkeypatch.setattr(stopping, "_grace_factors", lambda: (1.0, 1.0, 1.0))  # the grace the sleep above assumes
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("the late worker is patched in, which only a forked child sees")
     monkeypatch.setenv("COURSE_START_METHOD", "fork")
     for answer in (finish, waits_out_the_grace):
         verdict = check_finish(answer, grace=GRACE)
         assert verdict.status == CANNOT_SHOW and "began too late to tell" in verdict.message, verdict.message
+
+
+# --- issue 22 gap 5: the grace period varies; terminate() is followed by join() ---------------
+
+def hard_coded_grace(process, grace):  # ignores grace: passed when the grace was always the same
+    process.join(timeout=1.2 * GRACE)
+    if process.is_alive():
+        process.terminate()
+        process.join()
+    return process.exitcode
+
+
+def terminates_then_naps(process, grace):  # no join() after terminate(): exitcode read after a nap
+    process.join(timeout=grace)
+    if process.is_alive():
+        process.terminate()
+        time.sleep(0.2)
+    return process.exitcode
+
+
+def test_issue22_gap5_a_hard_coded_grace_period_is_refused() -> None:
+    refused(check_finish(hard_coded_grace, grace=GRACE), "grace period")
+
+
+def test_issue22_gap5_terminate_and_a_nap_without_join_is_refused() -> None:
+    refused(check_finish(terminates_then_naps, grace=GRACE), "never joined it afterwards")

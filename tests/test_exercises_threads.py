@@ -77,7 +77,7 @@ def test_the_solution_passes() -> None:
 @pytest.mark.parametrize(("answer", "fragments"), [
     (no_thread, ["ran in run_two's own thread", "plain function call"]),
     (one_after_the_other, ["started", "after the first had finished"]),
-    (not_joined, ["still working", "did not wait"]),
+    (not_joined, ["still running", "join()"]),
     (wrong_count, ["count=[3, 3]"]),
     (one_thread_and_a_call, ["1 of the 2", "own thread"]),
     (sleeps_instead, ["never called print_numbers"]),
@@ -112,7 +112,7 @@ def sleeps_instead_of_join():  # right overlap, but a guess instead of join()
 
 
 def test_sleeping_instead_of_joining_is_named() -> None:
-    refused(check_two_threads(sleeps_instead_of_join), "sleeps and never calls join()")
+    refused(check_two_threads(sleeps_instead_of_join), "never joined 2 of its 2 threads")
 
 
 def second_runs_late():  # both started at once; the second gets going only after the first is done
@@ -128,3 +128,70 @@ def test_a_thread_started_in_time_but_run_late_is_not_called_one_after_the_other
     # As on a machine too busy to run the second thread in time: not ✘, since start() came in time.
     verdict = check_two_threads(second_runs_late)
     assert verdict.status == CANNOT_SHOW and "too busy" in verdict.message, verdict.message
+
+
+# --- issue 22: judged by behaviour, per worker ----------------------------------------------
+
+def waits_on_an_event_then_joins():  # gap 1: a guessed wait with no 'sleep' in it, then join()
+    threads = [threading.Thread(target=print_numbers, kwargs={"count": 2}) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    threading.Event().wait(0.4)
+    for thread in threads:
+        thread.join()
+
+
+def sleeps_and_joins_words():  # gap 1: `", ".join` used to switch the sleep check off
+    for _ in range(2):
+        threading.Thread(target=print_numbers, kwargs={"count": 2}).start()
+    time.sleep(0.4)
+    print(", ".join(["both", "done"]))
+
+
+def joins_only_the_second():  # gap 3: the first ends first, so the end times looked joined
+    first = threading.Thread(target=print_numbers, kwargs={"count": 2})
+    second = threading.Thread(target=lambda: (time.sleep(0.05), print_numbers(count=2)))
+    first.start()
+    second.start()
+    second.join()
+
+
+def two_processes():  # gap 5/7: two processes are not two threads
+    from helpers import Process
+
+    children = [Process(target=print_numbers, kwargs={"count": 2}) for _ in range(2)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(timeout=60)
+
+
+def test_issue22_gap1_a_wait_on_an_event_is_a_guess_even_with_join_after_it() -> None:
+    refused(check_two_threads(waits_on_an_event_then_joins), "not waiting in join()")
+
+
+def test_issue22_gap1_the_word_join_does_not_excuse_a_sleep() -> None:
+    refused(check_two_threads(sleeps_and_joins_words), "never joined 2 of its 2 threads")
+
+
+def test_issue22_gap3_each_thread_must_be_joined() -> None:
+    refused(check_two_threads(joins_only_the_second), "never joined 1 of its 2 threads", "thread 1")
+
+
+def test_issue22_gap5_two_processes_are_not_two_threads() -> None:
+    refused(check_two_threads(two_processes), "other processes", "two processes, not threads")
+
+
+def pauses_skipped():  # gap 4: the worker runs, on two joined threads, with its pauses patched away
+    import helpers.workers as workers
+
+    real = workers.seconds
+    workers.seconds = lambda _: 0.0
+    try:
+        run_two()
+    finally:
+        workers.seconds = real
+
+
+def test_issue22_gap4_calls_that_skip_their_pauses_did_not_do_the_work() -> None:
+    refused(check_two_threads(pauses_skipped), "the work was not done")

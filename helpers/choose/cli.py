@@ -130,18 +130,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Interrupted: every worker this run started was stopped; nothing was written.", file=sys.stderr)
         return 130
     progress.done()
+    if child_ways is not None:
+        # A child (another build of Python, perhaps without psutil, which the verdict needs) only hands its
+        # ways back: the parent judges them all together, on what it saw of the machine.
+        if args.json is not None:
+            import json
+
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps({"measurement": measurement.to_json()}, indent=1, ensure_ascii=False,
+                                            default=str) + "\n", encoding="utf-8")
+        return 0
     from .recommendation import recommend
     from .report import draw_page, text, write_json
 
     answer = recommend(measurement)
-    if child_ways is None:
-        print(text(measurement, answer))
+    print(text(measurement, answer))
     if args.json is not None:
         write_json(measurement, answer, args.json)
-    if not args.no_png and child_ways is None:
+    if not args.no_png:
         draw_page(measurement, answer, args.png)
-    if child_ways is None:
-        written = [str(x) for x in (args.json, None if args.no_png else args.png) if x is not None]
-        if written:
-            print("Written: " + " and ".join(written))
+    written = [str(x) for x in (args.json, None if args.no_png else args.png) if x is not None]
+    if written:
+        print("Written: " + " and ".join(written))
     return 0

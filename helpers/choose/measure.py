@@ -27,7 +27,7 @@ from typing import Any
 from ..engine import harness
 from ..engine.config import MAX_THREADS, gil_enabled, resolve_start_method
 from ..engine.harness import RunError, RunResult, RunTimedOut, TaskFailed
-from ..engine.machine import usable_cores
+from ..engine.machine import idle_cores as machine_idle_cores, usable_cores
 from .inputs import (BadInput, check_memory, defined_in_a_notebook, function_name, is_coroutine_function,
                      module_source, pickled_sizes)
 from .work import FunctionSource, GatherAll, RunCoroutine, Timed, TimedCall
@@ -119,12 +119,13 @@ class Measurement:
 
 
 def idle_cores(sample: float = IDLE_SAMPLE) -> float | None:
-    """How many usable cores were idle during a short look (``helpers.bench``'s figure); ``None`` if unknown."""
+    """How many usable cores were idle during a short look: the course's one sampler
+    (:func:`helpers.engine.machine.idle_cores`, which the verdict and ``helpers.bench`` use); ``None`` where it
+    cannot look (no ``psutil``, as in a bare free-threaded Python, or no per-core times)."""
     try:
-        from ..bench.cores import idle_cores as sampled
-    except ImportError:  # psutil missing (a bare free-threaded Python): read /proc/stat instead
-        return _idle_from_proc_stat(sample)
-    return sampled(sample)
+        return machine_idle_cores(sample)
+    except Exception:  # noqa: BLE001 -- ImportError (psutil) or a platform without per-core times
+        return None
 
 
 def cpu_snapshot() -> dict[str, tuple[int, int]] | None:
@@ -153,15 +154,6 @@ def busy_cores_since(before: dict[str, tuple[int, int]] | None) -> float | None:
         if name in before and total > before[name][1]:
             busy += 1.0 - (idle - before[name][0]) / (total - before[name][1])
     return busy
-
-
-def _idle_from_proc_stat(sample: float) -> float | None:
-    before = cpu_snapshot()
-    time.sleep(sample)
-    busy = busy_cores_since(before)
-    if busy is None or before is None:
-        return None
-    return round(max(0.0, min(float(usable_cores()), len(before) - busy)), 2)
 
 
 def machine_facts(idle_before: float | None, idle_after: float | None) -> dict[str, Any]:

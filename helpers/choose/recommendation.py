@@ -1,11 +1,18 @@
 """From a measurement to a recommendation, with its reasons and figures, in the course's words.
 
 :func:`recommend` is a pure function of a :class:`~helpers.choose.measure.Measurement`: the same
-figures always give the same answer. It is honest on its own about the machine (until it is routed
-through the course's shared verdict): a way wins only if it was at least :data:`GAIN` × faster than
-one after another *in this run*; when nothing won but the function computes and the cores were
-measured busy, the answer is "can't tell", never a wrong winner; on one usable core it says that
-nothing computes in parallel here.
+figures always give the same answer. What the machine was (busy, one usable core) and whether a
+speed-up shows a way running in parallel or taking turns are decided by the course's one verdict,
+:func:`helpers.engine.verdict.judge`: each way's speed-up is put to it as a
+:class:`~helpers.engine.verdict.Figure`, with :func:`machine_seen` as the machine. A way wins only
+where the verdict says this run shows it ran in parallel (for a function that computes, it must also
+have kept several cores busy); when nothing won but the function computes and the cores were busy,
+the answer is "can't tell", with the verdict's reason, never a wrong winner; on one usable core the
+verdict's own sentence says that nothing computes side by side here.
+
+What stays here is what only a choice between ways knows: start-up and pickling costs that rule
+processes out whatever the load, tiny tasks (one after another), a coroutine (asyncio), the
+simplest of ways that came out close, and which way ran beside other programs' work.
 """
 
 from __future__ import annotations
@@ -14,19 +21,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..charts.style import format_duration
+from ..engine.verdict import BUSY_MARGIN, Figure, MachineSeen, Verdict, judge
 from .measure import Measurement, Way
 
-#: A way must be at least this many times faster than one after another to be worth its machinery.
-GAIN = 1.25
 #: Among the ways that won, a simpler one within this share of the best is preferred.
 CLOSE = 0.9
 #: A call spending at least this share of its own time on a CPU computes; at most WAITS, it waits.
 COMPUTES, WAITS = 0.6, 0.3
-#: A function that computes ran in parallel only if the way kept more than this many cores busy at once
-#: (CPU seconds / elapsed). Unlike a speed-up, this does not change when other programs come and go.
-PARALLEL = 1.2
-#: Idle cores short of the usable ones by more than this: the machine was busy.
-BUSY_MARGIN = 0.5
+#: A call that queued for a CPU more than this share of its wall time ran on a busy machine.
+QUEUED_SHARE = 0.2
 #: Simplest first: asyncio (one thread), threads, interpreters (one process), processes, another build.
 SIMPLEST_FIRST = ("asyncio", "threads", "interpreters", "processes", "free-threaded-threads")
 #: The tools, as the course names them.
@@ -68,21 +71,34 @@ def kind_of(m: Measurement) -> str:
 
 
 def idle(m: Measurement) -> float | None:
-    seen = [x for x in (m.machine.get("idle_before"), m.machine.get("idle_after")) if x is not None]
-    return min(seen) if seen else None
+    """The fewest idle cores seen around the runs (the verdict's :attr:`MachineSeen.idle`), or None."""
+    return machine_seen(m).idle
+
+
+def queued(m: Measurement) -> bool:
+    """A call waited for a CPU more than :data:`QUEUED_SHARE` of its time: other programs had the cores."""
+    return m.call_queued is not None and m.call_wall > 0 and m.call_queued > QUEUED_SHARE * m.call_wall
+
+
+def machine_seen(m: Measurement) -> MachineSeen:
+    """What was seen of the machine, as the verdict takes it: the idle cores before the runs, and during them
+    the fewest that other programs left (the look after the runs, and each way's share of other programs' work)."""
+    usable = int(m.machine["usable_cores"])
+    during = [m.machine.get("idle_after")] + [usable - w.others_busy for w in m.ways if w.others_busy is not None]
+    seen = [max(0.0, min(float(usable), x)) for x in during if x is not None]
+    return MachineSeen(usable=usable, idle_before=m.machine.get("idle_before"),
+                       idle_during=round(min(seen), 2) if seen else None,
+                       gil=bool(m.machine.get("gil_enabled", True)))
 
 
 def is_busy(m: Measurement) -> bool:
-    """Measured busy: fewer idle cores than usable ones (by :data:`BUSY_MARGIN`) before or after, a way that
-    ran beside other programs' work, or a call that queued for a CPU a fifth of its time."""
-    seen = idle(m)
-    queued = m.call_queued is not None and m.call_wall > 0 and m.call_queued > 0.2 * m.call_wall
-    return (queued or (seen is not None and seen < m.machine["usable_cores"] - BUSY_MARGIN)
-            or any(loaded(w) for w in m.ways))
+    """Busy as the verdict says it (:attr:`MachineSeen.busy`), or a call that queued for a CPU."""
+    return machine_seen(m).busy or queued(m)
 
 
 def loaded(way: Way) -> bool:
-    """Other programs kept more than :data:`BUSY_MARGIN` of a core busy while this way ran."""
+    """Other programs kept more than the verdict's :data:`~helpers.engine.verdict.BUSY_MARGIN` of a core busy
+    while this way ran."""
     return way.others_busy is not None and way.others_busy > BUSY_MARGIN
 
 
@@ -97,43 +113,93 @@ def ruled_out_by_cost(m: Measurement, way: Way) -> bool:
     return tiny or crossing
 
 
+def speedup_figure(way: Way, kind: str) -> Figure:
+    """A way's speed-up as the verdict judges it: it ran in parallel (waits overlap on one core too)."""
+    if kind == "waits":
+        return Figure(way.label, way.speedup or 0.0, way.workers, "parallel",
+                      f"the waits overlap on {way.label}", needs_cores=False)
+    return Figure(way.label, way.speedup or 0.0, way.workers, "parallel", f"{way.label} ran it in parallel")
+
+
+def kept_cores_busy(way: Way, usable: int) -> bool:
+    """The way's own CPU seconds / elapsed cleared the verdict's parallel threshold for its workers: a figure
+    that, unlike a speed-up, other programs coming and going do not inflate."""
+    return Figure(way.label, way.parallelism or 0.0, way.workers, "parallel", "").scaled(usable)
+
+
+def holds_the_gil(m: Measurement, busy: bool | None = None) -> tuple[bool | None, str]:
+    """Whether the function holds the GIL, as this run shows it, and the verdict's line on the threads.
+
+    ``True``: threads took turns while a second core was seen free; ``False``: threads ran in parallel
+    and kept several cores busy; ``None``: this run cannot show either (the line says why)."""
+    threads = m.way("threads")
+    seen = machine_seen(m)
+    if threads is None or not threads.measured or threads.speedup is None:
+        return None, ""
+    if busy or (busy is None and queued(m)):
+        seen.idle_during = min(seen.idle_during if seen.idle_during is not None else seen.usable,
+                               seen.usable - 2 * BUSY_MARGIN)
+    parallel = speedup_figure(threads, "computes")
+    turns = Figure(threads.label, threads.speedup, threads.workers, "turns",
+                   "the function holds the GIL (threads take turns)")
+    # Processes that scaled show a second core was free, on a busy machine too (the verdict's rule).
+    others = [speedup_figure(w, "computes") for w in m.ways if w.measured and w.speedup is not None
+              and w.key.startswith("processes") and kept_cores_busy(w, seen.usable)]
+    if judge(parallel, seen).shown and kept_cores_busy(threads, seen.usable):
+        return False, (f"threads {_x(threads.speedup)}: the function lets go of the GIL while it computes "
+                       "(C code working on its own data)")
+    verdict = judge([turns, *others], seen)
+    return (True if verdict.supported[0] else None), verdict.lines[0]
+
+
 def recommend(m: Measurement) -> Recommendation:
     """Which way to run the function here, and why (see the module's docstring for the rules)."""
-    cores = int(m.machine["usable_cores"])
+    seen = machine_seen(m)
+    cores = seen.usable
     kind = kind_of(m)
     busy = is_busy(m)
+    if busy and not seen.busy:  # the calls queued for a CPU: judge with a busy machine's thresholds
+        seen.idle_during = min(seen.idle_during if seen.idle_during is not None else cores, cores - 2 * BUSY_MARGIN)
     reasons = [_call_sentence(m, kind)]
     measured = [w for w in m.ways if w.measured and w.key != "sequential" and w.key != "free-threaded-sequential"
                 and w.speedup is not None]
-    faster = [w for w in measured if w.speedup >= GAIN]  # type: ignore[operator]
-    # A function that computes can only be sped up by computing on several cores at once: a way that
-    # was faster without doing so was lucky (the machine got less busy after the baseline), not better.
-    parallel = [w for w in faster if kind != "computes" or (w.parallelism or 0) >= PARALLEL]
-    lucky = [w for w in faster if w not in parallel]
+    verdict = judge([speedup_figure(w, kind) for w in measured], seen) if measured else Verdict(machine=seen)
+    shown = {w.key: ok for w, ok in zip(measured, verdict.supported)}
+    why = {w.key: line for w, line in zip(measured, verdict.lines)}
+    # A function that computes can only be sped up by computing on several cores at once: a way that was
+    # faster without doing so was lucky (the machine got less busy after the baseline), not better.
+    parallel = [w for w in measured if shown[w.key] and (kind != "computes" or kept_cores_busy(w, cores))]
+    lucky = [w for w in measured if kind == "computes" and w not in parallel
+             and speedup_figure(w, kind).scaled(cores) and not kept_cores_busy(w, cores)]
     # Another build of Python is worth switching to for computing only (waits overlap on threads anyway), and
     # only if its threads beat its own one-after-another run: its runs happened at another moment than ours.
     own_ft = m.way("free-threaded-sequential")
+
+    def beats_own_baseline(w: Way) -> bool:
+        if own_ft is None or not own_ft.elapsed or not w.elapsed:
+            return False
+        own = Figure(w.label, own_ft.elapsed / w.elapsed, w.workers, "parallel", "")
+        return judge(own, seen).shown
+
     winners = [w for w in parallel if not w.key.startswith("free-threaded") or (
-        kind != "waits" and own_ft is not None and own_ft.elapsed and w.elapsed
-        and own_ft.elapsed / w.elapsed >= GAIN)]
+        kind != "waits" and beats_own_baseline(w))]
     passed_over = [w for w in parallel if w not in winners]
-    threads = m.way("threads")
-    reasons += _gil_sentences(m, kind, threads, cores, busy)
+    reasons += _gil_sentences(m, kind, busy)
     reasons += _cost_sentences(m)
     if busy:
-        seen = idle(m)
         loads = sorted(w.others_busy for w in m.ways if w.others_busy is not None and loaded(w))
         beside = ([f"other programs kept {loads[0]:.1f}" + (f"–{loads[-1]:.1f}" if loads[-1] - loads[0] >= 0.1
                                                              else "") + f" cores busy during {len(loads)} of "
                    f"{sum(w.measured for w in m.ways)} runs"] if loads else [])
+        before = m.machine.get("idle_before")
         reasons.append("the machine was busy: " + "; ".join(
-            ([f"{seen:g} of {cores} usable cores idle before/after"] if seen is not None else []) + beside
-            or ["calls waited for a CPU"]))
+            ([f"{before:g} of {cores} usable cores idle before the runs"] if before is not None else []) + beside
+            + (["calls waited for a CPU"] if queued(m) else [])))
     reasons += [f"{w.label}: {w.note}" for w in m.ways if not w.measured and w.note]
     reasons += [f"{w.label} was {_x(w.speedup)} faster but kept only {w.parallelism or 0:.2f} cores busy: not "
                 "parallel computing, the machine's load changed between runs" for w in lucky]
     reasons += [f"{w.label} {_x(w.speedup)}: " + ("work that waits needs no other build of Python" if kind == "waits"
-                else f"its threads were not ×{GAIN:g} faster than its own one after another") for w in passed_over]
+                else "its threads did not run in parallel against its own one after another") for w in passed_over]
     # Ways whose result the load may have decided: they ran beside other programs' work, on a machine where
     # computing in parallel was possible, and nothing load-independent rules them out.
     unfair = [w for w in measured if kind != "waits" and cores >= 2 and loaded(w) and not ruled_out_by_cost(m, w)]
@@ -158,13 +224,17 @@ def recommend(m: Measurement) -> Recommendation:
 
     best_text = ", ".join(f"{w.label} {_x(w.speedup)}" for w in measured) or "no other way could run"
     if kind != "waits" and cores >= 2 and (unfair or lucky or (busy and not all(map(_settled(m), measured)))):
-        return Recommendation(CANNOT_TELL, f"can't tell: no way computed ×{GAIN:g} faster on several cores at once "
-                              f"({best_text}), but the cores were busy, so it could not show; run it again on an "
-                              "idle machine", reasons, kind, busy)
+        # The verdict's own sentence on the way the load may have cost the most: why this run cannot show it.
+        open_ways = [w for w in measured if not ruled_out_by_cost(m, w)] or measured
+        first = max(open_ways, key=lambda w: w.speedup or 0)
+        because = why[first.key].split(" -> ", 1)[-1] if first.key in why else "the cores were busy"
+        return Recommendation(CANNOT_TELL, f"can't tell: no way ran in parallel ({best_text}); {because}",
+                              reasons, kind, busy)
     if kind != "waits" and cores < 2:
-        reasons.append("1 usable core: nothing computes in parallel here; on a machine with more (idle) cores, "
-                       "measure again")
-    return Recommendation(SEQUENTIAL, f"one after another: no way was ×{GAIN:g} faster ({best_text})",
+        reasons += [why[w.key] for w in measured if w.key in why and _uses_cores(w)][:1] or [
+            "this kernel has one usable core, so nothing computes side by side here (a second core is needed "
+            "to tell)"]
+    return Recommendation(SEQUENTIAL, f"one after another: no way ran in parallel ({best_text})",
                           reasons, kind, busy)
 
 
@@ -191,25 +261,17 @@ def _call_sentence(m: Measurement, kind: str) -> str:
             f"({m.cpu_share:.0%}): {what}")
 
 
-def _gil_sentences(m: Measurement, kind: str, threads: Way | None, cores: int, busy: bool) -> list[str]:
-    if threads is None or not threads.measured or kind == "waits":
-        if threads is not None and threads.measured and (threads.speedup or 0) >= GAIN:
-            return [f"threads {_x(threads.speedup)} on {threads.workers} threads: the waits overlap"]
-        if threads is not None and threads.measured:
-            return [f"threads {_x(threads.speedup)} on {threads.workers} threads: the waits did not overlap here "
-                    "(a busy machine, or something that serves one call at a time?)"]
+def _gil_sentences(m: Measurement, kind: str, busy: bool) -> list[str]:
+    threads = m.way("threads")
+    if threads is None or not threads.measured:
         return []
-    if cores < 2:
-        return [f"threads {_x(threads.speedup)}: on one usable core threads cannot compute at the same time, "
-                "GIL or not"]
-    if (threads.speedup or 0) >= GAIN and (kind != "computes" or (threads.parallelism or 0) >= PARALLEL):
-        return [f"threads {_x(threads.speedup)}: the function lets go of the GIL while it computes "
-                "(C code working on its own data)"]
-    busy_cores = f"{threads.parallelism or 0:.2f} cores busy at once"
-    if busy:
-        return [f"threads {_x(threads.speedup)}, {busy_cores}: the function holds the GIL, or the busy machine "
-                "left no second core"]
-    return [f"threads {_x(threads.speedup)}, {busy_cores}: the function holds the GIL (threads take turns)"]
+    if kind == "waits":
+        if judge(speedup_figure(threads, kind), machine_seen(m)).shown:
+            return [f"threads {_x(threads.speedup)} on {threads.workers} threads: the waits overlap"]
+        return [f"threads {_x(threads.speedup)} on {threads.workers} threads: the waits did not overlap here "
+                "(a busy machine, or something that serves one call at a time?)"]
+    _, line = holds_the_gil(m, busy)
+    return [line] if line else []
 
 
 def _cost_sentences(m: Measurement) -> list[str]:

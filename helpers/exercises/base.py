@@ -125,45 +125,6 @@ def unfinished(func: Callable[..., Any], name: str) -> Verdict | None:
     return None
 
 
-def code_names(func: Callable[..., Any]) -> set[str]:
-    """Every name and attribute ``func``'s code uses, nested functions and comprehensions included."""
-    names: set[str] = set()
-    codes = [getattr(func, "__code__", None)]
-    while codes:
-        code = codes.pop()
-        if code is None:
-            continue
-        names.update(code.co_names)
-        codes.extend(c for c in code.co_consts if hasattr(c, "co_names"))
-    return names
-
-
-def sleeps_instead_of_joining(func: Callable[..., Any], name: str, what: str) -> Verdict | None:
-    """A ✘ verdict when ``func`` calls ``sleep`` and never ``join``: a guess at how long ``what`` need."""
-    names = code_names(func)
-    if "sleep" in names and "join" not in names:
-        return report(False, f"{name}() sleeps and never calls join(): that guesses how long the {what} need.",
-                      f"join() each of the {what}: it waits exactly as long as needed, no more, no less.")
-    return None
-
-
-def returned_too_soon(func: Callable[..., Any], name: str, what: str, ends: list[float | None],
-                      returned: float, elapsed: float, hint: str) -> Verdict | None:
-    """A ✘ verdict when ``func`` did not wait for its ``what`` (threads, processes) to finish; else ``None``.
-
-    ``ends``: when each worker finished (``None``: never), ``returned``: when ``func`` returned,
-    on the same clock. Sleeping instead of joining is named even when the sleep was long enough.
-    """
-    guessed = sleeps_instead_of_joining(func, name, what)
-    if guessed is not None:
-        return guessed
-    late = [end for end in ends if end is None or end > returned]
-    if late:
-        return report(False, f"{name}() returned after {format_duration(elapsed)}, while {len(late)} of its {what} "
-                      f"{'were' if len(late) > 1 else 'was'} still working: it did not wait for them.", hint)
-    return None
-
-
 def check_function(answer: Any, name: str, checker: str) -> Verdict | None:
     """The verdict for an answer that is not a written function yet; ``None`` when it is one.
 
@@ -265,32 +226,313 @@ def child_pids() -> set[int]:
     return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
 
 
+# --- what the learner's code did with its threads, processes and pools, observed ------------
+
+class Worker:
+    """A thread or process started while observing: when, and every ``join()`` called on it.
+
+    ``joins``: ``(entered, left, ended)`` per ``join()`` call, ``ended`` whether the worker had
+    ended when that call returned (a ``join(timeout)`` that timed out has ``ended`` False).
+    """
+
+    def __init__(self, obj: Any, kind: str) -> None:
+        self.obj = obj
+        self.kind = kind  # "thread" or "process"
+        self.started = time.perf_counter()
+        self.joins: list[tuple[float, float, bool]] = []
+
+    @property
+    def ident(self) -> int | None:
+        """The thread's ident, or the process's pid."""
+        return getattr(self.obj, "ident" if self.kind == "thread" else "pid", None)
+
+    @property
+    def joined(self) -> bool:
+        """A ``join()`` on it returned after it had ended."""
+        return any(ended for *_, ended in self.joins)
+
+    def waiting_at(self, moment: float) -> bool:
+        """Whether a ``join()`` on this worker was in progress at ``moment``."""
+        return any(entered <= moment <= left for entered, left, _ in self.joins)
+
+    def ended(self) -> bool:
+        """Whether it has ended, without reaping a process (its exit code stays uncollected)."""
+        if self.kind == "thread":
+            return not self.obj.is_alive()
+        popen = getattr(self.obj, "_popen", None)
+        if popen is None or getattr(popen, "returncode", None) is not None:
+            return True
+        from multiprocessing.connection import wait
+
+        return bool(wait([self.obj.sentinel], 0))
+
+    def collected(self) -> bool:
+        """For a process: its exit code was collected (joined, or reaped by reading ``exitcode``)."""
+        popen = getattr(self.obj, "_popen", None)
+        return popen is None or getattr(popen, "returncode", None) is not None
+
+
+class Pool:
+    """An executor or ``multiprocessing`` pool made while observing, and whether it was shut down."""
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+        self.calls: list[str] = []
+
+    @property
+    def name(self) -> str:
+        return type(self.obj).__name__
+
+    @property
+    def shut_down(self) -> bool:
+        if self.name.endswith("Executor"):
+            return "shutdown" in self.calls
+        return "terminate" in self.calls or ("close" in self.calls and "join" in self.calls)
+
+
+class Observation:
+    """While inside: every thread and process started, every ``join()`` on them, every pool made and shut down.
+
+    Observed by wrapping ``threading.Thread.start``/``join``, ``multiprocessing``'s
+    ``BaseProcess.start``/``join``, the executors' and ``multiprocessing.pool.Pool``'s
+    constructors and shutdown methods, in this process, for as long as the ``with`` lasts
+    (whoever calls them: the learner's code, a pool's own machinery). The learner's code
+    cannot make these up: they are the checker's own records of what happened.
+    """
+
+    def __init__(self) -> None:
+        self.threads: list[Worker] = []
+        self.processes: list[Worker] = []
+        self.pools: list[Pool] = []
+        self._guard = threading.Lock()
+        self._saved: list[tuple[Any, str, Any]] = []
+
+    def worker(self, obj: Any) -> Worker | None:
+        for worker in (*self.threads, *self.processes):
+            if worker.obj is obj:
+                return worker
+        return None
+
+    def thread(self, ident: int) -> Worker | None:
+        return next((w for w in self.threads if w.ident == ident), None)
+
+    def process(self, pid: int) -> Worker | None:
+        return next((w for w in self.processes if w.ident == pid), None)
+
+    def _patch(self, owner: Any, name: str, make: Callable[[Any], Any]) -> None:
+        original = owner.__dict__.get(name)
+        if original is None:
+            return
+        self._saved.append((owner, name, original))
+        setattr(owner, name, make(original))
+
+    def __enter__(self) -> Observation:
+        import concurrent.futures as futures
+        import multiprocessing.pool
+        import multiprocessing.process
+
+        observation = self
+
+        def starting(kind: str, into: list[Worker]) -> Callable[[Any], Any]:
+            def make(original: Any) -> Any:
+                def start(obj: Any, *args: Any, **kwargs: Any) -> Any:
+                    with observation._guard:
+                        into.append(Worker(obj, kind))
+                    return original(obj, *args, **kwargs)
+                return start
+            return make
+
+        def joining(original: Any) -> Any:
+            def join(obj: Any, *args: Any, **kwargs: Any) -> Any:
+                entered = time.perf_counter()
+                try:
+                    return original(obj, *args, **kwargs)
+                finally:
+                    worker = observation.worker(obj)
+                    if worker is not None:
+                        worker.joins.append((entered, time.perf_counter(), worker.ended()))
+            return join
+
+        def made(original: Any) -> Any:
+            def init(obj: Any, *args: Any, **kwargs: Any) -> Any:
+                if observation.pool(obj) is None:
+                    with observation._guard:
+                        observation.pools.append(Pool(obj))
+                return original(obj, *args, **kwargs)
+            return init
+
+        def noting(name: str) -> Callable[[Any], Any]:
+            def make(original: Any) -> Any:
+                def method(obj: Any, *args: Any, **kwargs: Any) -> Any:
+                    pool = observation.pool(obj)
+                    if pool is not None:
+                        pool.calls.append(name)
+                    return original(obj, *args, **kwargs)
+                return method
+            return make
+
+        self._patch(threading.Thread, "start", starting("thread", self.threads))
+        self._patch(threading.Thread, "join", joining)
+        self._patch(multiprocessing.process.BaseProcess, "start", starting("process", self.processes))
+        self._patch(multiprocessing.process.BaseProcess, "join", joining)
+        pool_classes = [futures.ThreadPoolExecutor, futures.ProcessPoolExecutor, multiprocessing.pool.Pool]
+        interpreter_pool = getattr(futures, "InterpreterPoolExecutor", None)  # Python 3.14+
+        pool_classes += [interpreter_pool] if interpreter_pool is not None else []
+        for cls in pool_classes:
+            self._patch(cls, "__init__", made)
+            for name in ("shutdown", "close", "terminate", "join"):
+                self._patch(cls, name, noting(name))
+        return self
+
+    def pool(self, obj: Any) -> Pool | None:
+        return next((p for p in self.pools if p.obj is obj), None)
+
+    def __exit__(self, *exc: Any) -> None:
+        while self._saved:
+            owner, name, original = self._saved.pop()
+            setattr(owner, name, original)
+
+    def leftovers(self) -> list[str]:
+        """What the observed code left behind: pools never shut down, threads and processes still
+        running, processes that ended but whose exit code nobody collected (zombies). Judged at
+        once, not after a wait: a right answer has shut down, joined or reaped everything."""
+        found = []
+        pools = [p.name for p in self.pools if not p.shut_down]
+        if pools:
+            found.append(f"{_count(len(pools), 'pool')} never shut down ({', '.join(pools[:3])})")
+        running = [w for w in self.threads if not w.ended() and getattr(w.obj, "name", "") not in _OWN_THREADS]
+        if running:
+            found.append(f"{_count(len(running), 'thread')} still running "
+                         f"({', '.join(w.obj.name for w in running[:4])})")
+        unreaped = [w for w in self.processes if not w.collected()]
+        alive = [w for w in unreaped if not w.ended()]
+        zombies = [w for w in unreaped if w.ended()]
+        if alive:
+            found.append(f"{_count(len(alive), 'process', 'processes')} still running "
+                         f"(pid {', '.join(str(w.ident) for w in alive[:4])})")
+        if zombies:
+            found.append(f"{_count(len(zombies), 'process', 'processes')} ended but never joined, "
+                         f"{'their exit codes' if len(zombies) > 1 else 'its exit code'} never collected "
+                         f"(a zombie: pid {', '.join(str(w.ident) for w in zombies[:4])})")
+        return found
+
+    def clean_up(self) -> None:
+        """Shut down what was left: pools without waiting, processes stopped and reaped."""
+        for pool in self.pools:
+            if not pool.shut_down:
+                try:
+                    if pool.name.endswith("Executor"):
+                        pool.obj.shutdown(wait=False, cancel_futures=True)
+                        # A thread pool's threads end once their task is done: wait a little for them, so
+                        # nothing (an interpreter closed under a running thread) is pulled from under them.
+                        for thread in list(getattr(pool.obj, "_threads", ())):
+                            thread.join(5.0)
+                    else:
+                        pool.obj.terminate()
+                except Exception:
+                    pass
+        alive = [w.obj for w in self.processes if not w.collected()]
+        for process in alive:
+            try:
+                if not Worker(process, "process").ended():
+                    process.terminate()
+                process.join(2.0)
+                if process.is_alive():
+                    process.kill()
+                    process.join(2.0)
+            except Exception:
+                pass
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def waited_by_joining(workers: list[Worker], ends: list[float], returned: float, what: str,
+                      name: str, prompt: bool = True) -> Verdict | None:
+    """A ✘ verdict unless every worker was joined, and the function waited for the last one in ``join()``.
+
+    ``workers``: the threads or processes that ran the work; ``ends``: when the work in each
+    ended (recorded by the worker itself); ``returned``: when the learner's function returned.
+    A right answer is inside ``join()`` when the last worker ends and returns within
+    milliseconds; one that slept, or waited on an event or a timer, was elsewhere then.
+    ``prompt=False``: only the joins are judged (a right answer waits on a queue first).
+    """
+    unjoined = [i for i, w in enumerate(workers) if not w.joined]
+    if unjoined:
+        which = ", ".join(f"{what[:-2] if what.endswith('es') else what[:-1]} {i + 1}" for i in unjoined)
+        timed_out = any(w.joins for i, w in enumerate(workers) if i in unjoined)
+        return report(False, f"{name}() never joined {len(unjoined)} of its {len(workers)} {what} ({which})"
+                      + (": join(timeout) ran out before it ended" if timed_out else "")
+                      + (", although they had ended by the time it returned." if not timed_out else "."),
+                      f"Call join() on each of the {what}, after starting them all: join() waits exactly "
+                      "as long as needed, and a worker that ended by itself still needs its join().")
+    last = max(ends)
+    late = returned - last
+    if prompt and late > PROMPT and not any(w.waiting_at(last) for w in workers):
+        one = what[:-2] if what.endswith("es") else what[:-1]
+        return report(False, f"{name}() returned {format_duration(late)} after its last {one} "
+                      "had finished, and it was not waiting in join() when that happened: it waited some other way "
+                      "(a sleep, a timed wait), which guesses how long the work takes.",
+                      f"Start all the {what}, then join() each: join() returns the moment a worker ends.")
+    return None
+
+
+#: A right answer returns within milliseconds of its last worker's end; past this it waited otherwise.
+PROMPT = 0.05
+
+
+def skipped_work(spans: list[tuple[float, float | None]], least: float, worker: str) -> Verdict | None:
+    """A ✘ verdict when a call of ``worker`` took less than ``least`` s: its pauses were skipped.
+
+    ``spans``: each call's start and end. A pause (``time.sleep``) lasts at least its time, on
+    any machine: a call much shorter than its pauses did not do the work it stands for (a worker
+    swapped for a quicker one, a patched clock).
+    """
+    short = [end - start for start, end in spans if end is not None and end - start < 0.9 * least]
+    if short:
+        return report(False, f"{len(short)} {worker} call{'s' if len(short) > 1 else ''} took "
+                      f"{format_duration(min(short))}, shorter than {format_duration(least)} of pauses it makes: "
+                      "the work was not done.", f"Run {worker} as it is; do not change it or what it calls.")
+    return None
+
+
 def call_learner(func: Callable[[], Any], name: str, hint: str = "",
                  leftover_hint: str = "Join every thread and process you started before returning.",
+                 observation: Observation | None = None,
                  ) -> tuple[Any, float, Verdict | None]:
     """Call the learner's ``func()`` and time it: ``(value, seconds, None)`` when it behaved.
 
-    A raised exception, or a thread or process of its own still running when it returned
-    (processes are then stopped, so the notebook leaks nothing), gives a ✘ verdict as the
-    third item.
+    A raised exception, or anything of its own left behind when it returned (see
+    :meth:`Observation.leftovers`: a pool never shut down, a thread or process still running,
+    a process never joined), gives a ✘ verdict as the third item; what was left is then shut
+    down, so the notebook leaks nothing. Judged the moment it returns: nothing is given time
+    to disappear by itself. ``observation``: pass one to read what was observed afterwards.
     """
     census = Census()
+    observation = observation if observation is not None else Observation()
     start = time.perf_counter()
     try:
-        value = func()
+        with observation:
+            value = func()
     except Exception as exc:  # the learner's bug is reported, not raised: the notebook runs on
         elapsed = time.perf_counter() - start
+        observation.clean_up()
         _, processes = census.leftovers(settle=0.0)
         Census.stop(processes)
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         return None, elapsed, report(False, f"{name}() raised {detail}", hint)
     elapsed = time.perf_counter() - start
-    threads, processes = census.leftovers()
-    if threads or processes:
-        Census.stop(processes)
-        return value, elapsed, report(False, f"{describe_leftovers(threads, processes)} "
-                                      f"{'were' if len(threads) + len(processes) > 1 else 'was'} still running "
-                                      f"when {name}() returned.", leftover_hint)
+    left = observation.leftovers()
+    observed = {w.ident for w in observation.processes}
+    _, others = census.leftovers(settle=0.0)
+    others = [p for p in others if p.pid not in observed]
+    if others:
+        left.append(describe_leftovers([], others) + " still running")
+    if left:
+        observation.clean_up()
+        Census.stop(others)
+        return value, elapsed, report(False, f"When {name}() returned: {'; '.join(left)}.", leftover_hint)
     return value, elapsed, None
 
 

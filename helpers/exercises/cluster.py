@@ -6,7 +6,11 @@ What is observed, not taken on trust:
   id and the Dask worker address *it ran in*;
 * while the learner's function runs, a watcher thread samples this kernel's child processes,
   so the pids in the records must be processes that really lived below this kernel;
-* after it returns, none of those processes may still be alive.
+* after it returns, none of those processes may still be alive;
+* the tasks went through the cluster's ``concurrent.futures`` executor (``client.get_executor()``:
+  its ``map`` or ``submit`` are watched while the learner's function runs), and the scheduler,
+  asked at that moment, had exactly :data:`WORKERS` workers of one thread each (the shape the
+  exercise asks for, read from the cluster itself, not from the code).
 """
 
 from __future__ import annotations
@@ -22,6 +26,49 @@ from ..engine.census import kill_all, live_children
 from .base import NOT_ANSWERED, Verdict, report, unanswered
 
 TASKS = 10
+#: The cluster's shape that the exercise asks for: this many worker processes, one thread each.
+WORKERS = 2
+
+
+class _ExecutorWatch:
+    """While inside: calls of ``ClientExecutor.map``/``submit``, and the scheduler's workers and
+    their threads (``Client.nthreads()``) at the first such call."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.nthreads: dict[str, int] | None = None
+        self._saved: list[tuple[Any, str, Any]] = []
+
+    def __enter__(self) -> _ExecutorWatch:
+        try:
+            from distributed.cfexecutor import ClientExecutor
+        except ImportError:
+            return self
+        for name in ("map", "submit"):
+            original = ClientExecutor.__dict__.get(name)
+            if original is None:
+                continue
+            self._saved.append((ClientExecutor, name, original))
+            setattr(ClientExecutor, name, self._noting(name, original))
+        return self
+
+    def _noting(self, name: str, original: Any) -> Any:
+        watch = self
+
+        def method(executor: Any, *args: Any, **kwargs: Any) -> Any:
+            watch.calls.append(name)
+            if watch.nthreads is None:
+                try:
+                    watch.nthreads = dict(executor._client.nthreads())
+                except Exception:  # the shape stays unknown; nothing is judged on it
+                    watch.nthreads = {}
+            return original(executor, *args, **kwargs)
+        return method
+
+    def __exit__(self, *exc: Any) -> None:
+        while self._saved:
+            owner, name, original = self._saved.pop()
+            setattr(owner, name, original)
 HINT = ("Inside `with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, "
         "Client(cluster) as client:` use `client.get_executor()` and its `map(slow_square, range(10))`, "
         "and return the list of records.")
@@ -77,9 +124,11 @@ def check_cluster_map(squares_on_cluster: Any) -> Verdict:
     before_open = _open_dask_objects()
     watcher = _Watcher()
     watcher.start()
+    executor = _ExecutorWatch()
     started = time.perf_counter()
     try:
-        records = squares_on_cluster()
+        with executor:
+            records = squares_on_cluster()
     except Exception as exc:  # the learner's bug is reported, not raised
         watcher.stop()
         _clean_up(before_pids, before_open)
@@ -123,7 +172,21 @@ def check_cluster_map(squares_on_cluster: Any) -> Verdict:
     if len(pids) < 2 or len(workers) < 2:
         return report(False, f"All {TASKS} tasks ran on one worker process (pid {min(pids)}).",
                       "Give the cluster two worker processes: n_workers=2.")
-    return report(True, f"{TASKS} tasks ran on {len(workers)} Dask worker processes (pids "
+    if not executor.calls:
+        return report(False, f"The {TASKS} tasks ran on the cluster, but not through its executor: "
+                      "client.get_executor()'s map or submit was never called (Client.map, submit or "
+                      "compute are Dask's own API).", "ex = client.get_executor(); list(ex.map(slow_square, "
+                      "range(10))): the same code as for a ThreadPoolExecutor.")
+    if executor.nthreads:
+        counts = sorted(executor.nthreads.values())
+        if len(counts) != WORKERS or any(n != 1 for n in counts):
+            return report(False, f"The cluster had {len(counts)} worker{'s' if len(counts) != 1 else ''} with "
+                          f"{', '.join(map(str, counts))} thread{'s' if counts != [1] else ''} each (asked of its "
+                          f"scheduler when the tasks were sent); the exercise asks for {WORKERS} worker "
+                          "processes with 1 thread each.", "LocalCluster(n_workers=2, threads_per_worker=1, "
+                          "processes=True)")
+    return report(True, f"{TASKS} tasks went through the cluster's executor to {len(workers)} Dask worker processes "
+                  f"of {'one thread each' if executor.nthreads else 'unknown threads'} (pids "
                   f"{', '.join(map(str, sorted(pids)))}, none of them this kernel), and the cluster was "
                   f"closed: nothing of it was left running. Cluster start, run and close took {elapsed:.1f} s.")
 

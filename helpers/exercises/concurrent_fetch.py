@@ -4,7 +4,9 @@ The learner writes ``async def fetch_all(urls) -> list[str]``. The checker start
 server (:class:`helpers.local_server.LocalServer`), runs the coroutine, and reads the server's own
 counters: how many requests arrived and how many were waiting *at the same moment*. Those figures
 come from the server process, so a loop of one-at-a-time awaits, a blocking call inside the
-coroutine, or a list made up without fetching cannot pass.
+coroutine, or a list made up without fetching cannot pass. The threads started during the fetch
+are counted too (the checker's own wrapper of ``Thread.start``): 150 requests each blocking a
+thread of a big pool reach the server at once as well, but that is threads, not asyncio.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from typing import Any
 from ..engine.config import seconds
 from ..fetching import page_urls, run_coroutine
 from ..local_server import LocalServer
-from .base import NOT_ANSWERED, Verdict, report, unanswered
+from .base import NOT_ANSWERED, Observation, Verdict, report, unanswered
 
 PAGES = 150
+#: More threads than this started during a fetch: the waiting was done by threads, not by coroutines.
+#: (asyncio may start a few of its own, e.g. for name lookups; a right answer starts none for 127.0.0.1.)
+FEW_THREADS = 8
 HINT = ("make one task per URL and await them together: "
         "await asyncio.gather(*(fetch(session, url) for url in urls)), inside one aiohttp.ClientSession "
         "made with connector=aiohttp.TCPConnector(limit=0) (aiohttp allows 100 connections unless told).")
@@ -42,7 +47,7 @@ def check_concurrent_fetch(fetch_all: Callable[[list[str]], Any]) -> Verdict:
         return report(False, "fetch_all is a plain function: it must be defined with `async def`, so that "
                              "asyncio can run many of its waits at once.", HINT)
     delay: float = seconds(1.0)
-    failure, served, peak, pages, elapsed = _fetch_with_server(fetch_all, delay)
+    failure, served, peak, pages, elapsed, threads = _fetch_with_server(fetch_all, delay)
     if failure is not None:
         return report(False, f"{failure}; the server saw at most {peak} requests waiting at once{_why(peak)}.", HINT)
     if served < PAGES:
@@ -55,27 +60,35 @@ def check_concurrent_fetch(fetch_all: Callable[[list[str]], Any]) -> Verdict:
     if wrong:
         return report(False, f"page {wrong[0]} of the result is not the text of URL {wrong[0]}: keep the URLs' "
                              "order (gather does).", HINT)
+    if threads > FEW_THREADS:
+        return report(False, f"the server saw up to {peak} of your {PAGES} requests at the same moment, but fetch_all "
+                             f"started {threads} threads to do it: each request blocked a thread of its own (a "
+                             "thread pool through run_in_executor or to_thread), while coroutines wait on one "
+                             "thread.", HINT)
     again = ""
     if 2 < peak < PAGES * 0.9:
         # Short of all at once, but not one at a time: a busy machine may not have sent every request
         # within one wait. With waits twice as long it has twice the time; a cap stays where it is.
-        failure, served, second, _, slower = _fetch_with_server(fetch_all, 2 * delay)
+        failure, served, second, _, slower, more = _fetch_with_server(fetch_all, 2 * delay)
         if failure is None and served == PAGES and second > peak:
             again = f" (at most {peak} in a first run; this second run's waits were twice as long)"
-            peak, delay, elapsed = second, 2 * delay, slower
+            peak, delay, elapsed, threads = second, 2 * delay, slower, more
     if peak < PAGES * 0.9:
         return report(False, f"the server saw at most {peak} of the {PAGES} requests waiting at once{_why(peak)}; "
                              f"the run took {elapsed:.2f} s for waits of {delay:.2f} s each{again}.", HINT)
+    helpers = f", {threads} helper thread{'s' if threads > 1 else ''} started beside it" if threads else ""
     return report(True, f"the server held {peak} of your {PAGES} requests at the same moment: {PAGES} waits of "
-                        f"{delay:.2f} s took {elapsed:.2f} s in all, on one thread{again}.")
+                        f"{delay:.2f} s took {elapsed:.2f} s in all, on the event loop's one thread{helpers}{again}.")
 
 
 def _fetch_with_server(fetch_all: Callable[[list[str]], Any],
-                       delay: float) -> tuple[str | None, int, int, Any, float]:
+                       delay: float) -> tuple[str | None, int, int, Any, float, int]:
     """One run of ``fetch_all`` against a fresh local server whose pages each take ``delay`` seconds.
 
-    Returns (what went wrong or None, requests served, most waiting at once, the pages, seconds).
+    Returns (what went wrong or None, requests served, most waiting at once, the pages, seconds,
+    threads started during the run other than the one the coroutine runs on).
     """
+    observation = Observation()
     limit = 6 * delay + 3  # six rounds of waits and some: several times what a concurrent answer needs
     pages: Any = None
     with LocalServer(delay=delay) as server:
@@ -93,7 +106,8 @@ def _fetch_with_server(fetch_all: Callable[[list[str]], Any],
         watchdog.start()
         failure = None
         try:
-            pages = run_coroutine(fetch_all(urls), timeout=limit)
+            with observation:
+                pages = run_coroutine(fetch_all(urls), timeout=limit)
         except (TimeoutError, asyncio.TimeoutError):
             failure = f"fetch_all did not finish within {limit:.0f} s"
         except Exception as exc:  # the learner's bug is reported, not raised
@@ -105,7 +119,17 @@ def _fetch_with_server(fetch_all: Callable[[list[str]], Any],
         stats = seen or server.stats()
     if seen:
         failure = f"fetch_all did not finish within {limit:.0f} s (the checker stopped its server then)"
-    return failure, stats["served"], stats["peak"], pages, elapsed
+    # run_coroutine may give the coroutine a thread of its own (in Jupyter, where a loop already runs).
+    threads = max(0, len(observation.threads) - 1) if _loop_running() else len(observation.threads)
+    return failure, stats["served"], stats["peak"], pages, elapsed, threads
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _why(peak: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .base import NOT_ANSWERED, Verdict, call_learner, report, unanswered
+from .base import NOT_ANSWERED, Observation, Verdict, call_learner, report, unanswered
 
 #: The inputs the checker gives ``run_all``: the negative ones make ``checked_square`` raise.
 ITEMS = [3, -1, 4, -5, 6, 7]
@@ -19,9 +19,15 @@ def check_executor_errors(run_all: Any) -> Verdict:
     results carry the pid of the process that computed them, and which raises ``ValueError``
     for a negative input. It checks every item came back, the failures as exception objects
     (not raised, not dropped), the others computed in another process, and no worker left
-    running.
+    running. ``func`` is a recording copy (see :mod:`.probes`), so the checker also sees, from
+    the workers themselves, that every item ran in a worker process started during the call
+    and that each negative one raised there; and each exception returned must be the one
+    that worker raised (it carries the pool's remote traceback), not one made in the kernel.
+    The pool itself must be shut down (observed: ``shutdown()``, or ``terminate()``/``close()``
+    and ``join()`` for a ``multiprocessing`` pool), not left for the garbage collector.
     """
     from ..executors import checked_square
+    from .probes import Recorded, Recorder
 
     if unanswered(run_all):
         return report(False, NOT_ANSWERED)
@@ -30,8 +36,15 @@ def check_executor_errors(run_all: Any) -> Verdict:
     hint_raise = ("One failing task ended the whole call: executor.map() re-raises the first error when you "
                   "reach it. Submit each item, then ask each future for its result inside try/except "
                   "(or use future.exception()).")
-    got, _, failed = call_learner(lambda: run_all(checked_square, list(ITEMS)), "run_all", hint=hint_raise,
-                                  leftover_hint="Use the executor in a with block, so its workers are shut down.")
+    recorder = Recorder()
+    observation = Observation()
+    try:
+        got, _, failed = call_learner(lambda: run_all(Recorded(checked_square, recorder.token), list(ITEMS)),
+                                      "run_all", hint=hint_raise, observation=observation,
+                                      leftover_hint="Use the executor in a with block, so its workers are shut down.")
+        calls = recorder.calls({w.ident for w in observation.processes if w.ident is not None})
+    finally:
+        recorder.close()
     if failed is not None:
         return failed
     if not isinstance(got, dict):
@@ -47,13 +60,33 @@ def check_executor_errors(run_all: Any) -> Verdict:
         return report(False, f"The failing items should map to the ValueError they raised; got {shown}.",
                       "Keep the exception object itself: `except Exception as exc: results[item] = exc`, "
                       "or `future.exception()`.")
+    here = os.getpid()
+    ran: dict[Any, Any] = {}
+    for call in calls:
+        item = call.args[0] if call.args else call.kwargs.get("n")
+        if call.pid != here and item in ITEMS:
+            ran.setdefault(item, call)
+    in_kernel = sorted({c.args[0] for c in calls if c.pid == here and c.args}, key=repr)
+    if in_kernel and not ran:
+        return report(False, f"The tasks ran in this kernel's process (pid {here}), not in worker processes.",
+                      "Use ProcessPoolExecutor, not ThreadPoolExecutor or a plain loop.")
+    never = [x for x in ITEMS if x not in ran]
+    if never:
+        return report(False, f"func never ran in a worker process for {never}: the checker's copy of func, which "
+                      "notes every call from inside the worker, saw no such call.",
+                      "Submit every item to the pool: pool.submit(func, item) for each, and keep what comes back.")
+    made_here = [x for x in ITEMS if x < 0 and not _raised_in_a_worker(got[x])]
+    if made_here:
+        return report(False, f"The ValueError for {made_here} was not the one the worker raised: it came back "
+                      "without the pool's remote traceback, so it was made (or raised again) in this kernel.",
+                      "Keep the exception the future gives you: future.exception(), or `except Exception as exc: "
+                      "results[item] = exc` around future.result().")
     good = {x: got[x] for x in ITEMS if x >= 0}
     wrong = {x: v for x, v in good.items() if not (isinstance(v, tuple) and len(v) == 4 and v[1] == x * x)}
     if wrong:
         shown = ", ".join(f"{x}: {v!r}" for x, v in wrong.items())
         return report(False, f"These results are not what func returned: {shown}.",
                       "Store future.result() as it is (a Done record), without changing it.")
-    here = os.getpid()
     pids = {v[2] for v in good.values()}
     if here in pids:
         return report(False, f"The tasks ran in this kernel's process (pid {here}), not in worker processes.",
@@ -61,3 +94,11 @@ def check_executor_errors(run_all: Any) -> Verdict:
     return report(True, f"{len(good)} results came back from {len(pids)} worker process(es), and the "
                   f"{len(ITEMS) - len(good)} failures as ValueError objects: "
                   + ", ".join(f"{x}: {'ValueError' if x < 0 else got[x][1]}" for x in ITEMS) + ".")
+
+
+def _raised_in_a_worker(error: BaseException) -> bool:
+    """Whether ``error`` came back from a worker process: a process pool attaches the worker's
+    traceback as its ``__cause__`` (``concurrent.futures.process._RemoteTraceback``, or
+    ``multiprocessing.pool.RemoteTraceback``) when it rebuilds the exception here."""
+    cause = error.__cause__
+    return type(cause).__name__ in ("_RemoteTraceback", "RemoteTraceback") and "checked_square" in str(cause)

@@ -5,7 +5,9 @@ The learner writes ``sums_on_interpreters(numbers)``, which returns
 the same time. Each :class:`~helpers.interpreters.TimedSum` records, from inside the worker,
 the process id, the interpreter id and when it ran, so the checker sees where and when the
 work happened: in this process, in interpreters other than the main one, in at least two of
-them, overlapping in time, with every interpreter closed afterwards.
+them, overlapping in time, each taking about as long as the checker's own sum of that size
+(a record of a sum never computed is refused), with every interpreter closed and every pool
+shut down (observed: ``shutdown()`` called, not left to the garbage collector).
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ def check_interpreter_sums(sums_on_interpreters: Any, numbers: list[int] | None 
         print(text)
         return Verdict(False, text)
     numbers = list(INTERPRETER_SUMS if numbers is None else numbers)
+    import time
+
+    smallest = min((n for n in numbers if isinstance(n, int) and n > 0), default=0)
+    began = time.perf_counter()
+    _squares(smallest)  # the checker's own sum: how long the least of these sums takes here
+    alone = time.perf_counter() - began
     before = _open_interpreters()
     records, elapsed, failed = call_learner(
         lambda: sums_on_interpreters(list(numbers)), "sums_on_interpreters",
@@ -78,6 +86,22 @@ def check_interpreter_sums(sums_on_interpreters: Any, numbers: list[int] | None 
     if len(ids) < 2:
         return report(False, f"all {len(fields)} sums ran in one interpreter (id {ids[0]}), one after another.",
                       "Use two interpreters: InterpreterPoolExecutor(max_workers=2).")
+    if alone >= MEASURABLE:
+        # A sum can be slowed by a busy machine, never sped up: far quicker than the checker's own, it was not summed.
+        quick = [(n, end - start) for n, (_, _, start, end, _) in zip(numbers, fields)
+                 if end - start < WORK_FLOOR * alone * n / smallest]
+        if quick:  # the baseline may itself have been slowed (a busy core): time the checker's own sum again
+            for _ in range(2):
+                began = time.perf_counter()
+                _squares(smallest)
+                alone = min(alone, time.perf_counter() - began)
+            quick = [(n, end - start) for n, (_, _, start, end, _) in zip(numbers, fields)
+                     if end - start < WORK_FLOOR * alone * n / smallest]
+        if quick:
+            n, took = quick[0]
+            return report(False, f"the record for {n} says its sum took {took * 1000:.1f} ms, against "
+                          f"{alone * n / smallest * 1000:.0f} ms for that sum here: it was not computed by "
+                          "timed_sum.", "Return what timed_sum returned, unchanged, one record per number.")
     overlap = _overlap(fields)
     said = (f"{len(fields)} sums in interpreters {ids} of this process, {elapsed:.2f} s in all "
             f"(the sums alone: {sum(end - start for _, _, start, end, _ in fields):.2f} s)")
@@ -85,6 +109,18 @@ def check_interpreter_sums(sums_on_interpreters: Any, numbers: list[int] | None 
         return report(False, f"{said}, but never two at the same time: one interpreter after another.",
                       "Start the calls together (a pool's map, or call_in_thread) before waiting for any result.")
     return report(True, f"{said}; two interpreters computed at the same time for {overlap:.2f} s.")
+
+
+#: A sum in an interpreter takes at least this fraction of the checker's own (busy cores only slow a sum, but
+#: may have slowed the baseline too) …
+WORK_FLOOR = 0.05
+#: … judged only where the checker's own sum takes this long (shorter ones are all noise).
+MEASURABLE = 0.005
+
+
+def _squares(number: int) -> int:
+    """The checker's own copy of ``sum_of_squares``: its time is the baseline, out of the learner's reach."""
+    return sum(i * i for i in range(number))
 
 
 def _overlap(fields: list[tuple[int, int, float, float, int]]) -> float:

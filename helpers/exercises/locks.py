@@ -51,6 +51,7 @@ class WatchedLock:
             return False
         self.owner = threading.get_ident()
         self._watch.taken(self.number)
+        self._watch.count(self.number)
         time.sleep(0)  # let the other threads run now: what a real program does at the worst moment
         return True
 
@@ -80,6 +81,19 @@ class Watch:
         self.unlocked_writes: list[int] = []
         self.lonely_writes: list[int] = []
         self.deadlocks: list[str] = []
+        self._acquired = threading.local()  # this thread's acquisitions per lock, since the last reset
+        self.uneven: list[str] = []  # transfers that did not take each of their two locks exactly once
+
+    def count(self, number: int) -> None:
+        counts = getattr(self._acquired, "counts", None)
+        if counts is not None:
+            counts[number] = counts.get(number, 0) + 1
+
+    def start_counting(self) -> None:
+        self._acquired.counts = {}
+
+    def counted(self) -> dict[int, int]:
+        return dict(getattr(self._acquired, "counts", {}) or {})
 
     def taken(self, number: int) -> None:
         with self._guard:
@@ -106,17 +120,20 @@ class Watch:
 
 
 class Account:
-    """A bank account with its own ``lock``; reading ``balance`` lets other threads run first."""
+    """A bank account with its own ``lock``; reading ``balance`` lets other threads run first.
+
+    Every write is watched, through ``balance`` or the private ``_balance`` alike.
+    """
 
     def __init__(self, number: int, balance: int, watch: Watch | None = None) -> None:
         self.number = number
         self.watch = watch if watch is not None else Watch(patience=seconds(4.0))
         self.lock = WatchedLock(number, self.watch)
-        self._balance = balance
+        self._money = balance
 
     @property
     def balance(self) -> int:
-        value = self._balance
+        value = self._money
         time.sleep(0)  # a read, then a pause: another thread may now change the balance
         return value
 
@@ -126,10 +143,26 @@ class Account:
             self.watch.unlocked_writes.append(self.number)
         elif self.watch.holding() < 2:
             self.watch.lonely_writes.append(self.number)
-        self._balance = value
+        self._money = value
+
+    #: The private field, watched as well: writing it directly is still a write of the balance.
+    _balance = balance
 
     def __repr__(self) -> str:
-        return f"Account({self.number}, balance={self._balance})"
+        return f"Account({self.number}, balance={self._money})"
+
+
+def _times(n: int) -> str:
+    return {0: "not at all", 1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def _outcome(final: list[int], expected: list[int]) -> str:
+    """The balances against those expected, the total named only where it differs."""
+    if final == expected:
+        return f"the balances {final} came out right this time"
+    total = (f"the total {sum(final)} instead of {sum(expected)}" if sum(final) != sum(expected)
+             else f"the total {sum(final)} is right, but money moved wrongly between accounts")
+    return f"balances {final} instead of {expected} ({total})"
 
 
 def _plan(seed: int) -> list[list[tuple[int, int, int]]]:
@@ -143,7 +176,8 @@ def check_transfer(transfer: Any) -> Verdict:
     """``transfer(source, target, amount)`` moves ``amount`` using the accounts' own locks, safely.
 
     Runs 4 threads × 150 transfers between 3 accounts, in both directions, and checks: no
-    balance written without its account's lock held; every lock taken in one global order
+    balance written (through ``balance`` or ``_balance``) without its account's lock held;
+    each transfer took each of its two locks exactly once; every lock taken in one global order
     (no thread takes 2 before 1 while another takes 1 before 2); no lock waited on for
     seconds (a deadlock); the final balances exactly those the transfers add up to.
     """
@@ -164,7 +198,12 @@ def check_transfer(transfer: Any) -> Verdict:
     def body(moves: list[tuple[int, int, int]]) -> None:
         try:
             for a, b, amount in moves:
+                watch.start_counting()
                 transfer(accounts[a], accounts[b], amount)
+                taken = watch.counted()
+                if (taken.get(a, 0), taken.get(b, 0)) != (1, 1) and len(watch.uneven) < 5:
+                    watch.uneven.append(f"a transfer from account {a} to {b} took account {a}'s lock "
+                                        f"{_times(taken.get(a, 0))} and account {b}'s {_times(taken.get(b, 0))}")
         except GaveUp:
             pass  # recorded by the watch
         except Exception as exc:  # the learner's bug, reported below
@@ -183,7 +222,7 @@ def check_transfer(transfer: Any) -> Verdict:
                       "Does it wait on something that never comes?")
     if errors:
         return report(False, f"transfer() raised {errors[0]}", "Run it once by hand on two Accounts to see why.")
-    final = [account._balance for account in accounts]
+    final = [account._money for account in accounts]
     moved = f"{THREADS} threads × {TRANSFERS} transfers between {ACCOUNTS} accounts in {elapsed:.2f} s"
     if watch.deadlocks:
         return report(False, f"Deadlock: {watch.deadlocks[0]} for {watch.patience:.1f} s, which another thread "
@@ -192,8 +231,7 @@ def check_transfer(transfer: Any) -> Verdict:
     if watch.unlocked_writes:
         numbers = sorted(set(watch.unlocked_writes))
         return report(False, f"{len(watch.unlocked_writes)} balance writes on account(s) {numbers} happened "
-                      f"without that account's lock held; final total {sum(final)} instead of "
-                      f"{sum(expected)}, balances {final} instead of {expected}.",
+                      f"without that account's lock held; {_outcome(final, expected)}.",
                       "Hold BOTH accounts' locks while you change the two balances.")
     if watch.lonely_writes:
         return report(False, f"{len(watch.lonely_writes)} balance writes happened with only that account's lock "
@@ -206,8 +244,13 @@ def check_transfer(transfer: Any) -> Verdict:
         return report(False, f"No deadlock this time, but one thread took account {a}'s lock before {b}'s and "
                       f"another {b}'s before {a}'s: that can deadlock on the next run.",
                       "Take the two locks in the same order in every call, e.g. the lower account number first.")
+    if watch.uneven:
+        return report(False, f"Every write held its locks, but {watch.uneven[0]}: each transfer should take each of "
+                      f"its two locks once and hold both throughout; {_outcome(final, expected)}.",
+                      "Take both locks once, change both balances, then release both: `with first.lock, "
+                      "second.lock:` around the two changes.")
     if final != expected:
-        return report(False, f"Balances {final}, expected {expected} (total {sum(final)} vs {sum(expected)}).",
+        return report(False, f"{_outcome(final, expected).capitalize()}.",
                       "Subtract amount from source.balance and add it to target.balance, once each.")
     return report(True, f"{moved}: balances {final} as expected, every write under its lock, locks always in "
                   "the same order, no deadlock.")

@@ -29,7 +29,7 @@ def check_measurement_reading(answer: Any) -> Any:
     """``answer[name]`` for each of :data:`FUNCTIONS`: ``{"does": "waits"/"computes", "holds_the_gil": True/False,
     "use": the way to use}``, read from that function's ``helpers.choose`` measurement in this notebook."""
     from ..choose.notebook import measured
-    from ..choose.recommendation import GAIN, PARALLEL, kind_of
+    from ..choose.recommendation import holds_the_gil, kind_of
 
     if unanswered(answer):
         return report(False, NOT_ANSWERED)
@@ -54,15 +54,7 @@ def check_measurement_reading(answer: Any) -> Any:
             right.append(f"{name} {kind} ({m.cpu_share:.0%} on a CPU)")
         threads = m.way("threads")
         cores = m.machine["usable_cores"]
-        from ..choose.recommendation import is_busy
-
-        parallel = threads is not None and (threads.speedup or 0) >= GAIN and (threads.parallelism or 0) >= PARALLEL
-        if parallel:
-            holds = False
-        elif threads is not None and cores >= 2 and not is_busy(m) and (threads.speedup or 0) < 1.15:
-            holds = True
-        else:
-            holds = None
+        holds, _ = holds_the_gil(m)  # the course's verdict on the threads' figure (None: this run cannot show it)
         if holds is None:
             unsure.append(f"{name}: threads ×{(threads.speedup or 0) if threads else 0:.2f} on {cores} usable "
                           "core(s), busy or too few to tell whether it holds the GIL")

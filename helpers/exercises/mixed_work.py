@@ -33,6 +33,16 @@ def capstone_job(waits: int = 6, wait_seconds: float = 0.5, computes: int = 4,
     return job
 
 
+#: A sum computed in a worker takes at least this fraction of its time here alone. Busy cores only slow a sum,
+#: but they may have slowed the baseline too (4 × measured on one shared core): a closed form takes ~1/10 000.
+WORK_FLOOR = 0.05
+
+
+def _squares(number: int) -> int:
+    """The checker's own copy of ``sum_of_squares``: the baseline's work, out of the learner's reach."""
+    return sum(i * i for i in range(number))
+
+
 def _expected(task: tuple[str, float]) -> float:
     kind, size = task
     if kind == "compute":
@@ -61,7 +71,9 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
     The checker first runs the job one task after another (the baseline, timing its waiting
     and its computing apart), then calls ``run_job`` with ``job_task`` replaced by a copy that
     records, for each task, the process, thread and times it ran in. Observed: every task
-    really ran through ``job_task`` (results cannot be made up), results in task order,
+    really ran through ``job_task`` (results cannot be made up) and took as long as the work
+    takes (a wait its time, a sum at least :data:`WORK_FLOOR` × the checker's own baseline of
+    it), results in task order, every pool shut down and every process reaped,
     nothing left running, the waits overlapping each other, and the whole at most 0.8 × the
     baseline. A threads-only answer passes, and the verdict says, with figures, what running
     the computing on processes would have saved. ``job``: defaults to :func:`capstone_job`.
@@ -75,12 +87,16 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
     tasks = capstone_job() if job is None else list(job)
 
     waited = computed = 0.0
+    one_sum: dict[float, float] = {}  # seconds one sum of each size takes here, computed by the checker's own code
     for task in tasks:  # the baseline: one task after another, in this thread
         start = time.perf_counter()
-        workers.job_task(task)
         if task[0] == "compute":
-            computed += time.perf_counter() - start
+            _squares(int(task[1]))  # not through workers: a module patched by the learner cannot speed it up
+            took = time.perf_counter() - start
+            one_sum[task[1]] = min(one_sum.get(task[1], took), took)
+            computed += took
         else:
+            time.sleep(float(task[1]))
             waited += time.perf_counter() - start
     baseline = waited + computed
 
@@ -121,6 +137,31 @@ def check_mixed_job(run_job: Any, job: list[tuple[str, float]] | None = None) ->
                       "Put each result at its task's position: results[i] for tasks[i].")
     wait_calls = [c for c in calls if c.args and c.args[0][0] == "wait"]
     compute_calls = [c for c in calls if c.args and c.args[0][0] == "compute"]
+    # The work itself, compared with the baseline: a call can be slowed by a busy machine, never sped up
+    # (a sleep lasts at least its time; a sum of the same size takes at least a fraction of it here).
+    def too_quick() -> list[Call]:
+        quick = [c for c in wait_calls if c.end is not None and c.end - c.start < 0.9 * float(c.args[0][1])]
+        return quick + [c for c in compute_calls if c.end is not None and c.args[0][1] in one_sum
+                        and c.end - c.start < WORK_FLOOR * one_sum[c.args[0][1]]]
+
+    skimped = too_quick()
+    if any(c.args[0][0] == "compute" for c in skimped):
+        # The baseline may itself have been slowed (a busy core): time the checker's own sums again first.
+        for size in {c.args[0][1] for c in skimped if c.args[0][0] == "compute"}:
+            for _ in range(2):
+                start = time.perf_counter()
+                _squares(int(size))
+                one_sum[size] = min(one_sum[size], time.perf_counter() - start)
+        skimped = too_quick()
+    if skimped:
+        c = skimped[0]
+        kind, size = c.args[0]
+        should = float(size) if kind == "wait" else one_sum[size]
+        return report(False, f"job_task({tuple(c.args[0])!r}) returned the right result after "
+                      f"{(c.end or c.start) - c.start:.3f} s, against {should:.3f} s for that task done here by the "
+                      f"checker: it did not {'wait' if kind == 'wait' else 'compute'} ({len(skimped)} such call"
+                      f"{'s' if len(skimped) > 1 else ''}).",
+                      "Leave job_task and sum_of_squares as they are: the exercise measures the real work.")
     waits_at_once = most_at_once(wait_calls)
     figures = (f"run_job took {elapsed:.2f} s; one after another took {baseline:.2f} s "
                f"({waited:.2f} s waiting + {computed:.2f} s computing)")

@@ -3,11 +3,14 @@
 :func:`watching` swaps a worker (``print_numbers``, ``job_task`` …) for a :class:`Recorded`
 copy while the learner's function runs: in the learner's globals and in the worker's own
 module, so ``print_numbers``, ``workers.print_numbers`` and a local ``from … import`` all
-reach it. Each call, in whatever thread or process it runs, appends one line to a file:
-pid, thread ident, ``time.perf_counter()`` at start and end (a clock shared by the
-processes of one machine), its arguments and result. The learner cannot make these up, and
-a call that never happened leaves no line. :class:`Recorded` pickles by the worker's
-importable name, so spawn and forkserver children (and process pools) get it too.
+reach it. Each call notes its pid, thread ident, ``time.perf_counter()`` at start and end (a
+clock shared by the processes of one machine), its arguments and result (or the exception
+it raised). A call in this process is kept in this module's memory; a call in a child
+process appends a line to a file in a private temporary folder. Neither is an attribute of
+the copy the learner's code holds, and a line in the file that claims this process's pid is
+not believed (such calls never go to the file). A call that never happened leaves no
+record. :class:`Recorded` pickles by the worker's importable name, so spawn and forkserver
+children (and process pools) get it too.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Call:
     kwargs: dict[str, Any]
     result: Any = None
     sent: float | None = None  # when its process or thread was started (pickled, forked, start()); None: unknown
+    error: str | None = None  # repr of what it raised, if it raised (then ``end`` is when)
 
 
 def started_after(later: Call, earlier: Call) -> bool:
@@ -68,25 +72,38 @@ if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
     os.register_at_fork(before=_about_to_fork)
 
 
-class Recorded:
-    """``func`` that appends a line to ``path`` when each call starts and when it ends."""
+#: Where the calls of each watch go: in this process, a list (by the watch's token); in a child, the file's path.
+_MEMORY: dict[str, list[dict[str, Any]]] = {}
+_FILES: dict[str, str] = {}
 
-    def __init__(self, func: Callable[..., Any], path: str, sent: float | None = None) -> None:
+
+class Recorded:
+    """``func`` that notes when each call starts and ends (or raises), where the learner cannot write it."""
+
+    def __init__(self, func: Callable[..., Any], token: str, sent: float | None = None,
+                 home: int | None = None) -> None:
         self.func = func
-        self.path = path
+        self._token = token
         self.sent = sent
-        self.home = os.getpid()  # a call in another pid with no ``sent`` runs in a forked child
+        self.home = os.getpid() if home is None else home  # the checker's process: calls elsewhere go to the file
         self.__name__ = getattr(func, "__name__", "worker")
         self.__qualname__ = getattr(func, "__qualname__", self.__name__)
         self.__doc__ = getattr(func, "__doc__", None)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled in the parent by Process.start() (spawn, forkserver) or a pool: the moment it was sent.
-        return _rebuild, (self.func.__module__, self.func.__qualname__, self.path, time.perf_counter())
+        return _rebuild, (self.func.__module__, self.func.__qualname__, self._token,
+                          _FILES.get(self._token, ""), time.perf_counter(), self.home)
 
     def _write(self, line: dict[str, Any]) -> None:
-        with open(self.path, "a", encoding="utf-8") as file:
-            file.write(json.dumps(line, default=repr) + "\n")
+        memory = _MEMORY.get(self._token) if os.getpid() == self.home else None
+        if memory is not None:
+            memory.append(line)
+            return
+        path = _FILES.get(self._token)
+        if path:
+            with open(path, "a", encoding="utf-8") as file:
+                file.write(json.dumps(line, default=repr) + "\n")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         key = f"{os.getpid()}-{threading.get_ident()}-{time.perf_counter_ns()}"
@@ -98,50 +115,78 @@ class Recorded:
         self._write({"key": key, "pid": os.getpid(), "thread": threading.get_ident(), "start": start,
                      "sent": sent, "args": [_plain(a) for a in args],
                      "kwargs": {k: _plain(v) for k, v in kwargs.items()}})
-        result = self.func(*args, **kwargs)
+        try:
+            result = self.func(*args, **kwargs)
+        except BaseException as exc:
+            self._write({"key": key, "end": time.perf_counter(), "result": None, "error": repr(exc)})
+            raise
         self._write({"key": key, "end": time.perf_counter(), "result": _plain(result)})
         return result
 
 
-def _rebuild(module: str, qualname: str, path: str, sent: float) -> Recorded:
+def _rebuild(module: str, qualname: str, token: str, path: str, sent: float, home: int) -> Recorded:
     func = getattr(importlib.import_module(module), qualname)
     if isinstance(func, Recorded):  # a forked child of a parent that was watching
         func = func.func
-    return Recorded(func, path, sent)
+    if path:
+        _FILES[token] = path
+    return Recorded(func, token, sent, home)
 
 
 class Recorder:
-    """A file that :class:`Recorded` workers append to; ``calls()`` reads it back."""
+    """Where :class:`Recorded` workers note their calls; ``calls()`` reads them back.
+
+    The calls made in this process are kept in memory; those of child processes in a file in a
+    private temporary folder (mode 0700) removed by :meth:`close`. A line of that file that
+    claims this process's pid was not written by a call (those stay in memory) and is ignored.
+    """
 
     def __init__(self) -> None:
-        handle, self.path = tempfile.mkstemp(prefix="course-check-", suffix=".jsonl")
-        os.close(handle)
+        import secrets
 
-    def calls(self) -> list[Call]:
+        self.token = secrets.token_hex(16)
+        self._folder = tempfile.mkdtemp(prefix="course-check-")
+        _FILES[self.token] = os.path.join(self._folder, "calls.jsonl")
+        _MEMORY[self.token] = []
+        self.home = os.getpid()
+
+    def calls(self, pids: set[int] | None = None) -> list[Call]:
+        """Every call recorded; ``pids``: believe calls of child processes only from these pids."""
         started: dict[str, Call] = {}
+        lines: list[Any] = list(_MEMORY.get(self.token, []))
         try:
-            with open(self.path, encoding="utf-8") as file:
-                lines = file.read().splitlines()
+            with open(_FILES.get(self.token, ""), encoding="utf-8") as file:
+                text = file.read().splitlines()
         except OSError:
-            return []
-        for text in lines:
+            text = []
+        for raw in text:
             try:
-                line = json.loads(text)
+                line = json.loads(raw)
             except ValueError:
                 continue  # a line cut short by a process stopped mid-write
-            if "start" in line:
-                started[line["key"]] = Call(line["pid"], line["thread"], line["start"], None,
-                                            line["args"], line["kwargs"], sent=line.get("sent"))
-            elif line.get("key") in started:
-                call = started[line["key"]]
-                call.end, call.result = line["end"], line["result"]
+            if not isinstance(line, dict):
+                continue
+            if "start" in line and (line.get("pid") == self.home or (pids is not None and line.get("pid") not in pids)):
+                continue  # not written by a call in a child process this checker saw started
+            lines.append(line)
+        for line in lines:
+            try:
+                if "start" in line:
+                    started[line["key"]] = Call(line["pid"], line["thread"], line["start"], None,
+                                                line["args"], line["kwargs"], sent=line.get("sent"))
+                elif line.get("key") in started:
+                    call = started[line["key"]]
+                    call.end, call.result, call.error = line["end"], line["result"], line.get("error")
+            except (KeyError, TypeError):
+                continue
         return sorted(started.values(), key=lambda c: c.start)
 
     def close(self) -> None:
-        try:
-            os.remove(self.path)
-        except OSError:
-            pass
+        import shutil
+
+        _MEMORY.pop(self.token, None)
+        _FILES.pop(self.token, None)
+        shutil.rmtree(self._folder, ignore_errors=True)
 
 
 @contextmanager
@@ -154,7 +199,7 @@ def watching(learner: Any, worker: Callable[..., Any]) -> Iterator[Recorder]:
     ``sent``); all are put back on the way out, whatever happens.
     """
     recorder = Recorder()
-    wrapper = Recorded(worker, recorder.path)
+    wrapper = Recorded(worker, recorder.token)
     places: list[tuple[dict[str, Any], str]] = []
     namespaces = [getattr(learner, "__globals__", None), vars(sys.modules[worker.__module__])]
     helpers_package = sys.modules.get("helpers")

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..engine.config import seconds
 from ..charts.style import format_duration
-from .base import (Verdict, call_learner, cannot_show, check_function, report, returned_too_soon)
+from .base import (Observation, Verdict, call_learner, cannot_show, check_function, report,
+                   waited_by_joining)
 from .probes import child_startup, overlap, started_after, watching
 
 #: What the two workers print: ``print_letters("AB")`` and ``print_letters("CD")``.
@@ -21,7 +22,10 @@ def check_two_processes(start_two: Any) -> Verdict:
     Observed, by a recording copy of ``print_letters`` that writes down its own pid and
     times: one call for "AB" and one for "CD", in two processes other than this kernel,
     running at the same moment, both done before ``start_two`` returned; the two
-    ``Process`` objects returned, exit code 0; nothing left running. When the two did not
+    ``Process`` objects returned, exit code 0; nothing left running. Observed by the checker's
+    own wrappers of ``Process.start`` and ``join``: each child joined, ``start_two`` inside
+    ``join()`` when the last child's work ended (not waiting by a guess), and only calls from
+    children started during ``start_two`` believed. When the two did not
     overlap, the child start-up measured here decides: if starting a process takes about
     as long as the work, this machine cannot show it, and the verdict says so.
     """
@@ -30,10 +34,12 @@ def check_two_processes(start_two: Any) -> Verdict:
     not_yet = check_function(start_two, "start_two", "check_two_processes")
     if not_yet is not None:
         return not_yet
+    observation = Observation()
     with watching(start_two, workers.print_letters) as recorder:
         outcome, elapsed, failed = call_learner(lambda: (start_two(), time.perf_counter()), "start_two",
-                                                leftover_hint="join() both processes before returning.")
-        calls = recorder.calls()
+                                                leftover_hint="join() both processes before returning.",
+                                                observation=observation)
+        calls = recorder.calls({w.ident for w in observation.processes if w.ident is not None})
     if failed is not None:
         return failed
     processes, returned = outcome
@@ -50,10 +56,16 @@ def check_two_processes(start_two: Any) -> Verdict:
     if letters != sorted(LETTERS):
         return report(False, f"The workers printed {letters}; the exercise asks for one 'AB' and one 'CD'.",
                       "args=('AB',) for the first, args=('CD',) for the second.")
-    unfinished = returned_too_soon(start_two, "start_two", "processes", [c.end for c in calls], returned, elapsed,
-                                   "join() both processes before returning them.")
-    if unfinished is not None:
-        return unfinished
+    late = [c for c in calls if c.end is None or c.end > returned]
+    if late:
+        return report(False, f"start_two() returned after {format_duration(elapsed)}, while {len(late)} of its "
+                      f"processes {'were' if len(late) > 1 else 'was'} still working: it did not wait for them.",
+                      "join() both processes before returning them.")
+    ran = [observation.process(c.pid) for c in calls]
+    unjoined = waited_by_joining([w for w in ran if w is not None], [c.end for c in calls if c.end is not None],
+                                 returned, "processes", "start_two")
+    if unjoined is not None:
+        return unjoined
     try:
         processes = list(processes)
     except TypeError:
@@ -69,7 +81,7 @@ def check_two_processes(start_two: Any) -> Verdict:
     together = overlap(calls)
     if together <= 0:
         first, second = sorted(calls, key=lambda c: c.start)  # the order they began, whatever the log's order
-        assert first.end is not None  # returned_too_soon above answered any call that did not finish
+        assert first.end is not None  # the "still working" check above answered any call that did not finish
         startup = child_startup()
         gap = second.start - first.end
         if not started_after(second, first):

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..engine.config import seconds
 from ..charts.style import format_duration
-from .base import (Verdict, call_learner, cannot_show, check_function, report, returned_too_soon)
+from .base import (Observation, Verdict, call_learner, cannot_show, check_function, report,
+                   waited_by_joining)
 from .probes import child_startup, most_at_once, started_after, watching
 
 #: The processes' names, and the threads each one starts.
@@ -24,7 +25,9 @@ def check_processes_with_threads(three_offices: Any) -> Verdict:
     Observed, by a recording copy of ``process_with_threads_reporting``: three calls, in three
     child processes, all three running at the same moment and done before ``three_offices``
     returned; the 9 spans returned come from those processes (2 waiting threads + the main
-    thread each); nothing left running. When the three never ran together, the child
+    thread each); nothing left running. Observed by the checker's own wrappers of
+    ``Process.start`` and ``join``: each of the three joined (a process that ended by itself
+    and was never joined is refused, however soon it ended). When the three never ran together, the child
     start-up measured here decides whether this machine could have shown it.
     """
     from .. import workers
@@ -32,12 +35,13 @@ def check_processes_with_threads(three_offices: Any) -> Verdict:
     not_yet = check_function(three_offices, "three_offices", "check_processes_with_threads")
     if not_yet is not None:
         return not_yet
+    observation = Observation()
     with watching(three_offices, workers.process_with_threads_reporting) as recorder:
         outcome, elapsed, failed = call_learner(
             lambda: (three_offices(), time.perf_counter()), "three_offices",
             "queue.Empty means fewer spans came than you waited for; check the names and counts.",
-            "Join every process after you have taken all the spans off the queue.")
-        calls = recorder.calls()
+            "Join every process after you have taken all the spans off the queue.", observation=observation)
+        calls = recorder.calls({w.ident for w in observation.processes if w.ident is not None})
     if failed is not None:
         return failed
     spans, returned = outcome
@@ -56,10 +60,16 @@ def check_processes_with_threads(three_offices: Any) -> Verdict:
                       "args=(name, queue, 'AB') for name in 'XYZ'.")
     if len({c.pid for c in calls}) != 3:
         return report(False, "The three offices did not run in three separate processes.", "One Process per name.")
-    unfinished = returned_too_soon(three_offices, "three_offices", "processes", [c.end for c in calls], returned,
-                                   elapsed, "Take the 9 spans off the queue, then join every process.")
-    if unfinished is not None:
-        return unfinished
+    late = [c for c in calls if c.end is None or c.end > returned]
+    if late:
+        return report(False, f"three_offices() returned after {format_duration(elapsed)}, while {len(late)} of its "
+                      f"processes {'were' if len(late) > 1 else 'was'} still working: it did not wait for them.",
+                      "Take the 9 spans off the queue, then join every process.")
+    ran = [observation.process(c.pid) for c in calls]
+    unjoined = waited_by_joining([w for w in ran if w is not None], [c.end for c in calls if c.end is not None],
+                                 returned, "processes", "three_offices", prompt=False)
+    if unjoined is not None:
+        return unjoined
     try:
         spans = list(spans)
     except TypeError:

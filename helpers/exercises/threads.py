@@ -8,7 +8,8 @@ from typing import Any
 
 from ..engine.config import seconds
 from ..charts.style import format_duration
-from .base import Verdict, call_learner, cannot_show, check_function, report, returned_too_soon
+from .base import (Observation, Verdict, call_learner, cannot_show, check_function, report, skipped_work,
+                   waited_by_joining)
 from .probes import overlap, started_after, watching
 
 #: Each worker prints this many numbers (``print_numbers(count=2)``), one pause before each.
@@ -21,19 +22,26 @@ def check_two_threads(run_two: Any) -> Verdict:
     Observed, by a recording copy of ``print_numbers`` (see :mod:`.probes`): exactly two
     calls with ``count=2``, each in a thread of its own (neither the caller's thread), both
     running at the same moment (◌ where the second was started before the first ended but
-    ran only after it: a busy machine), both finished before ``run_two`` returned, and no
+    ran only after it: a busy machine), both in this process (threads, not child processes:
+    the pids are compared). Observed by the checker's own wrappers of ``Thread.start`` and
+    ``Thread.join``: each of the two threads joined, ``run_two`` inside ``join()`` when the
+    last one ended (so it returned within milliseconds, not after a guessed wait), and no
     thread left running.
     """
+    import os
+
     from .. import workers
 
     not_yet = check_function(run_two, "run_two", "check_two_threads")
     if not_yet is not None:
         return not_yet
     caller = threading.get_ident()
+    observation = Observation()
     with watching(run_two, workers.print_numbers) as recorder:
         returned, elapsed, failed = call_learner(lambda: (run_two(), time.perf_counter())[1], "run_two",
-                                                 leftover_hint="Call join() on every thread you started.")
-        calls = recorder.calls()
+                                                 leftover_hint="Call join() on every thread you started.",
+                                                 observation=observation)
+        calls = recorder.calls({w.ident for w in observation.processes if w.ident is not None})
     if failed is not None:
         return failed
     one = NUMBERS * seconds(1.0)
@@ -44,6 +52,12 @@ def check_two_threads(run_two: Any) -> Verdict:
     if any(count != NUMBERS for count in counts):
         return report(False, f"print_numbers was called with count={counts}: each worker should print {NUMBERS}.",
                       "kwargs={'count': 2}")
+    elsewhere = sorted({c.pid for c in calls if c.pid != os.getpid()})
+    if elsewhere:
+        return report(False, f"{len(elsewhere)} of the print_numbers calls ran in other processes (pid "
+                      f"{', '.join(map(str, elsewhere))}), not in threads of this kernel (pid {os.getpid()}): "
+                      f"that is {'two processes' if len(elsewhere) > 1 else 'a process'}, not threads.",
+                      "threading.Thread(target=print_numbers, kwargs={'count': 2}), not multiprocessing's Process.")
     in_caller = [c for c in calls if c.thread == caller]
     if in_caller:
         return report(False, f"{len(in_caller)} of the {len(calls)} print_numbers calls ran in run_two's own thread, "
@@ -52,14 +66,26 @@ def check_two_threads(run_two: Any) -> Verdict:
     if len(calls) != 2:
         return report(False, f"print_numbers ran {len(calls)} time(s); the exercise asks for two workers.",
                       "Make exactly two threads.")
-    unfinished = returned_too_soon(run_two, "run_two", "threads", [c.end for c in calls], returned, elapsed,
-                                   "Call join() on both threads before returning.")
-    if unfinished is not None:
-        return unfinished
+    if any(c.end is None or c.end > returned for c in calls):
+        late = [c for c in calls if c.end is None or c.end > returned]
+        return report(False, f"run_two() returned after {format_duration(elapsed)}, while {len(late)} of its threads "
+                      f"{'were' if len(late) > 1 else 'was'} still working: it did not wait for them.",
+                      "Call join() on both threads before returning.")
+    skipped = skipped_work([(c.start, c.end) for c in calls], one, "print_numbers")
+    if skipped is not None:
+        return skipped
+    ran = [observation.thread(c.thread) for c in calls]
+    if any(w is None for w in ran):
+        return report(False, "print_numbers ran on a thread that was not started with Thread.start() during "
+                      "run_two().", "threading.Thread(target=print_numbers, kwargs={'count': 2}), then start().")
+    unjoined = waited_by_joining([w for w in ran if w is not None], [c.end for c in calls if c.end is not None],
+                                 returned, "threads", "run_two")
+    if unjoined is not None:
+        return unjoined
     together = overlap(calls)
     if together <= 0:
         first, second = sorted(calls, key=lambda c: c.start)
-        assert first.end is not None  # returned_too_soon above answered any call that did not finish
+        assert first.end is not None  # the "still working" check above answered any call that did not finish
         if not started_after(second, first):
             return cannot_show(f"The second thread began {format_duration(second.start - first.end)} after the first "
                                f"had finished: run_two took {format_duration(elapsed)}.",
