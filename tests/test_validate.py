@@ -148,10 +148,8 @@ BAD_WHOLE = st.one_of(st.sampled_from([-1, 10**12, True, False, 2.5, 3.0, math.n
 COUNT_TARGETS = {
     "run workers": lambda bad: harness.run(workers.wait_task, [0.01], workers=bad),  # 00-17
     "LivePanel tasks": lambda bad: panel.LivePanel("wait", tasks=bad),  # 00, 03, 04, 10, 13, 14, 16
-    "LivePanel workers": lambda bad: panel.LivePanel("wait", workers=bad),
     "ClusterPanel tasks": lambda bad: cluster_panel.ClusterPanel({"compute": 1000, "wait": 0.1}, tasks=bad),  # 17
     "local_cluster n_workers": lambda bad: cluster.local_cluster(n_workers=bad).__enter__(),  # 17
-    "recommend tasks": lambda bad: advisor.recommend(waiting=True, computing=False, tasks=bad),  # 08, 15, 21
     "page_urls count": lambda bad: fetching.page_urls("http://127.0.0.1:9/", bad),  # 13
     "lost_increments threads": lambda bad: free_threading.lost_increments(threads=bad),  # 15
     "measure_scaling threads": lambda bad: gil_release.measure_scaling("sha256", threads=bad),  # 14
@@ -166,6 +164,8 @@ COUNT_TARGETS = {
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(bad=BAD_WHOLE)
 def test_bad_whole_numbers_are_refused_before_anything_starts(target, bad):
+    if target == "run workers" and bad is None:
+        return  # None: the mode's default count
     refused_at_once(COUNT_TARGETS[target], bad)
 
 
