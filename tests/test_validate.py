@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import (advisor, cluster, data_transfer, failures_state, fetching, free_threading, gil_release,
+from helpers import (cluster, data_transfer, failures_state, fetching, free_threading, gil_release,
                      local_server, many_files, workers)
 from helpers.engine import harness, scripts, validate
 from helpers.panels import cluster_panel, panel
