@@ -48,6 +48,38 @@ def cpu_work(threads_speedup: float, processes_speedup: float, workers: int, mac
                   processes_computing(processes_speedup, workers)], machine)
 
 
+def threads_on_builds(measured: Sequence[tuple[str, bool, float, float]], machine: MachineSeen,
+                      threads: int = 2) -> Verdict:
+    """Notebook 15: the same pure-Python work on ``threads`` threads, on each build measured side by side.
+
+    ``measured``: one ``(label, GIL on?, speed-up over one thread, CPU-seconds per second)`` per build.
+    All are judged together, so a build whose threads scaled shows that a second core was free for
+    the other build's threads to take turns on. The CPU-seconds per second are shown beside each.
+    """
+    return judge([threads_computing(speedup, threads, gil,
+                                    label=f"{label}, {threads} threads ({use:.2f} CPU-seconds per second)")
+                  for label, gil, speedup, use in measured], machine)
+
+
+def lost_updates(lost: Sequence[int], expected: int, gil: bool) -> str:
+    """Notebooks 05, 11, 15: unlocked ``+= 1`` on threads, ``lost`` counted in each trial of ``expected`` updates.
+
+    A loss is a fact on any build. Nothing lost is no proof of safety on either: with the GIL it is where
+    the interpreter happens to switch threads (``Python/bytecodes.c``: only calls, function entries and
+    backward jumps check the eval breaker), without one it means the threads did not overlap this time.
+    """
+    trials = len(lost)
+    if any(lost):
+        return (f"the unlocked counter lost updates in {sum(1 for x in lost if x)} of {trials} "
+                f"trial{'s' if trials != 1 else ''} (up to {max(lost):,} of {expected:,}): two threads read the same "
+                "value and both wrote it back plus one")
+    if gil:
+        return (f"nothing lost in {trials} trial{'s' if trials != 1 else ''}, thanks to where the GIL switches "
+                "threads, not to any promise: without a GIL expect losses; use a threading.Lock (notebooks 05, 11)")
+    return (f"nothing lost in {trials} trial{'s' if trials != 1 else ''} although the GIL is off: the threads did "
+            "not overlap this time (a busy machine or one core); the race is still there")
+
+
 def waits_overlap(speedup: float, waits: int, label: str | None = None, machine: MachineSeen | None = None) -> Verdict:
     """Notebooks 03, 07, 08: ``waits`` waits on threads against one after another (no cores needed)."""
     from .engine.machine import usable_cores

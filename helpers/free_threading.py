@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine.config import MAX_THREADS, gil_enabled
-from .engine.machine import idle_cores as machine_idle_cores
+from .engine.verdict import MachineSeen, watch_machine
 from .workers import plain_increment
 
 __all__ = ["HOW_TO_GET", "PUBLISHED", "BuildComparison", "GilStatus", "Interpreter", "Published", "compare_builds",
@@ -290,42 +290,20 @@ class BuildComparison:
         return f"{self.source}{', ' + self.machine if self.machine else ''}: {self.usable_cores} usable cores, {idle}"
 
     def verdicts(self) -> list[str]:
-        """What the figures say, judged against the usable and idle cores of this run."""
+        """What the figures say: each build's 2-thread speed-up judged by :func:`helpers.claims.threads_on_builds`
+        (the course's one set of rules, :func:`helpers.engine.verdict.judge`), then the one-thread cost,
+        the race and the memory."""
+        from .claims import lost_updates, threads_on_builds
+
         out: list[str] = []
         gil, free = self.build(False), self.build(True)
-        busy = self.idle_cores is not None and self.idle_cores < min(2, self.usable_cores) - 0.5
-        idle_text = "idle cores not sampled" if self.idle_cores is None else f"{self.idle_cores:g} cores idle"
-        for b in (gil, free):
-            if b is None:
-                continue
-            name = "free-threaded" if b["free_threaded"] else "GIL"
-            up = speedups(b).get(2)
-            if up is None:
-                continue
-            use = parallelism(b, 2)
-            figures = f"2 threads ×{up:.2f} wall-clock, {use:.2f} CPU-seconds per second"
-            if self.usable_cores < 2:
-                out.append(f"{name} build: {figures}: one usable core, so nothing can compute side by side here, "
-                           "with or without a GIL.")
-            elif b["gil_enabled"]:
-                out.append(f"{name} build: {figures}: " + (
-                    "the threads took turns on the GIL (never much more than one CPU-second per second)"
-                    + (f"; the wall-clock ratio is noisy on a busy machine ({idle_text})"
-                       if busy or up > 1.25 else "") + "." if use <= 1.15 else
-                    "more than one CPU-second per second with the GIL on, which pure-Python work should not "
-                    "reach: run it again."))
-            elif up > 2 * 1.15 or (busy and use < 1.3):  # the 1-thread run was slowed by others
-                out.append(f"{name} build: {figures}: other programs took the cores during this run "
-                           f"({idle_text}{'; more than ×2 on two threads is impossible' if up > 2 * 1.15 else ''})"
-                           ", so it cannot show the parallel speed-up: run it again when the machine is idle.")
-            elif up >= 1.5 and use >= 1.3:
-                out.append(f"{name} build: {figures}: the threads computed in parallel on two cores.")
-            elif use >= 1.3:
-                out.append(f"{name} build: {figures}: the threads did run at the same time, but the wall-clock "
-                           "gain stayed small: other programs were using the cores. Run it again when idle.")
-            else:
-                out.append(f"{name} build: {figures} although the GIL is off and cores were idle: run it again "
-                           "(another program may have started meanwhile).")
+        machine = MachineSeen(usable=self.usable_cores, idle_before=self.idle_cores, gil=gil_enabled())
+        busy = machine.busy
+        measured = [("free-threaded build" + (" (GIL ON)" if b["gil_enabled"] else "") if b["free_threaded"]
+                     else "GIL build", b["gil_enabled"], speedups(b)[2], parallelism(b, 2))
+                    for b in (gil, free) if b is not None and "2" in b["cpu"]]
+        if measured:
+            out.extend(threads_on_builds(measured, machine).lines)
         if gil and free:
             ratio = free["one_thread"] / gil["one_thread"]
             line = (f"one thread: the free-threaded build took ×{ratio:.2f} the GIL build's wall-clock time"
@@ -340,16 +318,9 @@ class BuildComparison:
         for b in (gil, free):
             if b is None:
                 continue
-            lost = b["race"]["lost"]
             name = "free-threaded" if b["free_threaded"] else "GIL"
-            if any(lost):
-                out.append(f"{name} build: the unlocked counter lost updates in {sum(1 for x in lost if x)} of "
-                           f"{len(lost)} trials (up to {max(lost):,} of {b['race']['expected']:,}).")
-            else:
-                out.append(f"{name} build: nothing lost in {len(lost)} trials"
-                           + (" (thanks to where the GIL switches threads, not a promise)." if b["gil_enabled"] else
-                              ": the threads did not overlap this time (a busy machine or one core); the race is "
-                              "still there."))
+            out.append(f"{name} build: " + lost_updates(b["race"]["lost"], b["race"]["expected"], b["gil_enabled"])
+                       + ".")
         if gil and free and gil.get("memory_kib_per_thread") and free.get("memory_kib_per_thread"):
             out.append(f"memory: each started thread added about {free['memory_kib_per_thread']:.0f} KiB of resident "
                        f"memory on the free-threaded build, {gil['memory_kib_per_thread']:.0f} KiB on the GIL build.")
@@ -414,15 +385,6 @@ def gil_coming_back(comparison: BuildComparison | None = None) -> str:
     return "\n".join(lines)
 
 
-def idle_cores(sample: float = 0.5) -> float | None:
-    """Idle usable cores during a short look (:func:`helpers.engine.machine.idle_cores`, as helpers.bench
-    samples them); None where psutil cannot tell."""
-    try:
-        return machine_idle_cores(sample)
-    except Exception:  # no CPU counters here: the figures are shown without the machine's state
-        return None
-
-
 def thread_counts(cores: int) -> tuple[int, ...]:
     """1, 2 and the usable cores (at most :data:`~helpers.config.MAX_THREADS`)."""
     return tuple(sorted({1, 2, max(1, min(cores, MAX_THREADS))}))
@@ -452,26 +414,27 @@ def compare_builds(other: Interpreter | None = None, work: int = 2_000_000, repe
     """Measure this kernel's build and ``other`` (default: :func:`find_other_build`) one after the other.
 
     Both run the same script in a fresh child interpreter (this one's executable for this build), so
-    neither has the kernel's imports; idle cores are sampled before and after. Where no other build
+    neither has the kernel's imports; the machine is watched as for every judged measurement
+    (:func:`helpers.engine.verdict.watch_machine`). Where no other build
     is found, only this one is measured and a note says so.
     """
     from .engine.machine import usable_cores
 
     cores = usable_cores()
     other = other if other is not None else find_other_build()
-    idle_before = idle_cores()
     counts = thread_counts(cores)
     pythons = [None] + ([other.path] if other is not None else [])
     taken: list[list[dict[str, Any]]] = [[] for _ in pythons]
-    for _ in range(max(1, rounds)):  # the builds in turn, so that a burst of other work hits both alike
-        for index, python in enumerate(pythons):
-            taken[index].append(measure_build(python, counts, work, repeats, timeout=timeout))
+    # The machine as every judged measurement of the course sees it: idle cores before, and what other
+    # programs took while the children ran (their CPU time is this process tree's, not others').
+    with watch_machine() as watch:
+        for _ in range(max(1, rounds)):  # the builds in turn, so that a burst of other work hits both alike
+            for index, python in enumerate(pythons):
+                taken[index].append(measure_build(python, counts, work, repeats, timeout=timeout))
     builds = [merge_rounds(measured) if len(measured) > 1 else measured[0] for measured in taken]
     notes = [] if other is not None else ["no other build of this Python was found: only this one was measured."]
-    idle_after = idle_cores()
-    idle = [x for x in (idle_before, idle_after) if x is not None]
     builds.sort(key=lambda b: b["free_threaded"])
-    return BuildComparison(builds, cores, min(idle) if idle else None, "measured now", notes=notes)
+    return BuildComparison(builds, cores, watch.seen.idle, "measured now", notes=notes)
 
 
 def recorded_comparison(path: Path = RECORDED) -> BuildComparison | None:

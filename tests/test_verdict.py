@@ -149,6 +149,30 @@ def test_free_threaded_the_python_loop_is_expected_to_scale():
     assert "no second core was free" in line_of(stalled, "sha256 on")
 
 
+def test_a_speedup_beyond_the_workers_is_never_called_parallel():
+    # A one-after-another run starved by other programs: ×2.4 on 2 threads cannot be parallel work.
+    verdict = claims.cpu_work(threads_speedup=2.42, processes_speedup=1.9, workers=2, machine=FREE_THREADED_2)
+    assert "more than they can reach" in line_of(verdict, "2 threads") and not verdict.shown
+
+
+# --- 15: both builds side by side, and the race ------------------------------------------------
+
+def test_both_builds_judged_together_lets_the_free_build_show_a_free_core():
+    verdict = claims.threads_on_builds([("GIL build", True, 1.0, 1.0), ("free-threaded build", False, 1.8, 1.9)],
+                                       BUSY_2)
+    assert verdict.shown  # the free-threaded threads scaled, so a second core was free for the GIL build's
+    assert "take turns on the GIL" in line_of(verdict, "GIL build") and "1.90 CPU-seconds" in lines(verdict)[1]
+    alone = claims.threads_on_builds([("GIL build", True, 1.0, 1.0)], BUSY_2)
+    assert not alone.shown and "nothing in this run scaled" in str(alone)
+
+
+@pytest.mark.parametrize("lost, gil, says", [([0, 5, 9], True, "lost updates in 2 of 3 trials (up to 9 of 800"),
+                                             ([0, 0, 0], True, "not to any promise"),
+                                             ([0], False, "the race is still there")])
+def test_lost_updates_says_what_was_counted(lost, gil, says):
+    assert says in claims.lost_updates(lost, 800_000, gil)
+
+
 def test_one_core_14():
     verdict = claims.gil_release({"sha256": 1.0, "python": 1.0}, 2, ONE_CORE)
     assert "one usable core" in line_of(verdict, "sha256 on")

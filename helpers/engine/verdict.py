@@ -278,6 +278,10 @@ def _judge_one(figure: Figure, machine: MachineSeen, disturbed: str, free_core_s
     if disturbed:
         return False, f"{disturbed}; {_AGAIN}"
     if figure.expect == "parallel":
+        if figure.speedup > figure.workers * TURNS_AT_MOST:  # faster than one worker each can make it
+            busy = f"{_why_busy(machine)}; " if machine.busy else ""
+            return False, (f"×{figure.speedup:.2f} on {figure.workers} is more than they can reach: {busy}a "
+                           f"one-after-another run slowed by other programs inflates it; {_AGAIN}")
         if figure.scaled(usable, machine.busy):
             return True, ""
         if figure.needs_cores and machine.busy:
