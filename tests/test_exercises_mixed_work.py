@@ -14,6 +14,7 @@ from helpers import run
 from helpers.exercises.base import CANNOT_SHOW
 from helpers.exercises.mixed_work import _expected, _right_shape, capstone_job, check_mixed_job
 from helpers.exercises.probes import Call
+from helpers.engine.config import gil_enabled
 from helpers.engine.machine import usable_cores
 from helpers.workers import job_task
 
@@ -93,18 +94,44 @@ def test_the_right_shape_is_most_waits_at_once_and_sums_in_processes() -> None:
     sums = calls((0.0, 0.1), (0.0, 0.1), pid=2)
     all_at_once = calls(*[(0.0, 0.05)] * 6)
     one_late = calls(*[(0.0, 0.05)] * 5, (0.06, 0.11))  # what CI measured under load
-    two_at_a_time = calls(*[(0.05 * (i // 2), 0.05 * (i // 2) + 0.05) for i in range(6)])
+    two_at_a_time = [Call(pid=1, thread=i % 2, start=0.05 * (i // 2), end=0.05 * (i // 2) + 0.05, args=[], kwargs={})
+                     for i in range(6)]  # a pool of two threads
+    # one thread per wait, started late by a loaded machine (3.14t at load 15): only 3 of 6 at once
+    three_late = calls(*[(0.0, 0.05)] * 3, *[(0.051, 0.101)] * 3)
+    # helpers.run's pool on 3.14t at load 15: 3 threads, 2 waits at once (each thread's start() noted once)
+    two_late = [Call(pid=1, thread=i % 3, start=0.03 * i, end=0.03 * i + 0.05, args=[], kwargs={}, sent=float(i % 3))
+                for i in range(6)]
+    assert _right_shape(two_late, sums)
     assert _right_shape(all_at_once, sums) and _right_shape(one_late, sums) and _right_shape([], sums)
+    assert _right_shape(three_late, sums)
     assert not _right_shape(two_at_a_time, sums)
+    assert not _right_shape(calls(*[(0.05 * i, 0.05 * i + 0.05) for i in range(6)]), sums)  # one after another
     assert not _right_shape(all_at_once, [])
 
 
 def test_threads_only_passes_and_is_told_what_it_left_on_the_table() -> None:
     verdict = accepted_within(lambda: check_mixed_job(threads_only, small_job()))
     assert verdict, verdict.message
-    assert "ran in this kernel" in verdict.message
-    if usable_cores() >= 2:
-        assert "left on the table" in verdict.message
+    if gil_enabled():
+        assert "ran in this kernel" in verdict.message
+        if usable_cores() >= 2:
+            assert "left on the table" in verdict.message
+    else:  # 3.14t: threads compute side by side, nothing was left on the table
+        assert "without a GIL" in verdict.message and "left on the table" not in verdict.message
+
+
+def sums_heavy_job():  # computing dominates: on threads under a GIL, never clearly faster
+    return capstone_job(waits=1, wait_seconds=0.5, computes=4, number=2_000_000)
+
+
+def test_threads_only_is_never_refused_without_a_gil(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A simulated free-threaded build (this run's threads may still take turns: then the machine "cannot show").
+    # Before the fix: ✘ "not clearly faster ... took turns under the GIL" for sums that were right on threads.
+    monkeypatch.setattr("helpers.engine.config.gil_enabled", lambda: False)
+    verdict = check_mixed_job(threads_only, sums_heavy_job())
+    never_wrong(verdict)
+    assert "GIL" not in verdict.message.replace("without a GIL", "")
+
 
 
 @pytest.mark.parametrize(("answer", "fragments"), [
@@ -180,6 +207,8 @@ def threads_only_beside_busy_threads(tasks):  # eight spinning threads take two 
             spinner.join()
 
 
+@pytest.mark.skipif(not gil_enabled(), reason="its busy machine is spinning threads taking the GIL's turns; without "
+                    "a GIL they take the cores instead (test_right_on_a_hard_machine covers busy cores)")
 def test_sums_slowed_in_the_kernel_by_a_busy_machine_are_not_judged() -> None:
     verdict = check_mixed_job(threads_only_beside_busy_threads, small_job())
     assert verdict.status == CANNOT_SHOW and "the cores were not free" in verdict.message, verdict.message

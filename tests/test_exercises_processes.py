@@ -13,9 +13,44 @@ from helpers.exercises.processes import check_two_processes
 from helpers.workers import print_letters
 
 
+def stop_the_fork_server() -> None:
+    """Ends multiprocessing's fork server, if one runs: the next child starts a new one with this environment.
+
+    3.14 starts children from the fork server by default, and the server keeps the environment of the moment
+    it was started (Lib/multiprocessing/forkserver.py: ForkServer.ensure_running), so a test run after others
+    gave its children their COURSE_TIME_SCALE (seen: ◌ on 3.14/3.15, children too short beside start-up).
+    ``_stop`` is private (CPython's own tests use it); without it nothing is done.
+    """
+    import multiprocessing.forkserver as forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        stop()
+
+
 @pytest.fixture(autouse=True)
 def fast(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COURSE_TIME_SCALE", "0.1")
+    stop_the_fork_server()
+
+
+def test_children_use_this_tests_time_scale(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fails without stop_the_fork_server under forkserver: the server started at scale 0.5 keeps it.
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no forkserver on this platform")
+    from helpers.engine.config import seconds
+
+    context = multiprocessing.get_context("forkserver")
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.5")
+    stop_the_fork_server()
+    with context.Pool(1) as pool:
+        assert pool.apply(seconds, (1.0,)) == 0.5
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.1")
+    stop_the_fork_server()
+    with context.Pool(1) as pool:
+        assert pool.apply(seconds, (1.0,)) == pytest.approx(0.1)
 
 
 def start_two():
