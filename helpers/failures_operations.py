@@ -120,8 +120,12 @@ def _run_python(args: list[str], env: dict[str, str], timeout: float) -> subproc
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH", "")]))
     env.pop("FORCE_COLOR", None)
     env["NO_COLOR"] = "1"
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, env=env,
-                          stdin=subprocess.DEVNULL)
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="course-python-", ignore_cleanup_errors=True) as folder:
+        env["TMPDIR"] = folder  # whatever the child leaves in its temp dir (killed at the timeout) goes with it
+        return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, env=env,
+                              stdin=subprocess.DEVNULL)
 
 
 # --- logging from workers --------------------------------------------------------------------
@@ -206,7 +210,9 @@ def run_and_signal(code: str, signum: int, *, whole_group: bool, start_method: s
     env.update({"PYTHONUNBUFFERED": "1", "NO_COLOR": "1", START_METHOD_ENV: resolve_start_method(start_method)})
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="course-signal-") as folder:
+    with tempfile.TemporaryDirectory(prefix="course-signal-", ignore_cleanup_errors=True) as folder:
+        # Its temp files too (a fork server's pymp-* folder): a script ended by a signal cannot remove them itself.
+        env["TMPDIR"] = folder
         path = os.path.join(folder, "script.py")
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(textwrap.dedent(code))
@@ -265,9 +271,28 @@ def _group_members(group: int) -> list[Any]:
     return members
 
 
-def _kill_group(group: int) -> None:
+def _is_resource_tracker(process: Any) -> bool:
     try:
-        os.killpg(group, signal.SIGKILL)
+        return any("resource_tracker" in part for part in process.cmdline())
+    except Exception:  # gone, or not ours to read
+        return False
+
+
+def _kill_group(group: int) -> None:
+    """End the whole group, the resource tracker last: once every other member is gone it unlinks the named
+    semaphores and segments they leaked (``multiprocessing/resource_tracker.py``: ``main``) and exits by itself;
+    killed with the rest, it would leave them in /dev/shm (``sem.mp-*`` under spawn and forkserver)."""
+    for process in _group_members(group):
+        if not _is_resource_tracker(process):
+            try:
+                process.kill()
+            except Exception:  # already gone
+                pass
+    deadline = time.monotonic() + 5
+    while _group_members(group) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        os.killpg(group, signal.SIGKILL)  # anything left, the tracker included if it did not end in time
     except (ProcessLookupError, PermissionError):
         return
     deadline = time.monotonic() + 5
@@ -361,15 +386,20 @@ def dump_stuck_script(tool: str, timeout: float = 20.0) -> str:
     env = {key: value for key, value in os.environ.items() if key != "FORCE_COLOR"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH", "")]))
     env["PYTHONUNBUFFERED"] = "1"
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               stdin=subprocess.DEVNULL, text=True, env=env)
-    try:
-        return _look_at(process, tool, spy, timeout)
-    except subprocess.TimeoutExpired as expired:
-        raise RuntimeError(f"{tool} did not answer within {timeout:.0f} s") from expired
-    finally:
-        if process.poll() is None:
-            process.kill()
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="course-stuck-", ignore_cleanup_errors=True) as folder:
+        env["TMPDIR"] = folder  # the stuck script is killed: its temp files go with this folder
+        process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   stdin=subprocess.DEVNULL, text=True, env=env)
+        try:
+            return _look_at(process, tool, spy, timeout)
+        except subprocess.TimeoutExpired as expired:
+            raise RuntimeError(f"{tool} did not answer within {timeout:.0f} s") from expired
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
         process.communicate()
 
 

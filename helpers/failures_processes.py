@@ -107,7 +107,8 @@ def run_script_bounded(code: str, *, timeout: float, start_method: str | None = 
     env = {key: value for key, value in os.environ.items() if key != "FORCE_COLOR"}
     env.update({"PYTHONUNBUFFERED": "1", "NO_COLOR": "1", START_METHOD_ENV: resolve_start_method(start_method)})
     own_group = hasattr(os, "killpg")  # POSIX: the script leads a process group that can be killed whole
-    with tempfile.TemporaryDirectory(prefix="course-script-") as folder:
+    with tempfile.TemporaryDirectory(prefix="course-script-", ignore_cleanup_errors=True) as folder:
+        env["TMPDIR"] = folder  # a script killed at the timeout cannot remove its own temp files (pymp-*)
         path = os.path.join(folder, "script.py")
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(code)
