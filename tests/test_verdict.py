@@ -5,6 +5,8 @@ control that says the machine was busy (figures as measured for notebooks 04 and
 handouts' load-6 run of issue 20).
 """
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -210,14 +212,20 @@ def test_judge_takes_one_figure():
 
 
 def test_watch_sees_a_spinning_process_as_busy():
-    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    # Another program's spinning, not this process's child: the watch counts this process's own tree as its
+    # work, not as others'. A short-lived parent starts it and exits, so the spinner is nobody's child here.
+    launcher = subprocess.run(
+        [sys.executable, "-c", "import subprocess, sys; "
+         "print(subprocess.Popen([sys.executable, '-c', 'while True: pass'], start_new_session=True, "
+         "stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid)"],
+        capture_output=True, text=True, timeout=60, check=True)
+    spinner = int(launcher.stdout.strip())
     try:
         time.sleep(0.3)
         with watch_machine() as watch:
             time.sleep(0.6)
     finally:
-        spinner.kill()
-        spinner.wait()
+        os.kill(spinner, signal.SIGKILL)
     seen = watch.seen
     assert seen.idle_before is not None and seen.idle_during is not None
     # one spinning process takes about one core from whatever this machine has
