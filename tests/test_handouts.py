@@ -371,7 +371,8 @@ def _solution_lines(path: Path) -> list[str]:
     lines = []
     for cell in nb.cells:
         if "solution" in cell.metadata.get("tags", []):
-            lines += [line.strip() for line in cell.source.splitlines()
+            # Markdown's inline code marks (`...`) become <code> on the page: compare the words, not the marks.
+            lines += [line.strip().replace("`", "") for line in cell.source.splitlines()
                       if len(line.strip()) >= 10 and line.strip() != "# Solution" and line.strip() not in others
                       and not line.startswith(("<", "```"))]  # the <details> wrapper and the code fence
     return lines
