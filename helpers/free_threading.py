@@ -165,8 +165,9 @@ def describe_interpreter(path: str, timeout: float = 30.0) -> Interpreter | None
     return Interpreter(str(path), version, release, bool(threaded))
 
 
-def _uv_find(request: str) -> str | None:
-    """``uv python find`` (uv's own installs, ``uv python install 3.14t``): never downloads."""
+def uv_find(request: str) -> str | None:
+    """``uv python find`` (uv's own installs, ``uv python install 3.14t``): never downloads. Also used by
+    tools/matrix.py to find the Pythons it tests."""
     uv = shutil.which("uv")
     if uv is None:
         try:
@@ -196,7 +197,7 @@ def find_other_build(free_threaded: bool | None = None, version: str | None = No
     if chosen.lower() == "none":
         return None
     candidates: list[str | None] = [chosen] if chosen else []
-    candidates += [shutil.which(name), _uv_find(f"{version}t" if want else f"cpython-{version}")]
+    candidates += [shutil.which(name), uv_find(f"{version}t" if want else f"cpython-{version}")]
     candidates += [os.path.join(folder, name) for folder in EXTRA_DIRS]
     seen = set()
     for candidate in candidates:

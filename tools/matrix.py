@@ -135,15 +135,9 @@ def find_python(version: str) -> str | None:
 
 def _uv_find(version: str) -> str | None:
     """``uv python find <version>`` (uv's own installs: ``uv python install 3.14t``), without downloading."""
-    uv = uv_binary()
-    if not uv:
-        return None
-    try:
-        done = subprocess.run([uv, "python", "find", "--no-python-downloads", version], capture_output=True,
-                              text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
+    from helpers.free_threading import uv_find  # one place asks uv: notebook 15 finds the other build the same way
+
+    return uv_find(version)
 
 
 def _reports(python: str, version: str) -> bool:
