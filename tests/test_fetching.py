@@ -31,15 +31,27 @@ def test_bad_page_counts_are_refused(bad):
 
 def test_threads_and_asyncio_overlap_the_waits_and_one_by_one_does_not(server):
     urls = fetching.page_urls(server.url, 20)
+    server.stats(reset=True)
     one_by_one = fetching.fetch_one_by_one(urls[:4])
-    threads = fetching.fetch_on_threads(urls)
-    tasks = fetching.fetch_with_asyncio(urls)
-    for run in (one_by_one, threads, tasks):
-        assert run.errors == [] and run.ok == run.pages
-    assert one_by_one.elapsed >= 4 * 0.3
-    # 20 waits at once: far below 20 waits end to end (a ratio from this run, with a wide margin)
-    assert threads.elapsed < 0.5 * 20 * 0.3 and tasks.elapsed < 0.5 * 20 * 0.3
-    assert threads.extra_threads >= 10 and tasks.extra_threads <= 2
+    assert one_by_one.errors == [] and one_by_one.ok == one_by_one.pages
+    # One by one: the server never held two requests at once, and four 0.3 s waits take at least 1.2 s.
+    assert server.stats(reset=True)["peak"] == 1 and one_by_one.elapsed >= 4 * 0.3
+    runs = {}
+    for fetch in (fetching.fetch_on_threads, fetching.fetch_with_asyncio):
+        # 20 waits at once: the server itself counts most of them in hand together, and the run ends well before
+        # 20 waits end to end (6 s), which it cannot do one by one. Not a fixed 3 s: asyncio's run took 3.2 s beside
+        # a load of 12 on 2 cores (0.23 CPU-seconds of aiohttp, on a small share of a core). Up to three tries for
+        # a busy machine, as the exercise checkers allow.
+        for _ in range(3):
+            run = fetch(urls)
+            peak = server.stats(reset=True)["peak"]
+            assert run.errors == [] and run.ok == run.pages, run
+            if peak >= 10 and run.elapsed < 0.75 * 20 * 0.3:
+                break
+        else:
+            pytest.fail(f"{run.how}: the 20 waits did not overlap in three runs (last: {peak} at once, {run})")
+        runs[run.how] = run
+    assert runs["threads"].extra_threads >= 10 and runs["asyncio"].extra_threads <= 2
 
 
 def test_errors_are_reported_not_raised():
@@ -110,17 +122,21 @@ def test_the_panel_fetches_from_the_server_on_threads_and_processes(server, monk
     from helpers.overlap import most_at_once
 
     for mode in ("threads", "processes"):
-        # Four waits of 0.2 s at once: the tasks' intervals overlap and the run takes well under the sum of its
-        # tasks' own times. Judged on this run's figures (not a fixed 0.6 s: 0.91 s once under a load of 10 on
-        # 2 cores), with up to three tries for a busy machine, as the exercise checkers allow.
+        # Four waits of 0.2 s at once: the tasks' intervals overlap and, from the first task's start to the last
+        # one's end, take well under the sum of their own times. Judged on this run's figures (not a fixed 0.6 s:
+        # 0.91 s once under a load of 10 on 2 cores), and without the processes' start-up, which is no part of the
+        # overlap (4 forked processes: 0.89 s in all, three times over, beside a load of 12 on 2 cores), with up to
+        # three tries for a busy machine, as the exercise checkers allow.
         for _ in range(3):
             result = live.run(mode=mode, workers=4)
             assert result.status == "done", result.message
             assert len(result.tasks) == 4 and all(size > 0 for size in result.results), result.errors
             together = sum(task.duration for task in result.tasks)
-            if most_at_once((t.start, t.end) for t in result.tasks) >= 2 and result.elapsed < 0.75 * together:
+            span = max(task.end for task in result.tasks) - min(task.start for task in result.tasks)
+            if most_at_once((t.start, t.end) for t in result.tasks) >= 2 and span < 0.75 * together:
                 break
         else:
-            pytest.fail(f"{mode}: the four waits never overlapped in three runs: {result.summary()}")
+            pytest.fail(f"{mode}: the four waits never overlapped in three runs: {result.summary()}, "
+                        f"tasks {[(round(t.start, 3), round(t.end, 3)) for t in result.tasks]}")
     with pytest.raises(ValueError):
         fetching.add_to_panel("not a url")

@@ -60,12 +60,22 @@ def test_sequential_means_one_worker():
 # --- measurement ----------------------------------------------------------------------------
 
 def test_threads_overlap_waiting_tasks():
+    from helpers.engine.overlap import most_at_once
+
     sequential = run(workers.wait_task, [0.2] * 4, mode="sequential")
-    threaded = run(workers.wait_task, [0.2] * 4, mode="threads", workers=4)
-    # Four 0.2 s waits: about 0.8 s one after another, about 0.2 s side by side.
-    assert threaded.elapsed / sequential.elapsed < 0.6
+    # One after another, four 0.2 s waits cannot take less than 0.8 s, whatever the load.
+    assert sequential.elapsed >= 0.8 and len({t.worker for t in sequential.tasks}) == 1
+    # Side by side (about 0.2 s on an idle machine), a run can end well before the sum of its own tasks' times only
+    # if they overlapped: judged on each run's own figures, not against the sequential run measured at another
+    # moment of the load, with up to three tries for a busy machine, as the exercise checkers allow.
+    for _ in range(3):
+        threaded = run(workers.wait_task, [0.2] * 4, mode="threads", workers=4)
+        together = sum(task.duration for task in threaded.tasks)
+        if most_at_once((t.start, t.end) for t in threaded.tasks) >= 2 and threaded.elapsed < 0.6 * together:
+            break
+    else:
+        pytest.fail(f"the four waits never overlapped in three runs: {threaded.summary()}")
     assert len({t.worker for t in threaded.tasks}) == 4
-    assert len({t.worker for t in sequential.tasks}) == 1
 
 
 @pytest.mark.parametrize("method", METHODS)

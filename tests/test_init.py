@@ -3,11 +3,13 @@
 import subprocess
 import sys
 
+# CPU seconds, not wall-clock: beside busy cores the same import took 0.5-0.7 s of wall-clock time and 0.05-0.06 s
+# of CPU (2-core machine, load average 12); the CPU it costs is what every spawn worker pays.
 CODE = """
 import sys, time
-start = time.perf_counter()
+start = time.process_time()
 import helpers
-elapsed = time.perf_counter() - start
+elapsed = time.process_time() - start
 heavy = [m for m in ("matplotlib", "ipywidgets", "IPython", "PIL", "psutil") if m in sys.modules]
 print(elapsed, ",".join(heavy))
 """
@@ -20,7 +22,7 @@ def test_import_is_fast_and_pulls_in_no_plotting_or_widgets():
         elapsed, heavy = out.split()[0], out.split()[1:]
         times.append(float(elapsed))
         assert heavy == [], f"import helpers imported {heavy}"
-    assert min(times) < 0.3, f"import helpers took {min(times):.3f} s"
+    assert min(times) < 0.3, f"import helpers took {min(times):.3f} CPU-seconds"
 
 
 def test_lazy_names_resolve():

@@ -48,7 +48,8 @@ def test_lock_refuses_its_owner_and_rlock_does_not():
 
 def test_semaphore_lets_in_two_at_a_time_and_the_log_draws_as_a_run():
     log = locks.Log()
-    run_threads(locks.use_connection, (threading.Semaphore(2), log, 0.2), count=6)
+    # 0.1 s holds (2.0 at this test's time scale): long enough that two holders overlap on a busy machine.
+    run_threads(locks.use_connection, (threading.Semaphore(2), log, 2.0), count=6)
     assert log.most_at_once() == 2
     run = log.as_run()
     assert len(run.tasks) == 6 and run.elapsed > 0

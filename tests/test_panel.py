@@ -45,7 +45,12 @@ def test_a_run_draws_live_jpeg_frames_then_a_png():
 
     panel._draw = spy
     result = panel.run(mode="threads", workers=2)
-    assert result.status == "done" and 0.4 < result.elapsed < 2.0
+    # Four 0.25 s waits on two threads: two rounds, never quicker than 0.5 s, never more than two at once. Not a
+    # wall-clock ceiling: redrawing every 0.05 s beside busy cores stretched this run to 7.5 s (load 12-29, 2 cores).
+    from helpers.engine.overlap import most_at_once
+
+    assert result.status == "done" and result.elapsed >= 0.5, result.summary()
+    assert most_at_once((t.start, t.end) for t in result.tasks) <= 2 and len(result.tasks) == 4, result.tasks
     running = [f for f in formats if f[0] == "running"]
     assert len(running) >= 4, "the chart should have been redrawn while the run was under way"
     assert all(fmt == "jpeg" and head.startswith(JPEG) for _, fmt, head in running)
@@ -188,12 +193,26 @@ def test_the_slider_fits_the_machine_and_typed_counts_past_it_stay():
 
 
 def test_a_compute_panel_default_run_lasts_a_few_seconds_here():
-    from helpers.panel import DEFAULT_RUN_SECONDS, sized_for
+    import time
 
-    size = sized_for("compute", 4, 2, "sequential", seconds_wanted=0.4)
-    panel = LivePanel("compute", size=size, tasks=4, workers=2)
-    result = panel.run(mode="sequential")
-    # Within a factor of three of what was asked, loaded machine or not; the default asks for DEFAULT_RUN_SECONDS.
-    assert 0.4 / 3 < result.elapsed < 0.4 * 3, result.elapsed
+    from helpers.panel import DEFAULT_RUN_SECONDS, sized_for, task_kind
+
+    # The size asks for 0.4 s of work (the default asks for DEFAULT_RUN_SECONDS) at this machine's speed of the
+    # moment: four tasks of it, timed right after, last that within a factor of three. The panel's own run is not
+    # timed: its chart shares the GIL with the work and other programs stretch it (4.6 s once for 0.4 s asked,
+    # beside a load of 12 on 2 cores); the panel's own cost is a benchmark's (helpers/bench/budgets.py). The size
+    # comes from a 30 ms probe that a burst of other work can throw off: up to three tries, as the checkers give.
+    took = []
+    for _ in range(3):
+        size = sized_for("compute", 4, 2, "sequential", seconds_wanted=0.4)
+        began = time.perf_counter()
+        for _ in range(4):
+            task_kind("compute").worker(int(size))
+        took.append(time.perf_counter() - began)
+        if 0.4 / 3 < took[-1] < 0.4 * 3:
+            break
+    assert 0.4 / 3 < took[-1] < 0.4 * 3, took
+    result = LivePanel("compute", size=size, tasks=4, workers=2).run(mode="sequential")
+    assert result.status == "done" and len(result.tasks) == 4 and result.elapsed > 0, result.summary()
     assert 2 <= DEFAULT_RUN_SECONDS <= 5
     assert LivePanel("compute", tasks=4, workers=2).size.value >= 1000
