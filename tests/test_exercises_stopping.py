@@ -6,7 +6,7 @@ import multiprocessing
 import time
 
 import pytest
-from exercise_conditions import HARD, hard, never_wrong, refused
+from exercise_conditions import HARD, accepted_within, hard, never_wrong, refused
 
 from helpers.exercises.base import CANNOT_SHOW
 from helpers.exercises.stopping import check_finish
@@ -65,7 +65,7 @@ def waits_twice(process, grace):
 
 
 def test_the_solution_passes() -> None:
-    verdict = check_finish(finish, grace=GRACE)
+    verdict = accepted_within(lambda: check_finish(finish, grace=GRACE))  # a busy machine may leave it unshown once
     assert verdict and "as soon as it ended" in verdict.message
 
 
