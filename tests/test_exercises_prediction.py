@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import pytest
-from exercise_conditions import HARD, hard, never_wrong, refused
+from exercise_conditions import HARD, accepted_within, hard, never_wrong, refused
 
 from helpers.engine.config import seconds
 from helpers.exercises.base import CANNOT_SHOW
 from helpers.exercises.prediction import WAIT_SECONDS, WAITS, check_wait_prediction
 
 
+#: Waits of 0.25 s: long enough for four threads to overlap them beside busy cores (at 0.05 s, the fastest of three
+#: runs lasted over 1.5 waits beside a load of 20 on 2 cores, and a wrong prediction got ◌ instead of ✘).
+SCALE = 0.25
+
+
 @pytest.fixture(autouse=True)
 def fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COURSE_TIME_SCALE", "0.05")
+    monkeypatch.setenv("COURSE_TIME_SCALE", str(SCALE))
 
 
 def test_one_wait_is_the_right_prediction() -> None:
-    verdict = check_wait_prediction(seconds(WAIT_SECONDS))
+    verdict = accepted_within(lambda: check_wait_prediction(seconds(WAIT_SECONDS)))  # ◌ once on a busy machine
     assert verdict and "measured now" in verdict.message
 
 
 @pytest.mark.parametrize(("predicted", "fragments"), [
-    (WAITS * 0.05 * WAIT_SECONDS, ["one after another"]),
+    (WAITS * SCALE * WAIT_SECONDS, ["one after another"]),
     (0.001, ["less than one task's own wait"]),
-    (2.5 * 0.05 * WAIT_SECONDS, ["between one wait and all 4"]),
+    (2.5 * SCALE * WAIT_SECONDS, ["between one wait and all 4"]),
     (100, ["longer than even"]),
     (-1, ["more than 0 s"]),
     ("one second", ["not a number"]),
@@ -91,4 +96,5 @@ def test_issue22_gap5_one_and_a_half_waits_is_the_misconception() -> None:
 
 def test_issue22_a_rounded_wait_and_a_little_more_still_pass() -> None:
     for predicted in (round(seconds(WAIT_SECONDS), 3), 1.1 * seconds(WAIT_SECONDS)):
-        assert check_wait_prediction(predicted)
+        verdict = accepted_within(lambda: check_wait_prediction(predicted))  # noqa: B023 (called at once)
+        assert verdict, verdict.message

@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from exercise_conditions import HARD, hard, never_wrong, refused
+from exercise_conditions import HARD, accepted_within, hard, never_wrong, refused
 
 from helpers import Process
 from helpers.exercises.processes import check_two_processes
@@ -100,7 +100,7 @@ def returns_nothing():
 
 
 def test_the_solution_passes() -> None:
-    verdict = check_two_processes(start_two)
+    verdict = accepted_within(lambda: check_two_processes(start_two))  # a busy machine may leave it unshown once
     assert verdict and "Two child processes" in verdict.message
 
 

@@ -6,7 +6,7 @@ import multiprocessing
 import threading
 
 import pytest
-from exercise_conditions import HARD, hard, never_wrong, refused
+from exercise_conditions import HARD, accepted_within, hard, never_wrong, refused
 
 from helpers import Process
 from helpers.engine.config import resolve_start_method
@@ -78,7 +78,7 @@ def not_joined():
 
 
 def test_the_solution_passes() -> None:
-    verdict = check_processes_with_threads(three_offices)
+    verdict = accepted_within(lambda: check_processes_with_threads(three_offices))  # ◌ once on a busy machine
     assert verdict and "3 processes" in verdict.message
 
 

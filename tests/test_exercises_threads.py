@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from exercise_conditions import HARD, hard, never_wrong, refused
+from exercise_conditions import HARD, accepted_within, hard, never_wrong, refused
 
 from helpers.exercises.base import CANNOT_SHOW
 from helpers.exercises.threads import check_two_threads
@@ -70,7 +70,7 @@ def three_threads():
 
 
 def test_the_solution_passes() -> None:
-    verdict = check_two_threads(run_two)
+    verdict = accepted_within(lambda: check_two_threads(run_two))  # a busy machine may leave it unshown (◌) once
     assert verdict and "Two threads ran print_numbers at the same time" in verdict.message
 
 

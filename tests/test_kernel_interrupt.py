@@ -119,17 +119,28 @@ def test_interrupting_the_harness_raises_keyboardinterrupt_and_reaps(kernel):
 def test_interrupting_a_thread_run_returns_quickly(kernel):
     km, kc, proc = kernel
     execute(kc, "import helpers, threading\npanel = helpers.LivePanel('wait', size=3.0, tasks=4, workers=4)")
+    threads_before = proc.num_threads()
     msg_id = kc.execute("panel.run(mode='threads')")
-    time.sleep(1.0)
+    # The interrupt is pressed once the four workers run (not after a guessed second, which a busy machine may
+    # not have given the kernel to start them), and a little later.
+    deadline = time.monotonic() + 30
+    while proc.num_threads() < threads_before + 4:
+        assert time.monotonic() < deadline, "the worker threads never started"
+        time.sleep(0.05)
+    time.sleep(0.3)
     pressed = time.monotonic()
     km.interrupt_kernel()
     while kc.get_shell_msg(timeout=30)["parent_header"].get("msg_id") != msg_id:
         pass
+    # Waiting for the tasks in hand would take at least 3 - 0.3 s more: the cell returned without them.
     assert time.monotonic() - pressed < 2
     assert "Interrupted" in value(kc, "panel.status.value")
-    # Threads cannot be killed: they finish the task in hand (≤ 3 s here) and exit by themselves.
-    time.sleep(3.5)
-    assert value(kc, "threading.active_count() < 12") == "True"
+    # Threads cannot be killed: they finish the task in hand (3 s here) and exit by themselves, within seconds
+    # even on a busy machine.
+    deadline = time.monotonic() + 15
+    while value(kc, "threading.active_count() < 12") != "True":
+        assert time.monotonic() < deadline, "the worker threads never ended"
+        time.sleep(0.5)
 
 
 def test_a_cell_that_ipykernel_aborted_after_an_error_is_sent_again():

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="kills worker processes 
 # Both idle workers are killed, so whichever held the task pipe's lock is dead: the stock pool always hangs.
 SCENARIO = textwrap.dedent("""
     import multiprocessing, os, signal, sys, time
+    import psutil
     from helpers.engine.safe_pool import bounded_context
     if __name__ == "__main__":
         context = multiprocessing.get_context(sys.argv[2])
@@ -34,7 +35,14 @@ SCENARIO = textwrap.dedent("""
             context = bounded_context(context)
         with context.Pool(2) as pool:
             pool.map(abs, [-1, -2])
-            time.sleep(0.3)  # both workers now wait for a task, one of them holding the lock
+            # Both workers now wait for a task, one of them holding the lock: once both are blocked (asleep in the
+            # kernel), not after a guessed 0.3 s that a busy machine may not have given them to get there.
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not all(
+                    psutil.Process(worker.pid).status() == psutil.STATUS_SLEEPING
+                    for worker in multiprocessing.active_children()):
+                time.sleep(0.05)
+            time.sleep(0.1)
             for worker in multiprocessing.active_children():
                 os.kill(worker.pid, signal.SIGKILL)
             time.sleep(0.3)
