@@ -45,8 +45,15 @@ def wait_for(condition, timeout: float, poll: float = 0.1):
         time.sleep(poll)
 
 
+def _running(pid: int) -> bool:
+    try:  # reaped between two reads of /proc raises NoSuchProcess: gone (the janitor's own race, janitor._alive)
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def _everything_gone(pids: list[int], segments: set[str], tmp_path) -> tuple[list[int], set[str], list[str]]:
-    alive = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    alive = [pid for pid in pids if _running(pid)]
     return alive, segments & leftovers.shm_names(), os.listdir(tmp_path)
 
 
