@@ -84,26 +84,33 @@ def test_a_measurement_prints_the_table_and_writes_json_and_png(tmp_path):
     assert {"sequential", "threads", "processes", "interpreters"} <= set(ways)
     if find_free_threaded():  # the same calls in a child free-threaded Python, its threads overlapping too
         alone, together = ways["free-threaded-sequential"]["elapsed"], ways["free-threaded-threads"]["elapsed"]
-        # Waits overlap on any build and any load: two 0.25 s sleeps on two threads end well before 0.5 s,
-        # which they cannot do one after another. With --quick the child runs one call per usable core, at least
-        # two (helpers/choose/freethreaded.py); not a count guessed from its time, which a busy machine stretches
-        # (1.21 s read as 5 calls, beside a load of about 20 on 2 cores).
+        # Waits overlap on any build and any load: two 0.25 s sleeps on two threads end before 0.5 s, which they
+        # cannot do one after another (the bound itself, no margin: the child's run adds 0.15 s of its own beside
+        # a load of 5-8 on 2 cores, 0.405 s for the two waits). With --quick the child runs one call per usable
+        # core, at least two (helpers/choose/freethreaded.py); not a count guessed from its time, which a busy
+        # machine stretches (1.21 s read as 5 calls, beside a load of about 20 on 2 cores).
         measured = document["measurement"]
         calls = min(measured["inputs_measured"], max(2, measured["machine"]["usable_cores"]))
         waits = 0.25 * calls
         assert alone >= waits, ways  # one after another: never quicker than the waits themselves
-        assert "work that waits needs no other build of Python" in " ".join(document["recommendation"]["reasons"])
+        # The free-threaded build is never the answer for waiting work (the tool is threads, above); where the
+        # reasons mention it, they say why it was passed over. They mention it only where its threads showed a
+        # speed-up against this Python's baseline, measured at another moment: the load can hide that (seen beside
+        # a load of 10 on 2 cores), and its absence is no error.
+        label = ways["free-threaded-threads"]["label"]
+        mentioned = [r for r in document["recommendation"]["reasons"] if r.startswith(label)]
+        assert all("work that waits needs no other build of Python" in r for r in mentioned), mentioned
     else:
         assert "no free-threaded Python" in ways["free-threaded"]["note"]
     assert (tmp_path / "page.png").read_bytes()[:4] == b"\x89PNG"
     if find_free_threaded():
         # Where other programs stretched even the child's one-after-another run past twice its waits, its runs
         # cannot show the overlap (beside a load of 20 on 2 cores: 1.71 s alone, 3.15 s on threads, for two
-        # 0.25 s waits): said as a skip, as a checker says ◌. Anywhere less busy the bound holds.
+        # 0.25 s waits): said as a skip, as a checker says ◌. Elsewhere the bound must hold.
         if alone > 2 * waits:
             pytest.skip(f"too busy to show the free-threaded child's overlap: {alone:.2f} s one after another for "
                         f"{waits:.2f} s of waits, {together:.2f} s on threads")
-        assert together < 0.8 * waits, ways
+        assert together < waits, ways
 
 
 def test_spawn_on_request_and_a_coroutine_function_gets_asyncio(tmp_path):
