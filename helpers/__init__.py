@@ -30,8 +30,10 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 
 **The drawing** (``helpers/charts/``): the only modules that import matplotlib (with the panels).
 
-* `helpers.charts.plots` – static charts of measured runs and the office picture
-* `helpers.charts.live_chart` – the control panel's live timeline and history chart
+* `helpers.charts.figures` – :class:`Chart` (a figure a notebook shows as a PNG) and the figures' shared set-up
+* `helpers.charts.plots` – static charts of measured runs: side by side, threads in processes, speed-up, crossover
+* `helpers.charts.live_chart` – a run's timeline, drawn as it grows (the control panel) and whole; the history chart
+* `helpers.charts.office` – the office picture, with what the notebook measured written under it
 * `helpers.charts.io_charts` – the charts of notebooks 12 and 13 (moving data, waiting on I/O)
 * `helpers.charts.timeline` – spans per thread, recorded and drawn, to show what start()/join() do
 * `helpers.charts.first_import` – matplotlib's first import and drawing, made whole even if ■ lands in it

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..charts.plots import new_figure, whole_number_ticks
+from ..charts.figures import new_figure, whole_number_ticks
 from ..charts.style import ASYNCIO_COLOUR, LIMIT, MODE_COLOURS, NOTE, SERIES_COLOURS, STATUS_COLOURS
 from ..charts.style import CHANNEL_COLOURS as CHANNELS
 from .budgets import Verdict, measured

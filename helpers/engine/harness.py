@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import queue
@@ -38,6 +39,7 @@ INTERPRETERS = "interpreters"
 DEFAULT_TIMEOUT = 60.0
 
 
+@functools.cache  # what this Python can run does not change while it runs
 def available_modes() -> tuple[str, ...]:
     """The modes this Python can run: :data:`MODES`, plus ``"interpreters"`` from Python 3.14."""
     from .interpreter_runs import available
@@ -113,10 +115,9 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
     """
     validate.function(func, "func")
     items = check_tasks(inputs)
-    check_mode(mode)
     if workers is None:
         workers = 1 if mode == "sequential" else min(len(items), MAX_THREADS if mode == "threads" else max_processes())
-    check_workers(workers, mode)
+    check_workers(workers, mode)  # the mode first: a mode this Python cannot run is named here
     if mode == INTERPRETERS and getattr(func, "__module__", "__main__") == "__main__":
         raise ValueError("An interpreter imports its task by name, so the task must come from a module "
                          f"(e.g. helpers.workers), not be defined in a cell: {func!r}.")
@@ -124,7 +125,7 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
     validate.seconds(timeout, "timeout", 3600)
     validate.seconds(update_interval, "update_interval", 60)
 
-    result = RunResult(mode, workers, method, [TaskRecord(i, x) for i, x in enumerate(items)])
+    result = RunResult.starting(mode, workers, method, items)
     runner: ThreadRun | _ProcessRun
     if mode == "processes":
         assert method is not None  # resolved above for processes

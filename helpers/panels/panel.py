@@ -144,6 +144,8 @@ class LivePanel:
         self.history: list[HistoryPoint] = []
         self._handle: Any = None
         self._running = False
+        # Read once: a press reads the panel, the run and the chart, not the machine again (tools/run_walk.py).
+        self._cores = usable_cores()
 
         # The slider spans what is worth trying on this machine (up to twice its cores, at least 8), so 2 and 4
         # are not squeezed at its left end; the box beside it takes any count the mode allows.
@@ -249,6 +251,7 @@ class LivePanel:
         self.status.value = self._note(f"Running {count} tasks {how}…")
         result: RunResult | None = None
         try:
+            # The empty axes are drawn before the run starts: a full draw inside the run would be timed with it.
             caption = run_label(mode, number, resolve_start_method(self.start_method))
             self._show_frame(self._timeline.begin(number, mode, self._expected(mode, number, count, size), caption))
             result = run(func, [size] * count, mode=mode, workers=number, start_method=self.start_method,
@@ -290,7 +293,7 @@ class LivePanel:
             self.chart.value = image
 
     def _draw_history(self) -> None:
-        self.history_chart.value = history_png(self.history, usable_cores())
+        self.history_chart.value = history_png(self.history, self._cores)
 
     def _expected(self, mode: str, workers: int, count: int, size: float) -> float:
         """How long this run should take, so the time axis rarely needs to grow mid-run."""
@@ -302,9 +305,8 @@ class LivePanel:
         one = kind.one_task_seconds(size)
         if kind.seconds_per_unit is None:  # waits overlap on any number of cores
             return one * rounds * 1.15 + (0.3 if mode == "processes" else 0.0)
-        cores = usable_cores()
         if mode in ("processes", "interpreters"):
-            return one * -(-count // min(workers, cores)) * 1.15 + 0.3
+            return one * -(-count // min(workers, self._cores)) * 1.15 + 0.3
         return one * count * 1.15
 
     # --- widgets ------------------------------------------------------------------------
