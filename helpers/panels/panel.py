@@ -9,12 +9,10 @@ so nbval, nbconvert and the HTML/PDF handouts keep the measured figure.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
-from IPython.display import display
 
 from ..charts.live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
 from ..charts.style import STATUS_COLOURS
@@ -24,6 +22,7 @@ from ..engine.harness import RunResult, TaskFailed, available_modes, check_worke
 from ..engine.machine import usable_cores
 from ..engine.task_kinds import TaskKind
 from ..workers import COMPUTE, WAIT
+from .shown import ShownPanel
 
 #: The panel's built-in task kinds, by name; other subjects export theirs (see :func:`task_kind`).
 TASK_KINDS: dict[str, TaskKind] = {kind.name: kind for kind in (WAIT, COMPUTE)}
@@ -110,7 +109,7 @@ def check_workload(task: str | TaskKind, count: Any, size: Any) -> None:
                          f"another; keep it under {MAX_SEQUENTIAL_SECONDS:.0f} s (fewer or smaller tasks).")
 
 
-class LivePanel:
+class LivePanel(ShownPanel):
     """Widgets to set up a run, a Run button, and a chart that updates during the run.
 
     ``task``: ``"wait"`` (each task sleeps ``size`` seconds) or ``"compute"`` (each task sums
@@ -181,24 +180,15 @@ class LivePanel:
 
     # --- display ------------------------------------------------------------------------
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
-        # A frontend with the widget manager shows the live widget; anything else (nbval,
-        # nbconvert, a handout) falls back to the last figure drawn.
-        picture = side_by_side(bytes(self.chart.value), bytes(self.history_chart.value))
-        bundle["image/png"] = base64.b64encode(picture).decode("ascii")
-        bundle["text/plain"] = repr(self)
-        return bundle
+    def _root(self) -> Any:
+        return self.widget
 
-    def __repr__(self) -> str:
-        last = self.results[-1].summary() if self.results else "no run yet"
-        return f"<LivePanel task={self.task!r}: {last}>"
+    def _picture(self) -> bytes:
+        # Where widgets are not (nbval, nbconvert, a handout): the last timeline beside the history.
+        return side_by_side(bytes(self.chart.value), bytes(self.history_chart.value))
 
-    def show(self) -> LivePanel:
-        """Display the panel (once) and return it."""
-        if self._handle is None:
-            self._handle = display(self, display_id=True)
-        return self
+    def _title(self) -> str:
+        return f"LivePanel task={self.task!r}"
 
     # --- running ------------------------------------------------------------------------
 
@@ -209,18 +199,8 @@ class LivePanel:
         Errors are shown in the panel (and the result, if any, returned): a cell that
         runs the panel never fails because of a bad setting or an interrupted run.
         """
-        if mode is not None:
-            self.mode.value = mode
-        if workers is not None:
-            self.workers_typed.value = workers
-        if tasks is not None:
-            self.tasks.value = tasks
-        if size is not None:
-            self.size.value = size
-        self.show()
-        result = self._run_from_widgets()
-        self._handle.update(self)  # the stored output now carries the finished figure
-        return result
+        return self._run_in_cell([(self.mode, mode), (self.workers_typed, workers), (self.tasks, tasks),
+                                  (self.size, size)], self._run_from_widgets)
 
     def _clicked(self, _button: Any) -> None:
         self._run_from_widgets()
