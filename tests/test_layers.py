@@ -229,7 +229,8 @@ def test_every_name_an_index_gives_is_a_module():
     assert sorted(named - known) == [], "helpers/__init__.py's docstring names modules that do not exist"
     files = {"/".join(name.split(".")[1:]) + ("/" if name in TOP_PACKAGES or (ROOT / "helpers" / "/".join(
         name.split(".")[1:]) / "__init__.py").exists() else ".py") for name in known if name != "helpers"}
-    assert sorted(readme_map() - files - {"helpers/"}) == [], "README.md's map of helpers/ names files that do not exist"
+    stale = sorted(readme_map() - files - {"helpers/"})
+    assert stale == [], f"README.md's map of helpers/ names files that do not exist: {stale}"
 
 
 def test_every_module_opens_with_a_docstring():
