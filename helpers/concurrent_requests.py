@@ -1,8 +1,8 @@
 """The benchmark's measurement: many simultaneous requests to a local server, asyncio against a thread each.
 
-:func:`compare_concurrent_requests` is what ``benchmarks/bench_concurrent_requests.py`` (and ``helpers.bench``)
-report: the best of a few runs each way, the memory a waiting thread and a waiting task cost
-(:mod:`helpers.waiter_memory`), the load and the cores, so a reader can judge the figures.
+:func:`compare_concurrent_requests` is what ``benchmarks/bench_concurrent_requests.py`` reports: the best of a few
+runs each way, the memory a waiting thread and a waiting task cost (:mod:`helpers.waiter_memory`), the load and the
+cores, so a reader can judge the figures.
 """
 
 from __future__ import annotations
