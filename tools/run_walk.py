@@ -39,10 +39,13 @@ class Walk:
     """The modules one press walks through, in order, consecutive repeats folded."""
 
     steps: list[str] = field(default_factory=list)
+    #: For each step, the function the walk is in when it enters the step's module.
+    where: list[str] = field(default_factory=list)
 
-    def step(self, module: str | None) -> None:
+    def step(self, module: str | None, function: str = "") -> None:
         if module is not None and (not self.steps or self.steps[-1] != module):
             self.steps.append(module)
+            self.where.append(function)
 
     @property
     def modules(self) -> list[str]:
@@ -73,11 +76,11 @@ def trace(action: Any) -> Walk:
     # One entry per live frame: (frame, its helpers module or None, followed?)
     stack: list[tuple[FrameType, str | None, bool]] = []
 
-    def current() -> str | None:
-        for _, module, _followed in reversed(stack):
+    def current() -> tuple[str | None, str]:
+        for frame, module, _followed in reversed(stack):
             if module is not None:
-                return module
-        return None
+                return module, frame.f_code.co_name
+        return None, ""
 
     def profile(frame: FrameType, event: str, _arg: Any) -> None:
         if event == "call":
@@ -90,14 +93,14 @@ def trace(action: Any) -> Walk:
                     seen.add(frame.f_code)
             stack.append((frame, module, followed))
             if followed:
-                walk.step(module)
+                walk.step(module, frame.f_code.co_name)
         elif event == "return":
             while stack:
                 popped, _, _ = stack.pop()
                 if popped is frame:
                     break
             if stack and stack[-1][2]:
-                walk.step(current())
+                walk.step(*current())
 
     sys.setprofile(profile)
     try:
@@ -125,11 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", action="append", choices=("threads", "processes", "sequential"),
                         help="the panel's mode (default: processes and threads)")
     parser.add_argument("--quiet", action="store_true", help="only the counts")
+    parser.add_argument("--functions", action="store_true", help="each step with the function it lands in")
     args = parser.parse_args(argv)
     for mode in args.mode or ["processes", "threads"]:
         walk = press(mode)
         print(f"{mode}: {len(walk.modules)} modules entered, {len(walk.back_steps)} back-steps")
-        if not args.quiet:
+        if args.functions:
+            for module, function in zip(walk.steps, walk.where):
+                print(f"  {module.removeprefix('helpers.')}:{function}")
+        elif not args.quiet:
             print("  walk: " + " > ".join(step.removeprefix("helpers.") for step in walk.steps))
     return 0
 

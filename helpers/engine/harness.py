@@ -29,8 +29,8 @@ from .results import RunError, RunResult, RunTimedOut, TaskFailed, TaskRecord, W
 from .thread_runs import ThreadRun, describe, work_loop
 
 __all__ = ["DEFAULT_TIMEOUT", "INTERPRETERS", "MODES", "RunError", "RunResult", "RunTimedOut", "TaskFailed",
-           "TaskRecord", "WorkerDied", "available_modes", "check_mode", "check_tasks", "check_workers", "run",
-           "run_label"]
+           "TaskRecord", "WorkerDied", "available_modes", "check_mode", "check_tasks", "check_workers", "planned_label",
+           "run", "run_label"]
 
 MODES = ("sequential", "threads", "processes")
 #: Several interpreters in this process, each with its own GIL (Python 3.14+, PEP 684/734).
@@ -71,6 +71,16 @@ def check_workers(workers: Any, mode: str) -> int:
             INTERPRETERS: "interpreters"}[mode]
     extra = f" on this {os.cpu_count()}-core machine" if mode in ("processes", INTERPRETERS) else ""
     return validate.whole_number(workers, f"The number of {noun}", 1, limit, context=extra)
+
+
+def planned_label(mode: str, workers: Any, start_method: str | None = None) -> str:
+    """How a chart names a run of ``workers`` ``mode`` before it starts ("4 processes (spawn)").
+
+    The worker count is checked (:func:`check_workers`: ``ValueError``) and the start method resolved as
+    :func:`run` will, so a panel asks one question before its run, not three.
+    """
+    check_workers(workers, mode)
+    return run_label(mode, workers, resolve_start_method(start_method) if mode == "processes" else None)
 
 
 def check_tasks(inputs: Sequence[Any]) -> list[Any]:

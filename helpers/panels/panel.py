@@ -18,7 +18,7 @@ from ..charts.live_chart import HistoryPoint, LiveTimeline, history_png, side_by
 from ..charts.style import STATUS_COLOURS
 from ..engine import validate
 from ..engine.config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
-from ..engine.harness import RunResult, TaskFailed, available_modes, check_workers, run, run_label
+from ..engine.harness import RunResult, TaskFailed, available_modes, check_workers, planned_label, run
 from ..engine.machine import usable_cores
 from ..engine.task_kinds import TaskKind
 from ..workers import COMPUTE, WAIT
@@ -213,7 +213,7 @@ class LivePanel(ShownPanel):
         kind = self.kind
         try:
             number = self.workers_typed.value if mode != "sequential" else 1
-            check_workers(number, mode)
+            caption = planned_label(mode, number, self.start_method)  # the worker count checked here
             check_workload(kind, count, self.size.value)  # NaN and infinity are refused here, before int()
             size = self.size.value if kind.seconds_per_unit is None else int(self.size.value)
         except ValueError as exc:
@@ -232,7 +232,6 @@ class LivePanel(ShownPanel):
         result: RunResult | None = None
         try:
             # The empty axes are drawn before the run starts: a full draw inside the run would be timed with it.
-            caption = run_label(mode, number, resolve_start_method(self.start_method))
             self._show_frame(self._timeline.begin(number, mode, self._expected(mode, number, count, size), caption))
             result = run(func, [size] * count, mode=mode, workers=number, start_method=self.start_method,
                          timeout=self.timeout, on_update=self._draw, update_interval=self.update_interval)
