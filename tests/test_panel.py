@@ -14,7 +14,7 @@ JPEG = b"\xff\xd8"
 
 @pytest.fixture(autouse=True)
 def quiet_display(monkeypatch):
-    monkeypatch.setattr("helpers.panels.panel.display", lambda *a, **k: _Handle())
+    monkeypatch.setattr("helpers.panels.shown.display", lambda *a, **k: _Handle())
 
 
 class _Handle:
