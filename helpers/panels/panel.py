@@ -33,39 +33,51 @@ MAX_SEQUENTIAL_SECONDS = 60.0
 DEFAULT_RUN_SECONDS = 3.5
 
 
-def parallel_lanes(mode: str, workers: int, cores: int | None = None) -> int:
-    """How many tasks of CPU work can run at the same moment: 1 on the GIL's threads, else workers up to the cores."""
+def parallel_lanes(mode: str, workers: int, cores: int | None = None, *, releases_gil: bool = False) -> int:
+    """How many tasks of CPU work can run at the same moment: 1 on the GIL's threads (unless the work lets go of
+    the GIL, ``releases_gil``), else workers up to the cores."""
     from ..engine.config import gil_enabled
 
     cores = usable_cores() if cores is None else cores
-    if mode == "sequential" or (mode == "threads" and gil_enabled()):
+    if mode == "sequential" or (mode == "threads" and gil_enabled() and not releases_gil):
         return 1
     return max(1, min(workers, cores))
 
 
-def sized_for(task: str | TaskKind, tasks: int, workers: int, mode: str, *,
-              seconds_wanted: float = DEFAULT_RUN_SECONDS, cores: int | None = None) -> float:
-    """A task size that makes ``tasks`` tasks of ``task`` on ``workers`` ``mode`` last about ``seconds_wanted``.
-
-    Measured in this kernel: one task of a small size is timed (and doubled until it takes 30 ms), so a
-    fast laptop and a busy Binder both get a run they can watch. Waits are sized in seconds directly.
-    The size stays within the kind's limit and :data:`MAX_SEQUENTIAL_SECONDS` one after another.
-    """
+def seconds_per_unit_here(kind: TaskKind) -> float:
+    """Seconds one unit of ``kind`` takes in this kernel: one task of a small size is timed, doubled until 30 ms."""
     import time
 
-    kind = task_kind(task)
-    rounds = -(-tasks // parallel_lanes(mode, workers, cores))
     if kind.seconds_per_unit is None:
-        return min(kind.largest, seconds_wanted / rounds)
+        return 1.0
     probe = max(1, int(0.005 / kind.seconds_per_unit))
     while True:
         start = time.perf_counter()
         kind.worker(probe)
         took = time.perf_counter() - start
         if took >= 0.03 or probe * 2 > kind.largest:
-            break
+            return took / probe
         probe *= 2
-    per_unit = took / probe
+
+
+def sized_for(task: str | TaskKind, tasks: int, workers: int, mode: str, *,
+              seconds_wanted: float = DEFAULT_RUN_SECONDS, cores: int | None = None,
+              per_unit: float | None = None) -> float:
+    """A task size that makes ``tasks`` tasks of ``task`` on ``workers`` ``mode`` last about ``seconds_wanted``.
+
+    Sized from what this kernel measured: ``per_unit``, the seconds one unit took earlier in the notebook, or else a
+    probe timed now (:func:`seconds_per_unit_here`), so a fast laptop and a busy Binder both get a run they can
+    watch. Waits are sized in seconds directly. The size stays within the kind's limit and
+    :data:`MAX_SEQUENTIAL_SECONDS` one after another.
+    """
+    kind = task_kind(task)
+    rounds = -(-tasks // parallel_lanes(mode, workers, cores, releases_gil=kind.releases_gil))
+    if kind.seconds_per_unit is None:
+        return min(kind.largest, seconds_wanted / rounds)
+    if per_unit is None:
+        per_unit = seconds_per_unit_here(kind)
+    elif not per_unit > 0:
+        raise ValueError(f"per_unit must be a positive number of seconds, not {per_unit!r}.")
     size = seconds_wanted / rounds / per_unit
     size = min(size, kind.largest, MAX_SEQUENTIAL_SECONDS * 0.9 / tasks / per_unit)
     return float(max(1, int(float(f"{size:.2g}"))))  # two figures: a size a learner can read and retype
@@ -117,19 +129,22 @@ class LivePanel(ShownPanel):
     right, so trying 1, 2, 4, 8 workers draws the curve. ``results`` keeps every
     :class:`~helpers.engine.results.RunResult`. Nothing runs until :meth:`run` or the button.
     Without a ``size``, a computing task is sized in this kernel (:func:`sized_for`) so that the panel's
-    own ``mode`` and ``workers`` take about ``lasting`` seconds here: long enough to watch the chart grow.
+    own ``mode`` and ``workers`` take about ``lasting`` seconds here: long enough to watch the chart grow
+    (``per_unit``: seconds one unit took when the notebook measured it earlier; else a short probe).
     """
 
     def __init__(self, task: str | TaskKind = "wait", *, size: float | None = None, tasks: int = 4,
                  workers: int = 4, mode: str = "threads", modes: Sequence[str] | None = None,
                  start_method: str | None = None, update_interval: float = 0.2,
-                 timeout: float = 120.0, lasting: float = DEFAULT_RUN_SECONDS) -> None:
+                 timeout: float = 120.0, lasting: float = DEFAULT_RUN_SECONDS,
+                 per_unit: float | None = None) -> None:
         kind = task_kind(task)
         if size is None:  # a run of the panel's defaults lasts a few seconds on this machine (sized_for)
             if kind.seconds_per_unit is None:
                 size = seconds(1.0)
             else:
-                size = int(sized_for(kind, tasks, workers, mode, seconds_wanted=float(seconds(lasting))))
+                size = int(sized_for(kind, tasks, workers, mode, seconds_wanted=float(seconds(lasting)),
+                                     per_unit=per_unit))
         check_workload(kind, tasks, size)
         validate.seconds(update_interval, "update_interval", 60)
         validate.seconds(timeout, "timeout", 3600)
@@ -284,9 +299,8 @@ class LivePanel(ShownPanel):
         one = kind.one_task_seconds(size)
         if kind.seconds_per_unit is None:  # waits overlap on any number of cores
             return one * rounds * 1.15 + (0.3 if mode == "processes" else 0.0)
-        if mode in ("processes", "interpreters"):
-            return one * -(-count // min(workers, self._cores)) * 1.15 + 0.3
-        return one * count * 1.15
+        lanes = parallel_lanes(mode, workers, self._cores, releases_gil=kind.releases_gil)
+        return one * -(-count // lanes) * 1.15 + (0.3 if mode in ("processes", "interpreters") else 0.0)
 
     # --- widgets ------------------------------------------------------------------------
 
