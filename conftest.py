@@ -201,7 +201,8 @@ def start_over_ipc(startup_timeout: float = 60, kernel_name: str = "python3", *,
     port and read every output. The sockets here are files beside the connection file in Jupyter's
     runtime directory (mode 0700: only this user), removed by jupyter_client at shutdown
     (``KernelManager.cleanup_ipc_files``); and no port can be taken by another process between
-    jupyter_client choosing it and the kernel binding it. Windows has no IPC transport: TCP there.
+    jupyter_client choosing it and the kernel binding it. Windows has no IPC transport, and a socket path
+    longer than ``sun_path`` (104-108 bytes) cannot be bound: TCP there.
     """
     import os
     import uuid
@@ -210,10 +211,11 @@ def start_over_ipc(startup_timeout: float = 60, kernel_name: str = "python3", *,
     from jupyter_core.paths import jupyter_runtime_dir
 
     extra: dict[str, Any] = {} if kernel_spec_manager is None else {"kernel_spec_manager": kernel_spec_manager}
-    if os.name != "nt":
-        runtime = jupyter_runtime_dir()
+    runtime = jupyter_runtime_dir()
+    base = os.path.join(runtime, f"k-{uuid.uuid4().hex[:12]}")
+    # A Unix socket's path holds at most 107 bytes on Linux (104 on macOS): a longer runtime path keeps TCP.
+    if os.name != "nt" and len(os.fsencode(base)) + len("-ipc-99999") < 104:
         os.makedirs(runtime, mode=0o700, exist_ok=True)
-        base = os.path.join(runtime, f"kernel-course-{uuid.uuid4()}")
         extra.update(transport="ipc", ip=base + "-ipc", connection_file=base + ".json")
     km = KernelManager(kernel_name=kernel_name, **extra)
     km.start_kernel(**kwargs)
