@@ -22,12 +22,13 @@ The caller cleans up what the call started (see ``helpers.exercises.base.call_le
 from __future__ import annotations
 
 import ctypes
-import os
 import signal
 import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from .config import number_from_env
 
 T = TypeVar("T")
 
@@ -48,17 +49,8 @@ class DidNotReturn(BaseException):
 
 
 def time_limit(default: float) -> float:
-    """``$COURSE_CHECK_TIMEOUT`` when set (a number of seconds above 0), else ``default``."""
-    raw = os.environ.get(LIMIT_ENV, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{LIMIT_ENV}={raw!r} is not a number of seconds.") from None
-    if not 0 < value <= 3600:
-        raise ValueError(f"{LIMIT_ENV}={raw!r} must be above 0 and at most 3600 seconds.")
-    return value
+    """``$COURSE_CHECK_TIMEOUT`` when set (seconds above 0, at most an hour), else ``default``."""
+    return number_from_env(LIMIT_ENV, default, 3600)
 
 
 def _alarm_usable() -> bool:

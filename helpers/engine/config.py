@@ -89,18 +89,24 @@ def start_context(method: str) -> multiprocessing.context.DefaultContext:
     return cast("multiprocessing.context.DefaultContext", multiprocessing.get_context(method))
 
 
-def time_scale() -> float:
-    """The factor applied to the demos' pauses (``$COURSE_TIME_SCALE``, default 1)."""
-    raw = os.environ.get(TIME_SCALE_ENV, "").strip()
+def number_from_env(name: str, default: float, high: float) -> float:
+    """``$name`` as a number above 0 and at most ``high``, else ``default`` when it is unset or empty; a
+    ValueError naming the variable and the range otherwise."""
+    raw = os.environ.get(name, "").strip()
     if not raw:
-        return 1.0
+        return default
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{TIME_SCALE_ENV}={raw!r} is not a number; use a value in (0, 1].") from None
-    if not 0 < value <= 1:
-        raise ValueError(f"{TIME_SCALE_ENV}={raw!r} is outside (0, 1].")
+        raise ValueError(f"{name}={raw!r} is not a number; use a value in (0, {high:g}].") from None
+    if not 0 < value <= high:
+        raise ValueError(f"{name}={raw!r} is outside (0, {high:g}].")
     return value
+
+
+def time_scale() -> float:
+    """The factor applied to the demos' pauses (``$COURSE_TIME_SCALE``, default 1)."""
+    return number_from_env(TIME_SCALE_ENV, 1.0, 1.0)
 
 
 #: Seconds that are slept as given: already scaled by :func:`seconds` (or deliberately real, as a
