@@ -45,8 +45,15 @@ def wait_for(condition, timeout: float, poll: float = 0.1):
         time.sleep(poll)
 
 
+def _running(pid: int) -> bool:
+    try:  # reaped between two reads of /proc raises NoSuchProcess: gone (the janitor's own race, janitor._alive)
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def _everything_gone(pids: list[int], segments: set[str], tmp_path) -> tuple[list[int], set[str], list[str]]:
-    alive = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    alive = [pid for pid in pids if _running(pid)]
     return alive, segments & leftovers.shm_names(), os.listdir(tmp_path)
 
 
@@ -78,3 +85,39 @@ def test_a_forced_restart_leaves_no_semaphores_or_fork_server(kernel_with_tmpdir
     os.killpg(os.getpgid(kernel.pid), signal.SIGKILL)  # Jupyter's forced restart: the whole process group
     left = wait_for(lambda: not any(_everything_gone(members, segments, tmp_path)), 15)
     assert left, f"still there 15 s after the kill: {_everything_gone(members, segments, tmp_path)}"
+
+
+def test_a_kernel_reaped_between_the_janitors_two_reads_is_still_cleaned_up(tmp_path, monkeypatch):
+    """The kernel ends between ``is_running()`` (True: a zombie) and ``status()`` (gone: its parent reaped it).
+
+    jupyter_client reaps a killed kernel within 0.1 s; a janitor paused between its two reads of
+    /proc (a loaded machine) then met ``NoSuchProcess`` and died before removing the kernel's temp dir
+    (CI: notebook 15 left ``pymp-*`` in its TMPDIR). Here the reap is put exactly there, every time.
+    """
+    import subprocess
+
+    kernel = subprocess.Popen(["sleep", "60"])  # not a group leader: the janitor ends no process group here
+    tempdir = tmp_path / "pymp-kernel"
+    tempdir.mkdir()
+    (tempdir / "listener-fork-server").write_text("")
+    real_status = psutil.Process.status
+    looks: list[int] = []
+
+    def reaped_just_before(process: psutil.Process) -> str:
+        if process.pid == kernel.pid and kernel.returncode is None:
+            looks.append(process.pid)
+            if len(looks) == 2:  # the second look: is_running() has just said True; the kill and the reap land now
+                kernel.kill()
+                kernel.wait()
+        return real_status(process)
+
+    monkeypatch.setattr(psutil.Process, "status", reaped_just_before)
+    monkeypatch.setattr(janitor, "INTERVAL", 0.01)
+    monkeypatch.setattr(janitor.signal, "signal", lambda *args: None)  # watch() ignores SIGINT: not in pytest
+    try:
+        janitor.watch(kernel.pid, str(tempdir))
+    finally:
+        kernel.kill()
+        kernel.wait()
+    assert len(looks) == 2, f"the kernel's status was read {len(looks)} time(s), not twice: no reap staged"
+    assert not tempdir.exists(), "the janitor stopped before it removed the kernel's temp dir"

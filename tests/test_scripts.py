@@ -46,6 +46,25 @@ def test_a_script_that_hangs_is_killed_at_the_timeout():
         run_script("import time; time.sleep(30)", timeout=1)
 
 
+def test_a_script_killed_before_its_exit_handlers_leaves_no_pymp_dir(tmp_path, monkeypatch):
+    """A fresh Python's own multiprocessing temp dir goes with the script's folder, not into the caller's TMPDIR.
+
+    The script makes its pymp-* (as a fork server or a Manager would) and dies by SIGKILL, as at the timeout:
+    multiprocessing's exit handler that removes the dir never runs. Without its own TMPDIR it left the dir in the
+    kernel's (notebook 18 under 3.14+, where forkserver is the default).
+    """
+    import os
+    import tempfile
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the caller's temp dir, as a kernel's is
+    run = run_script("import multiprocessing.util, os, signal\n"
+                     "print(multiprocessing.util.get_temp_dir(), flush=True)\n"
+                     "os.kill(os.getpid(), signal.SIGKILL)\n")
+    assert run.returncode == -9 and "pymp-" in run.stdout, (run.returncode, run.stdout, run.stderr)
+    assert os.listdir(tmp_path) == [], f"left in the caller's TMPDIR: {os.listdir(tmp_path)}"
+
+
 def test_last_error_line_without_traceback():
     assert ScriptRun(0, "", "").last_error_line == ""
     assert ScriptRun(1, "", "just text\n").last_error_line == "just text"

@@ -130,6 +130,23 @@ def _own_pids() -> set[int]:
     return pids
 
 
+def _alive(process: Any) -> bool:
+    """Whether ``process`` (a ``psutil.Process``) still runs: neither gone nor a zombie waiting to be reaped.
+
+    Its end is seen in two reads of ``/proc/<pid>/stat``: ``is_running()`` answers True for a zombie, and
+    when its parent reaps it before ``status()`` reads again, ``status()`` raises ``NoSuchProcess``.
+    Uncaught, that ended the janitor before it cleaned up anything: a kernel's ``pymp-*`` left in its
+    TMPDIR (CI, Python 3.15, notebook 15, once: jupyter_client reaps a killed kernel within 0.1 s, and a
+    loaded machine can pause the janitor between the two reads). Gone at either read counts as ended.
+    """
+    import psutil
+
+    try:
+        return bool(process.is_running()) and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:  # NoSuchProcess: reaped between the two reads (or before the first)
+        return False
+
+
 def watch(kernel_pid: int, tempdir: str) -> None:
     """The janitor's body: watch ``kernel_pid``'s tree until it ends, then clean up after it."""
     import psutil
@@ -149,7 +166,7 @@ def watch(kernel_pid: int, tempdir: str) -> None:
         group = os.getpgid(kernel_pid) if os.getpgid(kernel_pid) == kernel_pid else None
     except OSError:
         group = None
-    while kernel is not None and kernel.is_running() and kernel.status() != psutil.STATUS_ZOMBIE:
+    while kernel is not None and _alive(kernel):
         try:
             members = [p for p in kernel.children(recursive=True) if p.pid != me]
         except psutil.Error:

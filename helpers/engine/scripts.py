@@ -90,7 +90,11 @@ def run_script(code: str, *, start_method: str | None = None, interactive: bool 
     if start_method:
         env[START_METHOD_ENV] = start_method
     code = textwrap.dedent(code)
-    with tempfile.TemporaryDirectory(prefix="course-script-") as folder:
+    with tempfile.TemporaryDirectory(prefix="course-script-", ignore_cleanup_errors=True) as folder:
+        # The script's own temp files go with the folder: a fresh Python that uses multiprocessing makes its own
+        # pymp-* (a fork server's socket; multiprocessing/util.py: get_temp_dir), and one killed at the timeout
+        # cannot remove it (measured: notebook 18's scripts made theirs in the kernel's TMPDIR).
+        env["TMPDIR"] = folder
         if interactive:
             command = [sys.executable, "-c", code]
         else:
