@@ -3,10 +3,11 @@
 First the pieces, without a kernel or a browser (fast). Then one real build in fast mode
 (``--fast``: COURSE_TIME_SCALE=0.25) into a temporary folder, checked with poppler's
 ``pdfinfo`` / ``pdftotext``: every PDF opens, the cheat sheet is one page, every title is in
-the course PDF and the index, no link points nowhere, the learner's copy has no solution, and
-the control panels show their figure. The build covers notebooks 00, 02 and 08 (a panel, a
+the course PDF and the index, no link points nowhere, the learner's copy has no solution, the
+control panels show their figure, no page shows a widget's repr, and no page but a notebook's last
+is near-empty (measured on the rendered page with ``pdftoppm``). The build covers notebooks 00, 02 and 08 (a panel, a
 failing spawn child, the advisor's controls, the cheat sheet's figures: about 45 s on 2 cores);
-``HANDOUTS_TEST_NOTEBOOKS=all`` builds the whole course (about 2 minutes), or give numbers:
+``HANDOUTS_TEST_NOTEBOOKS=all`` builds the whole course (several minutes), or give numbers:
 ``HANDOUTS_TEST_NOTEBOOKS=03,04``. Without chromium or poppler-utils the build checks are
 skipped, except on CI (``$CI`` set), where they fail.
 """
@@ -531,6 +532,38 @@ def test_page_fill_is_how_far_down_the_content_reaches(tmp_path):
     assert 0.25 <= fills[0] <= 0.35 and fills[1] == 0.0 and 0.85 <= fills[2] <= 0.95, fills
     near_empty = handouts.near_empty_pages({"x.pdf": fills})  # the last page may be short
     assert [entry.split(" (")[0] for entry in near_empty] == ["x.pdf p. 1", "x.pdf p. 2"], near_empty
+
+
+def test_one_browser_prints_what_a_chromium_per_page_prints(tmp_path, monkeypatch):
+    """print_all: with Playwright one chromium prints every page; without it, one chromium per page
+    (print_pdf). Both give the page's own size, margins and footer, and leave no browser running."""
+    if shutil.which("pdftotext") is None:
+        unavailable("poppler-utils (pdftotext) is not installed")
+    try:
+        chromium = handouts.find_chromium()
+    except handouts.BuildError as exc:
+        unavailable(str(exc))
+    css = (ROOT / "tools" / "handout_templates" / "handout.css").read_text(encoding="utf-8")
+    jobs = []
+    for number in range(3):
+        source = tmp_path / f"page{number}.html"
+        source.write_text(f"<style>{css} @page {{ @bottom-left {{ content: 'footer {number}' }} }}</style>"
+                          + "<p>text</p>" * (40 * (number + 1)), encoding="utf-8")
+        jobs.append((source, tmp_path / "one" / f"page{number}.pdf"))
+    handouts.print_all(chromium, jobs, browsers=2)
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # "import playwright.sync_api" fails
+    handouts.print_all(chromium, [(html, tmp_path / "each" / pdf.name) for html, pdf in jobs], browsers=2)
+    pages = []
+    for number, (_, pdf) in enumerate(jobs):
+        each = tmp_path / "each" / pdf.name
+        pages.append(int(pdf_info(pdf)["Pages"]))
+        assert pages[-1] == int(pdf_info(each)["Pages"]), pdf.name
+        assert pdf_info(pdf)["Page size"] == pdf_info(each)["Page size"]
+        assert f"footer {number}" in pdf_text(pdf) and f"footer {number}" in pdf_text(each)
+    assert pages == sorted(pages) and pages[0] < pages[-1], pages  # each its own page, not one page printed thrice
+    left = [p.info["pid"] for p in psutil.process_iter(["pid", "cmdline"])
+            if any("handouts-chromium-" in part for part in p.info["cmdline"] or [])]
+    assert not left, f"chromium left running: {left}"
 
 
 def test_no_chromium_is_left_running(built):
