@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from helpers.fetching import compare_concurrent_requests
+from helpers.concurrent_requests import compare_concurrent_requests
 
 TARGET_SECONDS = 1.2
 

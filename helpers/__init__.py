@@ -24,14 +24,17 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.engine.interrupts` – steps ■ must not cut in half (a process start), the interrupt held back
 * `helpers.engine.janitor` – a watcher that cleans up after a kernel that was killed
 * `helpers.engine.leftovers` – segments, temp dirs and ports a kernel's run left behind
+* `helpers.engine.coroutines` – :func:`run_coroutine`: a coroutine run from plain code, bounded, cancelled by ■
 * `helpers.engine.scripts` – show a worker's source; run code as a real script in a fresh Python
 * `helpers.engine.verdict` – :func:`judge`: a conclusion stated only where this run's figures and the machine
   seen during it support it, else why this run cannot show it
 
 **The drawing** (``helpers/charts/``): the only modules that import matplotlib (with the panels).
 
-* `helpers.charts.plots` – static charts of measured runs and the office picture
-* `helpers.charts.live_chart` – the control panel's live timeline and history chart
+* `helpers.charts.figures` – :class:`Chart` (a figure a notebook shows as a PNG) and the figures' shared set-up
+* `helpers.charts.plots` – static charts of measured runs: side by side, threads in processes, speed-up, crossover
+* `helpers.charts.live_chart` – a run's timeline, drawn as it grows (the control panel) and whole; the history chart
+* `helpers.charts.office` – the office picture, with what the notebook measured written under it
 * `helpers.charts.io_charts` – the charts of notebooks 12 and 13 (moving data, waiting on I/O)
 * `helpers.charts.timeline` – spans per thread, recorded and drawn, to show what start()/join() do
 * `helpers.charts.first_import` – matplotlib's first import and drawing, made whole even if ■ lands in it
@@ -49,11 +52,15 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.data_transfer`, `helpers.transfer_patterns` – what moving data between processes costs
 * `helpers.local_server`, `helpers.fetching`, `helpers.many_files`, `helpers.asyncio_inspect` – real
   waiting: a server on 127.0.0.1, threads vs asyncio, files
+* `helpers.waiter_memory` – what one more waiting thread or asyncio task costs, measured in a fresh child
+* `helpers.concurrent_requests` – the benchmark's comparison: many simultaneous requests, asyncio vs a thread each
 * `helpers.gil_release` – C code that lets go of the GIL, measured on threads
 * `helpers.free_threading` – GIL status and what changes without it, both builds measured side by side
   (`helpers.build_workload`: the standard-library-only workload a child interpreter of either build runs)
 * `helpers.interpreters` – subinterpreters (3.14+), notebook 16
 * `helpers.cluster` – a local Dask cluster, closed on every exit path
+* `helpers.cluster_jobs` – what the cluster's workers run; `helpers.cluster_runs` – Dask's task stream as a
+  course run, drawn by the course's timeline
 * `helpers.cluster_security` – TLS with throw-away credentials: nobody else gets into the course's clusters
 * `helpers.course` – the one list of the course (``notebooks/course.toml``)
 * `helpers.handout` – notebook 08 hands its measured figures to the cheat sheet
@@ -66,6 +73,7 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 
 * `helpers.panels.panel` – :class:`LivePanel`: widgets + a chart that grows while a run is under way
 * `helpers.panels.cluster_panel` – the Dask cluster's panel (notebook 17)
+* `helpers.panels.shown` – what every panel shares as a notebook shows it (the widget, else its last picture)
 
 **On top**: `helpers.exercises` (the checkers, one module per topic), `helpers.bench`
 (``python -m helpers.bench``: every figure on this machine, with budgets), `helpers.choose`

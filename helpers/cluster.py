@@ -1,17 +1,17 @@
-"""Dask distributed for the course: a local cluster that is always closed, and its jobs.
+"""Dask distributed for the course: a local cluster that is always closed on every exit path.
 
 The executors' ``submit``/``map`` code runs unchanged on a Dask cluster. This module holds
 
-* the functions the cluster's workers run (:func:`burn`, :func:`wait_job`, :func:`noop`,
-  :func:`payload_size`, :func:`whereabouts`), importable under every start method;
 * :func:`local_cluster`, a context manager that starts ``LocalCluster`` + ``Client`` with
   the course's start method, quiet logs, a loopback-only dashboard and TLS with temporary
   credentials (:mod:`helpers.cluster_security`: no other user of the machine can connect and run
   code as the learner), and closes both on
   every exit path (the stop button included), then waits for the worker processes to end;
   if a scheduler address is configured (``DASK_SCHEDULER_ADDRESS``) it connects there instead;
-* :func:`cluster_run`, which turns Dask's task stream into a :class:`~helpers.engine.results.RunResult`
-  so the course's timeline draws what the dashboard's task stream shows.
+* whether ``distributed`` is there (:func:`distributed_version`), and the cluster's address, dashboard and label.
+
+What the workers run is in :mod:`helpers.cluster_jobs`; the task stream drawn as a course run in
+:mod:`helpers.cluster_runs`. Notebook 17 imports both from here too (:data:`__all__`).
 
 ``distributed`` is imported only when a cluster is asked for: ``import helpers.cluster``
 works without it, and :func:`distributed_version` says whether it is there.
@@ -21,80 +21,33 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
-import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import psutil
 
-from .engine import validate
+from .cluster_jobs import burn, noop, payload_size, slow_square, wait_job, whereabouts
+from .cluster_runs import ClusterRun, cluster_run, plot_cluster_run
 from .cluster_security import course_security, secure_by_default
+from .engine import validate
 from .engine.census import kill_all, live_children
-from .engine.config import available_start_methods, max_processes, resolve_start_method, seconds
-from .engine.harness import RunResult, TaskRecord
+from .engine.config import available_start_methods, max_processes, resolve_start_method
+from .engine.machine import importable
+from .engine.results import TaskRecord
 
-if TYPE_CHECKING:
-    from .charts.plots import Chart
+#: What notebook 17 imports from here; the jobs and the run live next door (cluster_jobs, cluster_runs).
+__all__ = ["MAX_THREADS_PER_WORKER", "SCHEDULER_ADDRESS_ENV", "START_TIMEOUT", "ClusterRun", "TaskRecord", "burn",
+           "check_cluster_shape", "cluster_label", "cluster_run", "dashboard_available", "dashboard_link",
+           "dask_settings", "dask_start_method", "distributed_version", "local_cluster", "noop", "payload_size",
+           "plot_cluster_run", "quiet_dask", "scheduler_address", "skip_rest_without_distributed", "slow_square",
+           "wait_job", "whereabouts"]
 
-#: Most threads one worker process may run (a demo never needs more).
 MAX_THREADS_PER_WORKER = 16
 #: Longest a cluster may take to start or to close before the run is abandoned.
 START_TIMEOUT = 60.0
 SCHEDULER_ADDRESS_ENV = "DASK_SCHEDULER_ADDRESS"
-
-
-# --- what the workers run ----------------------------------------------------------------
-
-def burn(n: int) -> int:
-    """CPU-bound: the sum of the squares of ``0 .. n-1``, in a pure-Python loop (holds the GIL)."""
-    total = 0
-    for i in range(n):
-        total += i * i
-    return total
-
-
-def wait_job(seconds: float) -> float:
-    """Waiting work: sleep ``seconds`` (a stand-in for a network call) and return it."""
-    time.sleep(seconds)
-    return seconds
-
-
-def noop(x: Any) -> Any:
-    """No work at all: what is left of a task's time is the machinery's overhead."""
-    return x
-
-
-def payload_size(data: bytes) -> int:
-    """The length of ``data``: a task whose cost is moving its argument to the worker."""
-    return len(data)
-
-
-def whereabouts(x: int, pause: float = 0.0) -> dict[str, Any]:
-    """``x * x`` and who computed it: process id, thread, and the Dask worker's address.
-
-    ``worker`` is ``""`` outside a Dask worker (in this kernel, or in a plain pool).
-    ``pause`` seconds of sleep first, so that a batch spreads over every worker.
-    """
-    if pause:
-        time.sleep(pause)
-    address = ""
-    try:
-        from distributed import get_worker
-
-        address = get_worker().address
-    except (ImportError, ValueError):
-        pass
-    return {"x": x, "square": x * x, "pid": os.getpid(), "thread": threading.current_thread().name,
-            "worker": address}
-
-
-def slow_square(x: int) -> dict[str, Any]:
-    """:func:`whereabouts` after a short pause (0.2 s, scaled), so a batch spreads over all workers."""
-    return whereabouts(x, seconds(0.2))
 
 
 # --- is distributed there? -----------------------------------------------------------------
@@ -158,11 +111,7 @@ def scheduler_address() -> str | None:
 
 def dashboard_available() -> bool:
     """Dask's dashboard needs ``bokeh``; without it the cluster runs without one."""
-    try:
-        import bokeh  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importable("bokeh")
 
 
 def quiet_dask() -> None:
@@ -277,53 +226,3 @@ def _takes_n_workers(client: Any) -> bool:
     import inspect
 
     return "n_workers" in inspect.signature(client.scheduler_info).parameters
-
-
-# --- the task stream as a course timeline -------------------------------------------------
-
-@dataclass
-class ClusterRun(RunResult):
-    """A :class:`RunResult` measured on a Dask cluster: lanes are ``worker N · thread M``."""
-
-    cluster: str = "cluster"
-
-    @property
-    def label(self) -> str:
-        return self.cluster
-
-
-def cluster_run(stream: Sequence[dict[str, Any]], t0: float, elapsed: float, label: str) -> ClusterRun:
-    """Build a run from ``get_task_stream().data``: one bar per task's *compute* on its worker thread.
-
-    ``t0`` is ``time.time()`` just before the tasks were submitted; ``elapsed`` the wall time
-    measured by the caller. Transfers of data between workers, if any, are left out.
-    """
-    addresses = sorted({entry["worker"] for entry in stream})
-    threads: dict[str, list[Any]] = {a: [] for a in addresses}
-    tasks: list[TaskRecord] = []
-    for entry in sorted(stream, key=lambda e: min(s["start"] for s in e["startstops"])):
-        compute = [s for s in entry["startstops"] if s["action"] == "compute"]
-        if not compute:
-            continue
-        known = threads[entry["worker"]]
-        if entry.get("thread") not in known:
-            known.append(entry.get("thread"))
-        lane = f"worker {addresses.index(entry['worker']) + 1} · thread {known.index(entry.get('thread')) + 1}"
-        record = TaskRecord(len(tasks), entry["key"], worker=lane, start=compute[0]["start"] - t0,
-                            end=compute[-1]["stop"] - t0)
-        record.error = "erred" if entry.get("status") == "error" else None
-        tasks.append(record)
-    result = ClusterRun("processes", len(addresses), None, tasks, cluster=label)
-    result.elapsed, result.status = elapsed, "done"
-    return result
-
-
-def plot_cluster_run(result: ClusterRun, title: str | None = None) -> Chart:
-    """The course's timeline of a cluster run (no start-up lines: the cluster was up before the run)."""
-    from .charts.plots import plot_run
-
-    chart = plot_run(result, title)
-    for text in list(chart.fig.axes[0].texts):
-        if text.get_text().startswith("grey"):
-            text.remove()
-    return chart

@@ -22,6 +22,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from .engine.machine import importable
+
 _SECURITY: Any = None
 #: Dask configuration keys and the :class:`distributed.Security` attributes they come from.
 _CONFIG_FIELDS = {
@@ -37,11 +39,7 @@ _CONFIG_FIELDS = {
 
 def tls_available() -> bool:
     """True when temporary TLS credentials can be made (``cryptography`` is importable)."""
-    try:
-        import cryptography  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importable("cryptography")
 
 
 def course_security() -> Any:

@@ -155,6 +155,21 @@ def echo_shared_memory(conn: Any) -> None:
             block.close()
 
 
+def sum_shared_array(name: str, length: int, results: Any) -> None:
+    """Child: attach to the block ``name``, see its first ``length`` float64 numbers as a NumPy array (no copy), put
+    their sum on ``results``. Needs NumPy (notebook 12 skips its cell without it)."""
+    import numpy as np
+
+    block = attach_shared_memory(name)
+    try:
+        numbers = np.ndarray((length,), dtype=np.float64, buffer=block.buf)  # the block's memory, seen as an array
+        total = float(numbers.sum())
+        del numbers  # the array must let go of the block before close()
+    finally:
+        block.close()
+    results.put(total)
+
+
 def reap_process(process: Any) -> None:
     """Join ``process``; kill it if it has not ended within 5 s."""
     process.join(5)

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -31,17 +32,38 @@ from .engine.config import seconds
 SETTINGS: dict[str, Any] = {}
 _configured = 0  # how many times configure() ran in this process
 _configured_in = 0  # the pid that ran configure(): a forked child inherits its parent's
+_configured_as_task = False  # configure() ran as one of a pool's tasks, not as its initializer
+
+
+def _running_as_a_task() -> bool:
+    """Whether the caller runs as a task of a process pool (not its ``initializer``): the pool's worker loop,
+    up the stack, already holds the task it is running (``call_item`` in ``concurrent.futures.process.
+    _process_worker``, ``task`` in ``multiprocessing.pool.worker``; the same on 3.10-3.15). The exercise's
+    checker reads this: a task that happened to land in every worker looks like set-up otherwise."""
+    frame: types.FrameType | None = sys._getframe(2)
+    for _ in range(8):
+        if frame is None:
+            break
+        name, local = frame.f_code.co_name, frame.f_locals
+        if name == "_process_worker" and frame.f_globals.get("__name__") == "concurrent.futures.process":
+            return "call_item" in local
+        if name == "worker" and frame.f_globals.get("__name__") == "multiprocessing.pool":
+            return "task" in local
+        frame = frame.f_back
+    return False
 
 
 class SettingSeen(NamedTuple):
     """What a worker saw: the value of ``key`` (``None`` if unset), its pid, how often :func:`configure` ran
-    in it, and whether that was in this very process (``False``: the settings were copied from a parent by fork)."""
+    in it, whether that was in this very process (``False``: the settings were copied from a parent by fork),
+    and whether it ran as one of the pool's tasks instead of as its initializer."""
 
     key: str
     value: Any
     pid: int
     configured: int
     configured_here: bool
+    configured_as_task: bool = False
 
 
 def configure(settings: dict[str, Any]) -> None:
@@ -49,13 +71,14 @@ def configure(settings: dict[str, Any]) -> None:
 
     Raises TypeError unless ``settings`` is a dict with string keys.
     """
-    global _configured, _configured_in
+    global _configured, _configured_in, _configured_as_task
     if not isinstance(settings, dict) or not all(isinstance(key, str) for key in settings):
         raise TypeError(f"settings must be a dict with str keys; you gave {type(settings).__name__} {settings!r:.60}.")
     SETTINGS.clear()
     SETTINGS.update(settings)
     _configured += 1
     _configured_in = os.getpid()
+    _configured_as_task = _configured_as_task or _running_as_a_task()  # for the exercise's checker
 
 
 def read_setting(key: str) -> SettingSeen:
@@ -63,14 +86,16 @@ def read_setting(key: str) -> SettingSeen:
     if not isinstance(key, str):
         raise TypeError(f"key must be a str; you gave {type(key).__name__} {key!r:.40}.")
     time.sleep(0.02)  # a little work, so that every worker of a pool gets some of the keys
-    return SettingSeen(key, SETTINGS.get(key), os.getpid(), _configured, _configured_in == os.getpid())
+    return SettingSeen(key, SETTINGS.get(key), os.getpid(), _configured, _configured_in == os.getpid(),
+                       _configured_as_task)
 
 
 def forget_settings() -> None:
     """Empty this process's :data:`SETTINGS` (the checker does it before and after a learner's answer)."""
-    global _configured, _configured_in
+    global _configured, _configured_in, _configured_as_task
     SETTINGS.clear()
     _configured = _configured_in = 0
+    _configured_as_task = False
 
 
 def pause_then_pid(pause: float) -> int:

@@ -9,14 +9,14 @@ Three ways to wait for N replies, measured the same way (notebook 13, ``benchmar
 
 Each returns a :class:`FetchRun`: wall time, pages that arrived, errors, and the peak growth of
 this process's resident memory (RSS) while the run was under way, sampled every 5 ms.
-:func:`memory_per_waiter` measures, in a fresh child process, what one more waiting thread or
-one more waiting task costs.
+What one more waiting thread or task costs is measured in :mod:`helpers.waiter_memory` (``memory_per_waiter``
+is importable from here too, as notebook 13 calls it); the benchmark's comparison is in
+:mod:`helpers.concurrent_requests`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import time
 import urllib.request
@@ -25,15 +25,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .engine import validate
-from .engine.config import resolve_start_method, start_context
+from .engine.coroutines import run_coroutine
 from .engine.machine import usable_cores
 from .engine.task_kinds import TaskKind
+from .waiter_memory import memory_per_waiter
+
+#: Names notebook 13 calls through this module, though they live next door.
+__all__ = ["DEFAULT_TIMEOUT", "MAX_PAGES", "FetchRun", "add_to_panel", "check_urls", "cpu_count", "fetch_delayed_page",
+           "fetch_kind", "fetch_on_threads", "fetch_one_by_one", "fetch_page", "fetch_with_asyncio", "gather_pages",
+           "memory_per_waiter", "page_urls", "server_gone", "task_kinds"]
 
 #: The most pages one run may fetch at once (each holds a connection: a file descriptor).
 MAX_PAGES = 2000
 #: Longest a whole run may take, unless the caller says otherwise.
 DEFAULT_TIMEOUT = 60.0
-WAITER_KINDS = ("threads", "tasks")
 
 
 @dataclass
@@ -268,146 +273,6 @@ async def gather_pages(urls: list[str], run: FetchRun | None = None, timeout: fl
     return arrived
 
 
-def run_coroutine(coroutine: Any, timeout: float | None = None) -> Any:
-    """Run ``coroutine`` to its end and return its value, from plain (not async) code.
-
-    Where no event loop runs in this thread, that is ``asyncio.run``. In Jupyter a loop already
-    runs, so the coroutine gets a loop on a thread of its own. Either way, ``timeout`` (seconds)
-    bounds it, and an interrupt (■) cancels it: the coroutine's ``finally:`` blocks run.
-    """
-    if timeout is not None:
-        coroutine = asyncio.wait_for(coroutine, timeout)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    loop = asyncio.new_event_loop()
-    main = loop.create_task(coroutine)
-    box: dict[str, Any] = {}
-
-    def runner() -> None:
-        try:
-            box["value"] = loop.run_until_complete(main)
-        except BaseException as exc:  # handed back to the caller's thread
-            box["error"] = exc
-        finally:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-
-    thread = threading.Thread(target=runner, name="asyncio-run", daemon=True)
-    thread.start()
-    try:
-        while thread.is_alive():
-            thread.join(0.05)
-    except BaseException:  # KeyboardInterrupt: cancel the tasks, let their cleanup run, then re-raise
-        loop.call_soon_threadsafe(main.cancel)
-        thread.join(10)
-        raise
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
-
-
-# --- what one waiting thread / task costs --------------------------------------------------------
-
-
-def _waiters_in_child(kind: str, count: int, answer: Any) -> None:
-    import tracemalloc
-
-    import psutil
-
-    process = psutil.Process()
-    tracemalloc.start()
-    rss_before = process.memory_info().rss
-    traced_before = tracemalloc.get_traced_memory()[0]
-    if kind == "threads":
-        release = threading.Event()
-        threads = [threading.Thread(target=release.wait) for _ in range(count)]
-        for thread in threads:
-            thread.start()
-        rss_after = process.memory_info().rss
-        traced_after = tracemalloc.get_traced_memory()[0]
-        release.set()
-        for thread in threads:
-            thread.join()
-    else:
-        async def main() -> tuple[int, int]:
-            release = asyncio.Event()
-            tasks = [asyncio.create_task(release.wait()) for _ in range(count)]
-            await asyncio.sleep(0)  # every task runs up to its wait
-            measured = process.memory_info().rss, tracemalloc.get_traced_memory()[0]
-            release.set()
-            await asyncio.gather(*tasks)
-            return measured
-
-        rss_after, traced_after = asyncio.run(main())
-    answer.put({"kind": kind, "count": count, "rss": rss_after - rss_before, "traced": traced_after - traced_before})
-
-
-def memory_per_waiter(kind: str, count: int = 1000, start_method: str | None = None,
-                      timeout: float = 60.0) -> dict[str, Any]:
-    """In a fresh child process, start ``count`` threads or tasks that all wait, and measure.
-
-    Returns ``kind``, ``count``, ``rss`` (resident memory growth, bytes) and ``traced`` (what
-    Python's own allocator handed out, from ``tracemalloc``), plus per-waiter figures.
-    """
-    if kind not in WAITER_KINDS:
-        raise ValueError(f"kind must be one of {', '.join(WAITER_KINDS)}; you gave {kind!r}.")
-    validate.whole_number(count, "count", 1, MAX_PAGES)
-    validate.seconds(timeout, "timeout", 600)
-    context = start_context(resolve_start_method(start_method))
-    answer = context.Queue()
-    process = context.Process(target=_waiters_in_child, args=(kind, count, answer), daemon=True)
-    process.start()
-    try:
-        figures = answer.get(timeout=timeout)
-    finally:
-        process.join(5)
-        if process.is_alive():
-            process.kill()
-            process.join(5)
-        answer.close()
-        answer.join_thread()
-    figures["rss_each"] = figures["rss"] / count
-    figures["traced_each"] = figures["traced"] / count
-    return figures
-
-
 def cpu_count() -> int:
     """Cores this process may use: the engine's :func:`~helpers.engine.machine.usable_cores` (affinity and quota)."""
     return usable_cores()
-
-
-# --- the benchmark's measurement (benchmarks/bench_concurrent_requests.py, helpers.bench) ---------------
-
-
-def best_of(fetch: Callable[[Sequence[str]], FetchRun], urls: Sequence[str], repeats: int = 3) -> FetchRun:
-    """The fastest of ``repeats`` runs of ``fetch(urls)`` that fetched every page (else the last run)."""
-    validate.whole_number(repeats, "repeats", 1, 20)
-    runs = [fetch(urls) for _ in range(repeats)]
-    complete = [run for run in runs if run.ok == run.pages]
-    return min(complete, key=lambda run: run.elapsed) if complete else runs[-1]
-
-
-def compare_concurrent_requests(count: int = 1000, delay: float = 1.0, repeats: int = 3) -> dict[str, Any]:
-    """``count`` simultaneous requests to a local server that waits ``delay`` s: asyncio vs one thread each.
-
-    Returns the best runs (``"asyncio"``, ``"threads"``), the 1-minute load average (``"load"``:
-    other programs competing for the cores stretch the figures), the memory one waiting thread and one
-    waiting task cost (``"per_thread"``, ``"per_task"``, from :func:`memory_per_waiter`), the open-file
-    limit note, and the cores this process may use.
-    """
-    from .local_server import LocalServer, check_delay, raise_open_file_limit
-
-    check_delay(delay)
-    limit_note = raise_open_file_limit(2 * count + 100)
-    with LocalServer(delay=delay) as server:
-        urls = page_urls(server.url, count)
-        fetch_with_asyncio(urls[:10])  # imports and warms aiohttp outside the timing
-        tasks = best_of(fetch_with_asyncio, urls, repeats)
-        threads = best_of(fetch_on_threads, urls, repeats)
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    return {"asyncio": tasks, "threads": threads, "load": load,
-            "per_thread": memory_per_waiter("threads", min(count, MAX_PAGES)),
-            "per_task": memory_per_waiter("tasks", min(count, MAX_PAGES)), "open_files": limit_note,
-            "cores": cpu_count(), "delay": delay, "count": count}

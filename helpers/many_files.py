@@ -75,7 +75,7 @@ async def read_with_to_thread(paths: list[Path]) -> int:
 
 def time_reading(way: str, paths: list[Path], repeats: int = 3) -> tuple[float, int]:
     """Best-of-``repeats`` seconds to read every file ``way``; and the bytes read."""
-    from .fetching import run_coroutine
+    from .engine.coroutines import run_coroutine
 
     if way not in WAYS:
         raise ValueError(f"way must be one of {', '.join(WAYS)}; you gave {way!r}.")

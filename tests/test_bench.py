@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
 import pytest
+from ctrl_c import ctrl_c
 
 from helpers.bench import budgets, cli, tables
 from helpers.bench.crossover import crossover_size
@@ -217,27 +216,7 @@ def test_ctrl_c_stops_the_run_and_leaves_no_process(section, whom, tmp_path):
     # As from a terminal: SIGINT at its default (a job that a shell put in the background inherits it ignored).
     process = bench("--quick", "--only", section, "--out", str(tmp_path), start_new_session=True,
                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        root = psutil.Process(process.pid)
-        seen: dict[int, psutil.Process] = {}
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not seen:
-            for child in root.children(recursive=True):
-                seen.setdefault(child.pid, child)
-            time.sleep(0.05)
-        assert seen, "the benchmark started no process within 30 s"
-        time.sleep(0.3)
-        for child in root.children(recursive=True):
-            seen.setdefault(child.pid, child)
-        if whom == "group":
-            os.killpg(process.pid, signal.SIGINT)
-        else:
-            process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    seen, out, err = ctrl_c(process, whom, what="the benchmark started no process")
     assert process.returncode == 130, err
     assert "Interrupted" in err and not list(tmp_path.iterdir())
     _, alive = psutil.wait_procs(list(seen.values()), timeout=10)

@@ -6,11 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
 import pytest
+from ctrl_c import ctrl_c
 
 from helpers.choose.cli import parser
 from helpers.choose.freethreaded import find_free_threaded
@@ -109,27 +109,8 @@ def test_ctrl_c_stops_everything_exit_130_and_no_process_is_left(whom, tmp_path)
     process = choose("choose_examples:slow_square", "--inputs", "[1] * 40", "--json", str(tmp_path / "c.json"),
                      "--png", str(tmp_path / "c.png"), "--no-free-threaded", start_new_session=True,
                      preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        root = psutil.Process(process.pid)
-        seen: dict[int, psutil.Process] = {}
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any(map(_worker, seen.values())):  # the processes way's workers
-            for child in root.children(recursive=True):
-                seen.setdefault(child.pid, child)
-            time.sleep(0.05)
-        assert seen, "no worker process started within 60 s"
-        time.sleep(0.2)
-        for child in root.children(recursive=True):
-            seen.setdefault(child.pid, child)
-        if whom == "group":
-            os.killpg(process.pid, signal.SIGINT)
-        else:
-            process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    seen, out, err = ctrl_c(process, whom, ready=lambda seen: any(map(_worker, seen.values())),  # the processes way's
+                            within=60, settle=0.2, what="no worker process started")  # workers
     assert process.returncode == 130, err
     assert "Interrupted" in err and "Traceback" not in err and not list(tmp_path.iterdir())
     _, alive = psutil.wait_procs(list(seen.values()), timeout=10)

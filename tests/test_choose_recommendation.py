@@ -150,3 +150,22 @@ def test_an_idle_two_core_machine_picks_processes_for_pure_python_work():
     held, line = holds_the_gil(m)
     assert held is True and "this run shows that the function holds the GIL" in line
     assert line in answer.reasons
+
+
+def test_waits_faster_than_their_workers_can_make_them_cannot_tell_not_one_after_another():
+    # Seen in CI on 1 pinned core at load ~30: two 0.1 s sleeps, threads ×2.33 on 2 threads (the baseline was
+    # slowed), processes ×0.95. The verdict sets ×2.33 aside; that is no evidence that nothing ran in parallel.
+    m = measurement(wall=0.1, cpu=0.001, cores=1, idle=0.0,
+                    ways=[("threads", 2, 2.33, 0.01, 0.001, 0.9), ("processes", 1, 0.95, 0.02, 0.02, 0.9)])
+    answer = recommend(m)
+    assert answer.tool == CANNOT_TELL and answer.kind == "waits" and answer.busy, answer
+    assert "more than they can reach" in answer.headline, answer.headline
+    # Within reach, the same waits are threads' (the rule does not turn a shown overlap into "can't tell").
+    m = measurement(wall=0.1, cpu=0.001, cores=1, idle=0.0,
+                    ways=[("threads", 2, 1.9, 0.01, 0.001, 0.9), ("processes", 1, 0.95, 0.02, 0.02, 0.9)])
+    assert recommend(m).tool == "threads"
+    # Computing on one usable core stays one after another (one core cannot compute side by side, whatever a
+    # slowed baseline made a way look like).
+    m = measurement(cores=1, idle=0.0, ways=[("threads", 2, 1.0, 1.0, 0.001, 0.9),
+                                             ("processes", 1, 1.4, 1.0, 0.02, 0.9)])
+    assert recommend(m).tool == SEQUENTIAL

@@ -82,15 +82,6 @@ def test_a_configured_scheduler_address_is_used_instead_of_a_new_cluster(monkeyp
             assert second.submit(cluster.whereabouts, 3).result()["square"] == 9
 
 
-def test_workers_functions():
-    assert cluster.burn(4) == 0 + 1 + 4 + 9
-    assert cluster.noop("x") == "x"
-    assert cluster.payload_size(b"abc") == 3
-    assert cluster.wait_job(0) == 0
-    here = cluster.whereabouts(5)
-    assert here == {"x": 5, "square": 25, "pid": os.getpid(), "thread": here["thread"], "worker": ""}
-
-
 def test_distributed_version_is_reported():
     assert cluster.distributed_version()
 
@@ -161,12 +152,3 @@ def test_without_distributed_later_cells_are_skipped_with_a_message(monkeypatch,
     replaced = "".join(transform(["1 / 0\n"]))
     assert "skipped" in replaced and "1 / 0" not in replaced
     exec(compile(replaced, "<cell>", "exec"))  # runs, prints, raises nothing
-
-
-def test_a_cluster_timeline_has_no_start_up_legend():
-    run = cluster.ClusterRun("processes", 1, None, [cluster.TaskRecord(0, "k", worker="worker 1 · thread 1",
-                                                                       start=0.1, end=0.3)], cluster="cluster 1 × 1")
-    run.elapsed, run.status = 0.4, "done"
-    chart = cluster.plot_cluster_run(run, "t")
-    assert not [t for t in chart.fig.axes[0].texts if t.get_text().startswith("grey")]
-    assert chart.png().startswith(b"\x89PNG")

@@ -43,7 +43,7 @@ def test_static_output_is_the_last_chart_never_the_widget_repr(monkeypatch):
         def update(self, obj):
             handles.append(obj._repr_mimebundle_())
 
-    monkeypatch.setattr("helpers.cluster_panel.display", lambda *a, **k: Handle())
+    monkeypatch.setattr("helpers.panels.shown.display", lambda *a, **k: Handle())
     panel = ClusterPanel(SIZES, tasks=2)
     before = panel._repr_mimebundle_()
     assert before["text/plain"] == "<ClusterPanel: no run yet>" and "image/png" not in before

@@ -152,3 +152,28 @@ def test_the_benchmarks_comparison_reports_ratios_and_crossover():
     assert set(figures["transfers"]) == {"queue", "shared_memory", "array"}
     assert figures["largest"] == 100_000 and figures["ratio_fresh"] > 0 and figures["ratio_reused"] > 0
     assert figures["crossover"] in (None, 1000, 100_000)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_child_sums_a_numpy_array_in_a_shared_block_without_a_copy(method, created_blocks):
+    np = pytest.importorskip("numpy")
+    from multiprocessing import shared_memory
+
+    context = multiprocessing.get_context(method)
+    numbers = np.arange(10_000, dtype=np.float64)
+    block = shared_memory.SharedMemory(create=True, size=numbers.nbytes)
+    try:
+        in_block = np.ndarray(numbers.shape, dtype=numbers.dtype, buffer=block.buf)
+        in_block[:] = numbers
+        in_block[-1] = 0.5  # written after the copy: only a child reading the block itself sees it
+        results = context.Queue()
+        child = context.Process(target=dt.sum_shared_array, args=(block.name, len(numbers), results))
+        child.start()
+        total = results.get(timeout=60)
+        child.join(30)
+        del in_block
+    finally:
+        block.close()
+        block.unlink()
+    assert total == numbers[:-1].sum() + 0.5 and child.exitcode == 0
+    assert not still_there(created_blocks) and not live_children()

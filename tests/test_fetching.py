@@ -1,8 +1,7 @@
-"""Fetching from the local server: one by one, threads, asyncio; memory per waiter; asyncio ps."""
+"""Fetching from the local server: one by one, threads, asyncio; the panel's fetch kind; asyncio ps."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 import pytest
@@ -49,31 +48,6 @@ def test_errors_are_reported_not_raised():
     assert run.ok == 0 and len(run.errors) == 1
 
 
-def test_run_coroutine_works_inside_a_running_loop():
-    async def inner():
-        await asyncio.sleep(0.01)
-        return 42
-
-    async def outer():  # like a Jupyter cell: a loop already runs in this thread
-        return fetching.run_coroutine(inner())
-
-    assert asyncio.run(outer()) == 42
-    assert fetching.run_coroutine(inner()) == 42
-    with pytest.raises((TimeoutError, asyncio.TimeoutError)):
-        fetching.run_coroutine(asyncio.sleep(5), timeout=0.1)
-
-
-def test_a_waiting_thread_costs_more_memory_than_a_waiting_task():
-    threads = fetching.memory_per_waiter("threads", 300)
-    tasks = fetching.memory_per_waiter("tasks", 300)
-    assert threads["count"] == tasks["count"] == 300
-    assert threads["traced_each"] > tasks["traced_each"]  # Python's own allocations: deterministic enough
-    with pytest.raises(ValueError):
-        fetching.memory_per_waiter("fibers", 10)
-    with pytest.raises(ValueError):
-        fetching.memory_per_waiter("threads", 0)
-
-
 def test_asyncio_ps_skips_before_314_and_lists_named_tasks_after(server):
     from helpers.asyncio_inspect import asyncio_ps
 
@@ -86,21 +60,12 @@ def test_asyncio_ps_skips_before_314_and_lists_named_tasks_after(server):
         assert "inspect" in text
 
 
-def test_the_benchmarks_comparison_reports_both_ways_and_memory():
-    figures = fetching.compare_concurrent_requests(count=30, delay=0.2, repeats=1)
-    assert figures["asyncio"].ok == 30 and figures["threads"].ok == 30
-    assert figures["per_thread"]["count"] == 30 and figures["cores"] >= 1
-    with pytest.raises(ValueError):
-        fetching.compare_concurrent_requests(count=30, delay=-1)
-    with pytest.raises(ValueError):
-        fetching.best_of(fetching.fetch_on_threads, ["http://127.0.0.1:9/"], repeats=0)
-
-
 def test_the_panel_fetches_from_the_server_on_threads_and_processes(server, monkeypatch):
     from helpers.panels import panel
 
     monkeypatch.setattr(fetching, "_offered", [])  # leave what the module offers as it was
-    monkeypatch.setattr(panel, "display", lambda *a, **k: type("Handle", (), {"update": lambda self, obj: None})())
+    monkeypatch.setattr("helpers.panels.shown.display",
+                        lambda *a, **k: type("Handle", (), {"update": lambda self, obj: None})())
     with pytest.raises(ValueError, match="not one of"):
         panel.LivePanel("fetch", size=0.2)  # no server offered yet
     kind = fetching.add_to_panel(server.url)
@@ -124,3 +89,9 @@ def test_the_panel_fetches_from_the_server_on_threads_and_processes(server, monk
             pytest.fail(f"{mode}: the four waits never overlapped in three runs: {result.summary()}")
     with pytest.raises(ValueError):
         fetching.add_to_panel("not a url")
+
+
+def test_notebook_13s_names_still_answer_here():
+    from helpers import waiter_memory
+
+    assert fetching.memory_per_waiter is waiter_memory.memory_per_waiter

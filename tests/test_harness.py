@@ -168,3 +168,15 @@ def test_public_names():
     assert helpers.run is run
     assert callable(helpers.check_workers)
 
+
+
+def test_planned_label_checks_the_workers_and_names_the_run_as_run_will():
+    from helpers.engine.config import resolve_start_method
+    from helpers.engine.harness import planned_label
+
+    assert planned_label("threads", 4) == "4 threads"
+    assert planned_label("processes", 1, None) == f"1 process ({resolve_start_method(None)})"
+    with pytest.raises(ValueError):
+        planned_label("threads", 0)
+    with pytest.raises(ValueError):
+        planned_label("teleport", 2)

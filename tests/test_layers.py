@@ -218,3 +218,24 @@ def test_every_checker_module_is_in_the_exercises_index():
     names = {path.stem for path in (ROOT / "helpers/exercises").glob("*.py") if path.stem != "__init__"}
     missing = sorted(name for name in names if f":mod:`.{name}`" not in text)
     assert missing == [], f"helpers/exercises/__init__.py does not list {missing}"
+
+
+def test_every_name_an_index_gives_is_a_module():
+    # The other way round: an index naming a module that moved or went stays wrong unless a test fails on it.
+    import helpers
+
+    known = set(modules(ROOT))
+    named = set(re.findall(r"(?<!`)`(helpers(?:\.\w+)+)`(?!`)", helpers.__doc__ or ""))  # ``old names`` aside
+    assert sorted(named - known) == [], "helpers/__init__.py's docstring names modules that do not exist"
+    files = {"/".join(name.split(".")[1:]) + ("/" if name in TOP_PACKAGES or (ROOT / "helpers" / "/".join(
+        name.split(".")[1:]) / "__init__.py").exists() else ".py") for name in known if name != "helpers"}
+    stale = sorted(readme_map() - files - {"helpers/"})
+    assert stale == [], f"README.md's map of helpers/ names files that do not exist: {stale}"
+
+
+def test_every_module_opens_with_a_docstring():
+    # What a module is for, in its first lines: the index entries are checked against the modules, and the modules
+    # say what they are.
+    bare = [str(path.relative_to(ROOT)) for name, path in modules(ROOT).items()
+            if not (ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "").strip()]
+    assert bare == [], f"modules without an opening docstring: {bare}"

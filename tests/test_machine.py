@@ -94,3 +94,10 @@ def test_the_live_panel_counts_cores_with_the_same_function(monkeypatch):
 
     assert panel.usable_cores is usable_cores
     assert "os.cpu_count" not in Path(panel.__file__).read_text()
+
+
+def test_importable_says_whether_an_optional_package_imports():
+    from helpers.engine.machine import importable
+
+    assert importable("json") is True
+    assert importable("no_such_package_for_the_course") is False

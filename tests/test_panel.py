@@ -14,7 +14,7 @@ JPEG = b"\xff\xd8"
 
 @pytest.fixture(autouse=True)
 def quiet_display(monkeypatch):
-    monkeypatch.setattr("helpers.panels.panel.display", lambda *a, **k: _Handle())
+    monkeypatch.setattr("helpers.panels.shown.display", lambda *a, **k: _Handle())
 
 
 class _Handle:
@@ -197,3 +197,51 @@ def test_a_compute_panel_default_run_lasts_a_few_seconds_here():
     assert 0.4 / 3 < result.elapsed < 0.4 * 3, result.elapsed
     assert 2 <= DEFAULT_RUN_SECONDS <= 5
     assert LivePanel("compute", tasks=4, workers=2).size.value >= 1000
+
+
+def _timed_kind(seconds_each: float):
+    """A task kind whose unit takes ``seconds_each`` of sleep: a simulated fast or slow machine."""
+    import time
+
+    from helpers.engine.task_kinds import TaskKind
+
+    return TaskKind("simulated", lambda size: time.sleep(size * seconds_each), "units", 10_000_000,
+                    seconds_per_unit=seconds_each)
+
+
+@pytest.mark.parametrize("mode,workers,cores", [("processes", 2, 2), ("sequential", 1, 2), ("processes", 4, 1)])
+def test_a_default_run_lasts_the_same_few_seconds_on_a_fast_and_a_slow_machine(mode, workers, cores):
+    from helpers.panel import DEFAULT_RUN_SECONDS, parallel_lanes, sized_for
+
+    fast, slow = 0.00001, 0.0001  # seconds per unit: the slow machine is ten times slower
+    sizes = {each: sized_for(_timed_kind(each), 8, workers, mode, cores=cores) for each in (fast, slow)}
+    assert sizes[fast] > 5 * sizes[slow]  # the fast machine gets the bigger tasks...
+    rounds = -(-8 // parallel_lanes(mode, workers, cores))
+    for each, size in sizes.items():  # ...and on both the run is expected to last about DEFAULT_RUN_SECONDS
+        assert 0.6 * DEFAULT_RUN_SECONDS < size * each * rounds < 1.5 * DEFAULT_RUN_SECONDS, (each, size)
+        # a duration measured earlier in the notebook sizes it without a new probe, to the same result
+        assert sized_for(_timed_kind(each), 8, workers, mode, cores=cores, per_unit=each) == pytest.approx(
+            DEFAULT_RUN_SECONDS / rounds / each, rel=0.06)
+
+
+def test_a_panel_sized_from_an_earlier_measurement_scales_with_it_and_the_time_scale(monkeypatch):
+    monkeypatch.setenv("COURSE_TIME_SCALE", "1.0")
+    slow = LivePanel("compute", tasks=4, workers=2, mode="processes", per_unit=2e-6).size.value
+    fast = LivePanel("compute", tasks=4, workers=2, mode="processes", per_unit=2e-7).size.value
+    assert fast == pytest.approx(10 * slow, rel=0.1)
+    monkeypatch.setenv("COURSE_TIME_SCALE", "0.25")  # the tests' quick pace: a quarter of the run
+    assert LivePanel("compute", tasks=4, workers=2, mode="processes", per_unit=2e-6).size.value == pytest.approx(
+        slow / 4, rel=0.1)
+    with pytest.raises(ValueError, match="per_unit"):
+        LivePanel("compute", tasks=4, workers=2, per_unit=0.0)
+
+
+def test_hashing_threads_are_sized_as_parallel_lanes_and_a_python_loop_as_one_with_the_gil(monkeypatch):
+    from helpers import gil_release
+    from helpers.panel import parallel_lanes, sized_for
+
+    monkeypatch.setattr("helpers.engine.config.gil_enabled", lambda: True)
+    assert parallel_lanes("threads", 4, 2, releases_gil=True) == 2 and parallel_lanes("threads", 4, 2) == 1
+    hashing = sized_for(gil_release.SHA256, 4, 2, "threads", cores=2, per_unit=0.002)
+    looping = sized_for(gil_release.PYTHON, 4, 2, "threads", cores=2, per_unit=0.002)
+    assert hashing == pytest.approx(2 * looping, rel=0.06)

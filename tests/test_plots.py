@@ -6,7 +6,7 @@ import pytest
 
 from helpers import workers
 from helpers.engine.results import RunResult, TaskRecord
-from helpers.charts.plots import (Chart, office_analogy, plot_crossover, plot_process_threads, plot_run, plot_runs,
+from helpers.charts.plots import (Chart, plot_crossover, plot_process_threads, plot_run, plot_runs,
                                   plot_speedup)
 from helpers.charts.style import MODE_COLOURS, format_duration
 
@@ -99,13 +99,3 @@ def test_plot_process_threads_draws_one_lane_per_thread_grouped_by_pid() -> None
                       "pid 22 / MainThread", "pid 22 / Two-A", "pid 22 / Two-B"]
     assert ax.get_xlim()[1] > 1.1  # every bar fits
     assert any(t.get_text().endswith(format_duration(1.0)) for t in ax.texts)
-
-
-def test_office_analogy_is_the_picture_with_the_measured_notes_under_it() -> None:
-    chart = office_analogy(desk_note="DESK 123", phone_note="PHONE 456")
-    texts = [t.get_text() for ax in chart.fig.axes for t in ax.texts]
-    assert texts == ["DESK 123", "PHONE 456"]
-    picture = chart.fig.axes[0].images[0].get_array()
-    assert picture.shape[1] > 1000 and picture.shape[0] > 400  # the drawing, not an empty frame
-    assert chart.png().startswith(PNG)
-    assert [t.get_text() for ax in office_analogy().fig.axes for t in ax.texts] == []

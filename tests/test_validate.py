@@ -175,7 +175,8 @@ def test_an_endless_iterator_of_tasks_is_refused_at_once():
 
 
 def test_the_panel_shows_a_nan_size_in_its_status_line_and_starts_nothing(monkeypatch):
-    monkeypatch.setattr(panel, "display", lambda *a, **k: type("Handle", (), {"update": lambda self, o: None})())
+    monkeypatch.setattr("helpers.panels.shown.display",
+                        lambda *a, **k: type("Handle", (), {"update": lambda self, o: None})())
     for task, bad in (("wait", math.nan), ("compute", math.nan), ("compute", math.inf)):
         live = panel.LivePanel(task, tasks=2, workers=2)
         assert live.run(size=bad) is None

@@ -1,7 +1,7 @@
 """The one-page report: every section of a run as a small chart, the budgets, the machine stamp on top.
 
-Drawn with matplotlib's object API on the Agg canvas (through :mod:`helpers.charts.plots`, the one place that draws), so
-it needs no display. A section that was not measured shows as an empty panel that says so.
+Drawn with matplotlib's object API on the Agg canvas (through :mod:`helpers.charts.figures`: all drawing lives in
+``helpers.charts``), so it needs no display. A section that was not measured shows as an empty panel that says so.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..charts.plots import new_figure, whole_number_ticks
+from ..charts.figures import new_figure, whole_number_ticks
 from ..charts.style import ASYNCIO_COLOUR, LIMIT, MODE_COLOURS, NOTE, SERIES_COLOURS, STATUS_COLOURS
 from ..charts.style import CHANNEL_COLOURS as CHANNELS
 from .budgets import Verdict, measured

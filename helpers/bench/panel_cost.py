@@ -34,7 +34,7 @@ def panel_run(kind: str, mode: str, workers: int, tasks: int, size: float) -> tu
             spent.append(time.thread_time() - start)
 
     panel._draw = timed_draw  # type: ignore[method-assign]
-    with mock.patch("helpers.panels.panel.display", return_value=mock.Mock()):
+    with mock.patch("helpers.panels.shown.display", return_value=mock.Mock()):
         result = panel.run()
     # In a notebook the panel absorbs ■ and says so in its status line; here Ctrl-C must stop the whole
     # benchmark (exit 130), not count as a failed section that the run goes on after.

@@ -1,7 +1,7 @@
 """The charts of notebooks 18-20 (when things break): chunk sizes, map's intake, oversubscription, the convoy.
 
 Drawn with matplotlib's object API (no pyplot), colours from :mod:`helpers.style`, shown as PNG by
-:class:`helpers.plots.Chart`.
+:class:`helpers.charts.figures.Chart`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .plots import Chart, new_figure
+from .figures import Chart, new_figure
 from .style import LIMIT, MODE_COLOURS, NOTE, format_duration, series_colour
 
 

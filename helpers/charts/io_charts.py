@@ -1,7 +1,7 @@
 """Charts for moving data between processes and for waiting on real I/O (notebooks 12 and 13).
 
 Each function takes what :mod:`helpers.data_transfer` or :mod:`helpers.fetching` measured and
-returns a :class:`helpers.charts.plots.Chart` (shown as a PNG in a notebook); nothing here measures.
+returns a :class:`helpers.charts.figures.Chart` (shown as a PNG in a notebook); nothing here measures.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .plots import Chart, new_figure
+from .figures import Chart, new_figure
 from .style import ASYNCIO_COLOUR, CHANNEL_COLOURS, LIMIT, MODE_COLOURS, human_size
 
 HOW_COLOURS = {"one by one": MODE_COLOURS["sequential"], "threads": MODE_COLOURS["threads"], "asyncio": ASYNCIO_COLOUR}

@@ -1,10 +1,9 @@
-"""The control panel's charts, redrawn while a run is under way: the live timeline and the history.
+"""A run's timeline (a bar per task on a lane per worker), drawn as it grows and whole; the panel's history.
 
 :class:`LiveTimeline` draws the axes once and then only the moving parts (blitting), so that
-drawing does not compete with the work being measured; :func:`history_png` is the
-"elapsed vs workers" chart of every finished run. Static charts of finished runs are in
-:mod:`helpers.charts.plots`, whose run timeline (:func:`~helpers.charts.plots.draw_timeline`) this module
-reuses for the final picture.
+drawing does not compete with the work being measured; :func:`draw_timeline` draws a finished run whole
+(the panel's last frame, and :func:`helpers.charts.plots.plot_run`); :func:`history_png` is the
+"elapsed vs workers" chart of every finished run.
 """
 
 from __future__ import annotations
@@ -15,11 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
-from .plots import DPI, bar_collections, draw_timeline, task_bars
-from .style import LIMIT, MODE_COLOURS, format_duration
+from .figures import DPI
+from .style import FAILED, LIMIT, MODE_COLOURS, NOTE, STARTING, format_duration
 
 if TYPE_CHECKING:
     from ..engine.harness import RunResult
@@ -44,6 +44,83 @@ def encode(canvas: FigureCanvasAgg, fmt: str) -> bytes:
     else:
         image.save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
+
+
+def task_bars(result: RunResult, lanes: list[str], now: float) -> dict[str, list[list[tuple[float, float]]]]:
+    """Rectangles (as vertex lists) of every started task, grouped: finished, running, failed."""
+    groups: dict[str, list[list[tuple[float, float]]]] = {"finished": [], "running": [], "failed": []}
+    for task in result.tasks:
+        if task.start is None:
+            continue
+        lane = lanes.index(task.worker) if task.worker in lanes else 0
+        stop = task.end if task.end is not None else now
+        x0, x1, y0, y1 = task.start, max(stop, task.start + 1e-4), lane - 0.38, lane + 0.38
+        group = "failed" if task.error else ("finished" if task.end is not None else "running")
+        groups[group].append([(x0, y0), (x0, y1), (x1, y1), (x1, y0)])
+    return groups
+
+
+def _timeline_title(result: RunResult, now: float) -> str:
+    return (f"{result.label}: {format_duration(now)} elapsed, "
+            f"{result.finished}/{len(result.tasks)} tasks, {result.status}")
+
+
+def _timeline_frame(ax: Any, result: RunResult, lanes: list[str], span: float) -> None:
+    """The parts of a timeline that do not move during a run: lanes, axis, start-up lines."""
+    ax.clear()
+    if result.mode in ("processes", "interpreters"):
+        starting = "process" if result.mode == "processes" else "interpreter"
+        ax.text(0.995, 1.01, f"grey: {starting} starting", transform=ax.transAxes, fontsize=7, color=NOTE,
+                va="bottom", ha="right")
+        for label, ready in result.ready.items():
+            if label in lanes:
+                ax.plot([0, ready], [lanes.index(label)] * 2, color=STARTING, linewidth=2, solid_capstyle="butt")
+    ax.set_yticks(range(len(lanes)), lanes if len(lanes) <= 16 else [""] * len(lanes), fontsize=8)
+    ax.set_ylim(len(lanes) - 0.5, -0.5)
+    ax.set_xlim(0, max(span, 1e-3) * 1.05)
+    ax.set_xlabel("seconds since the run began")
+    ax.grid(axis="x", alpha=0.3)
+
+
+def bar_collections(ax: Any, colour: str, animated: bool) -> dict[str, PolyCollection]:
+    styles = {"finished": (colour, 1.0), "running": (colour, 0.45), "failed": (FAILED, 1.0)}
+    collections = {}
+    for group, (face, alpha) in styles.items():
+        collection = PolyCollection([], facecolors=face, alpha=alpha, edgecolors="white", linewidths=0.6,
+                                    animated=animated)
+        ax.add_collection(collection)
+        collections[group] = collection
+    return collections
+
+
+def draw_timeline(ax: Any, result: RunResult) -> None:
+    """Draw a finished (or stopped) run: one bar per task on a lane per worker.
+
+    Grey lines before a process's first bar show how long that process took to start.
+    """
+    lanes = worker_lanes(result)
+    _timeline_frame(ax, result, lanes, result.elapsed)
+    collections = bar_collections(ax, MODE_COLOURS.get(result.mode, MODE_COLOURS["threads"]), animated=False)
+    for group, verts in task_bars(result, lanes, result.elapsed).items():
+        collections[group].set_verts(verts)
+    # Tasks measured by another clock (a Dask task stream) may end a little after the run's elapsed time.
+    last = max([result.elapsed, *(t.end for t in result.tasks if t.end is not None)])
+    ax.set_xlim(0, max(last, 1e-3) * 1.05)
+    if any(t.error for t in result.tasks):  # a key for the colour of a failed task
+        ax.text(0.0, 1.01, "orange: the task raised an error (see the message above the chart)",
+                transform=ax.transAxes, fontsize=7, color=FAILED, va="bottom", ha="left")
+        ax.set_title(_timeline_title(result, result.elapsed), fontsize=10, loc="left", pad=14)
+    else:
+        ax.set_title(_timeline_title(result, result.elapsed), fontsize=10, loc="left")
+
+
+def worker_lanes(result: RunResult) -> list[str]:
+    """Worker labels in the order they first appeared (ready time, then first task)."""
+    seen: dict[str, float] = dict(result.ready)
+    for task in result.tasks:
+        if task.worker and task.worker not in seen:
+            seen[task.worker] = task.start or 0.0
+    return sorted(seen, key=lambda label: seen[label]) or ["(starting)"]
 
 
 class LiveTimeline:
@@ -126,9 +203,7 @@ class LiveTimeline:
 
     def finish(self, result: RunResult) -> bytes:
         """The finished (or stopped) run with real lane labels, as PNG."""
-        from .plots import _lanes
-
-        self._fit_lane_names(_lanes(result))
+        self._fit_lane_names(worker_lanes(result))
         draw_timeline(self.ax, result)
         self.canvas.draw()
         self.full_draws += 1

@@ -1,144 +1,32 @@
-"""Static charts of measured runs: a run's timeline, runs side by side, speed-up, crossover, the office.
+"""Static charts of measured runs: a run's timeline, runs side by side, threads inside processes, speed-up, crossover.
 
-Figures are drawn with matplotlib's object API on the Agg canvas (no pyplot, so nothing is
-displayed twice and nothing depends on the notebook's backend). :class:`Chart` wraps a
-figure so that a notebook shows it as a PNG: put it last in a cell, or ``display()`` it.
-The control panel's live charts are in :mod:`helpers.charts.live_chart`; colours and durations come
-from :mod:`helpers.charts.style`.
+Each returns a :class:`~helpers.charts.figures.Chart` (a PNG in a notebook). A run's timeline is drawn by
+:mod:`helpers.charts.live_chart` (the same drawing the panel ends with); colours and durations come from
+:mod:`helpers.charts.style`. ``Chart``, ``new_figure`` and ``office_analogy`` are also importable from here, as
+the notebooks have always imported them (:mod:`helpers.charts.figures`, :mod:`helpers.charts.office`).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PolyCollection
-from matplotlib.figure import Figure
-
-from .style import FAILED, LIMIT, MODE_COLOURS, NOTE, STARTING, STATUS_COLOURS, format_duration, series_colour
+from .figures import Chart, finish_lanes, new_figure, whole_number_ticks
+from .live_chart import draw_timeline, worker_lanes
+from .office import office_analogy
+from .style import LIMIT, MODE_COLOURS, NOTE, STARTING, STATUS_COLOURS, format_duration, series_colour
 
 if TYPE_CHECKING:
     from ..engine.harness import RunResult
 
-DPI = 80
-
-
-class Chart:
-    """A matplotlib figure that renders as a PNG in a notebook (``fig`` is the figure itself)."""
-
-    def __init__(self, fig: Figure) -> None:
-        self.fig = fig
-        if fig.canvas is None or not isinstance(fig.canvas, FigureCanvasAgg):
-            FigureCanvasAgg(fig)
-
-    def png(self) -> bytes:
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=DPI)
-        return buffer.getvalue()
-
-    def _repr_png_(self) -> bytes:
-        return self.png()
-
-    def savefig(self, *args: Any, **kwargs: Any) -> None:
-        self.fig.savefig(*args, **kwargs)
-
-
-def whole_number_ticks(axis: Any) -> None:
-    """Ticks at whole numbers only on ``axis`` (``ax.xaxis``): counts of workers, tasks, cores."""
-    from matplotlib.ticker import MaxNLocator
-
-    axis.set_major_locator(MaxNLocator(integer=True))
-
-
-def new_figure(width: float = 9.0, height: float = 3.2) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def task_bars(result: RunResult, lanes: list[str], now: float) -> dict[str, list[list[tuple[float, float]]]]:
-    """Rectangles (as vertex lists) of every started task, grouped: finished, running, failed."""
-    groups: dict[str, list[list[tuple[float, float]]]] = {"finished": [], "running": [], "failed": []}
-    for task in result.tasks:
-        if task.start is None:
-            continue
-        lane = lanes.index(task.worker) if task.worker in lanes else 0
-        stop = task.end if task.end is not None else now
-        x0, x1, y0, y1 = task.start, max(stop, task.start + 1e-4), lane - 0.38, lane + 0.38
-        group = "failed" if task.error else ("finished" if task.end is not None else "running")
-        groups[group].append([(x0, y0), (x0, y1), (x1, y1), (x1, y0)])
-    return groups
-
-
-def _timeline_title(result: RunResult, now: float) -> str:
-    return (f"{result.label}: {format_duration(now)} elapsed, "
-            f"{result.finished}/{len(result.tasks)} tasks, {result.status}")
-
-
-def _timeline_frame(ax: Any, result: RunResult, lanes: list[str], span: float) -> None:
-    """The parts of a timeline that do not move during a run: lanes, axis, start-up lines."""
-    ax.clear()
-    if result.mode in ("processes", "interpreters"):
-        starting = "process" if result.mode == "processes" else "interpreter"
-        ax.text(0.995, 1.01, f"grey: {starting} starting", transform=ax.transAxes, fontsize=7, color=NOTE,
-                va="bottom", ha="right")
-        for label, ready in result.ready.items():
-            if label in lanes:
-                ax.plot([0, ready], [lanes.index(label)] * 2, color=STARTING, linewidth=2, solid_capstyle="butt")
-    ax.set_yticks(range(len(lanes)), lanes if len(lanes) <= 16 else [""] * len(lanes), fontsize=8)
-    ax.set_ylim(len(lanes) - 0.5, -0.5)
-    ax.set_xlim(0, max(span, 1e-3) * 1.05)
-    ax.set_xlabel("seconds since the run began")
-    ax.grid(axis="x", alpha=0.3)
-
-
-def bar_collections(ax: Any, colour: str, animated: bool) -> dict[str, PolyCollection]:
-    styles = {"finished": (colour, 1.0), "running": (colour, 0.45), "failed": (FAILED, 1.0)}
-    collections = {}
-    for group, (face, alpha) in styles.items():
-        collection = PolyCollection([], facecolors=face, alpha=alpha, edgecolors="white", linewidths=0.6,
-                                    animated=animated)
-        ax.add_collection(collection)
-        collections[group] = collection
-    return collections
-
-
-def draw_timeline(ax: Any, result: RunResult) -> None:
-    """Draw a finished (or stopped) run: one bar per task on a lane per worker.
-
-    Grey lines before a process's first bar show how long that process took to start.
-    """
-    lanes = _lanes(result)
-    _timeline_frame(ax, result, lanes, result.elapsed)
-    collections = bar_collections(ax, MODE_COLOURS.get(result.mode, MODE_COLOURS["threads"]), animated=False)
-    for group, verts in task_bars(result, lanes, result.elapsed).items():
-        collections[group].set_verts(verts)
-    # Tasks measured by another clock (a Dask task stream) may end a little after the run's elapsed time.
-    last = max([result.elapsed, *(t.end for t in result.tasks if t.end is not None)])
-    ax.set_xlim(0, max(last, 1e-3) * 1.05)
-    if any(t.error for t in result.tasks):  # a key for the colour of a failed task
-        ax.text(0.0, 1.01, "orange: the task raised an error (see the message above the chart)",
-                transform=ax.transAxes, fontsize=7, color=FAILED, va="bottom", ha="left")
-        ax.set_title(_timeline_title(result, result.elapsed), fontsize=10, loc="left", pad=14)
-    else:
-        ax.set_title(_timeline_title(result, result.elapsed), fontsize=10, loc="left")
-
-
-def _lanes(result: RunResult) -> list[str]:
-    """Worker labels in the order they first appeared (ready time, then first task)."""
-    seen: dict[str, float] = dict(result.ready)
-    for task in result.tasks:
-        if task.worker and task.worker not in seen:
-            seen[task.worker] = task.start or 0.0
-    return sorted(seen, key=lambda label: seen[label]) or ["(starting)"]
+#: Names the notebooks import from here, though they live next door.
+__all__ = ["Chart", "finish_lanes", "new_figure", "office_analogy", "plot_crossover", "plot_process_threads",
+           "plot_run", "plot_runs", "plot_speedup", "whole_number_ticks"]
 
 
 def plot_run(result: RunResult, title: str | None = None) -> Chart:
     """A static timeline of one finished run."""
-    lanes = len(_lanes(result))
+    lanes = len(worker_lanes(result))
     fig = new_figure(9.0, 1.3 + 0.28 * min(lanes, 16))
     ax = fig.add_subplot()
     draw_timeline(ax, result)
@@ -216,19 +104,6 @@ def plot_process_threads(spans: Sequence[Any], t0: float, title: str = "") -> Ch
             va="bottom", ha="right")
     return finish_lanes(fig, ax, [f"pid {pid} / {thread}" for pid, thread in lanes], (len(lanes) - 0.5, -0.5),
                         end * 1.22, "seconds since the parent started the first process, measured", title, fontsize=8)
-
-
-def finish_lanes(fig: Figure, ax: Any, labels: Sequence[str], ylim: tuple[float, float], right: float, xlabel: str,
-                 title: str | None, **tick_style: Any) -> Chart:
-    """Finish a chart of one horizontal lane per worker, the first on top: lane labels, limits, grid, title."""
-    ax.set_yticks(range(len(labels)), labels, **tick_style)
-    ax.set_ylim(*ylim)
-    ax.set_xlim(0, right)
-    ax.set_xlabel(xlabel)
-    ax.grid(axis="x", alpha=0.3)
-    if title:
-        ax.set_title(title, fontsize=10, loc="left")
-    return Chart(fig)
 
 
 def plot_speedup(baseline: float, runs: Iterable[RunResult], *, cores: int | None = None,
@@ -324,34 +199,3 @@ def plot_crossover(sizes: Sequence[float], sequential: Sequence[float], processe
     return Chart(fig)
 
 
-#: The office analogy, drawn once as a picture (helpers/pictures/); the notebook adds what it measured.
-OFFICE_PICTURE = "office_analogy.png"
-
-
-def office_analogy(desk_note: str = "", phone_note: str = "") -> Chart:
-    """The article's office picture: threads share one desk, processes phone each other.
-
-    Left: three people (threads) around one desk holding the shared papers (the process's
-    memory); red arrows: two reach for the same paper (a race, fixed with a ``Lock``); one
-    pen (the GIL). Right: three private offices (processes), each with its own desk, linked
-    only by phone lines to a switchboard (a ``Queue`` or a ``Manager``). The drawing is the
-    picture file :data:`OFFICE_PICTURE`; ``desk_note`` and ``phone_note`` (e.g. figures
-    measured in the notebook) are written under its two halves.
-    """
-    from PIL import Image as PILImage
-
-    with resources.files("helpers").joinpath("pictures").joinpath(OFFICE_PICTURE).open("rb") as file:
-        picture = PILImage.open(file)
-        picture.load()
-    width, height = picture.size
-    fig = Figure(figsize=(11.0, 11.0 * height / width + 0.8), dpi=DPI)
-    FigureCanvasAgg(fig)
-    drawing = fig.add_axes((0.0, 0.8 / fig.get_figheight(), 1.0, 1 - 0.8 / fig.get_figheight()))
-    drawing.imshow(picture, interpolation="antialiased")
-    drawing.axis("off")
-    notes = fig.add_axes((0.0, 0.0, 1.0, 0.8 / fig.get_figheight()))
-    notes.axis("off")
-    for x, note in ((0.21, desk_note), (0.71, phone_note)):
-        if note:
-            notes.text(x, 0.5, note, ha="center", va="center", fontsize=8.5, transform=notes.transAxes)
-    return Chart(fig)

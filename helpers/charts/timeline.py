@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from .plots import Chart, finish_lanes, new_figure
+from .figures import Chart, finish_lanes, new_figure
 from .style import format_duration, series_colour
 
 

@@ -53,9 +53,9 @@ class Choice:
         return way.speedup if way is not None else None
 
     def figure(self) -> Any:
-        """The one-page report, shown as a PNG in a notebook (a :class:`helpers.charts.plots.Chart`: ``.fig`` is
+        """The one-page report, shown as a PNG in a notebook (a :class:`helpers.charts.figures.Chart`: ``.fig`` is
         the matplotlib figure, ``.savefig(path)`` writes it)."""
-        from ..charts.plots import Chart
+        from ..charts.figures import Chart
         from .report import draw_page
 
         return Chart(draw_page(self.measurement, self.recommendation))

@@ -7,8 +7,9 @@ speed-up shows a way running in parallel or taking turns are decided by the cour
 :class:`~helpers.engine.verdict.Figure`, with :func:`machine_seen` as the machine. A way wins only
 where the verdict says this run shows it ran in parallel (for a function that computes, it must also
 have kept several cores busy); when nothing won but the function computes and the cores were busy,
-the answer is "can't tell", with the verdict's reason, never a wrong winner; on one usable core the
-verdict's own sentence says that nothing computes side by side here.
+the answer is "can't tell", with the verdict's reason, never a wrong winner; so it is when a way came out
+faster than its workers can make it (the baseline ran at a busier moment), whatever the function does;
+on one usable core the verdict's own sentence says that nothing computes side by side here.
 
 What stays here is what only a choice between ways knows: start-up and pickling costs that rule
 processes out whatever the load, tiny tasks (one after another), a coroutine (asyncio), the
@@ -230,6 +231,13 @@ def recommend(m: Measurement) -> Recommendation:
         because = why[first.key].split(" -> ", 1)[-1] if first.key in why else "the cores were busy"
         return Recommendation(CANNOT_TELL, f"can't tell: no way ran in parallel ({best_text}); {because}",
                               reasons, kind, busy)
+    # A way faster than its workers can make it (the baseline ran at a busier moment) is no evidence that nothing
+    # ran in parallel: the verdict set it aside, so this run cannot tell (seen on 1 core, load 30: sleeps ×2.33 on 2).
+    overreached = [w for w in measured if not shown[w.key] and (w.speedup or 0) > max(1, w.workers)]
+    if overreached and (kind == "waits" or cores >= 2):
+        first = max(overreached, key=lambda w: w.speedup or 0)
+        because = why[first.key].split(" -> ", 1)[-1] if first.key in why else "the machine was busy"
+        return Recommendation(CANNOT_TELL, f"can't tell: {best_text}; {because}", reasons, kind, busy)
     if kind != "waits" and cores < 2:
         reasons += [why[w.key] for w in measured if w.key in why and _uses_cores(w)][:1] or [
             "this kernel has one usable core, so nothing computes side by side here (a second core is needed "

@@ -74,7 +74,7 @@ def draw_page(m: Measurement, r: Recommendation, path: Path | None = None) -> An
     costs, and the recommendation. Writes a PNG to ``path`` if given; returns the figure."""
     import textwrap
 
-    from ..charts.plots import new_figure
+    from ..charts.figures import new_figure
     from ..charts.style import LIMIT, MODE_COLOURS, NOTE, SERIES_COLOURS
 
     colours = {"sequential": MODE_COLOURS["sequential"], "threads": MODE_COLOURS["threads"],

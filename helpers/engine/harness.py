@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import queue
@@ -28,8 +29,8 @@ from .results import RunError, RunResult, RunTimedOut, TaskFailed, TaskRecord, W
 from .thread_runs import ThreadRun, describe, work_loop
 
 __all__ = ["DEFAULT_TIMEOUT", "INTERPRETERS", "MODES", "RunError", "RunResult", "RunTimedOut", "TaskFailed",
-           "TaskRecord", "WorkerDied", "available_modes", "check_mode", "check_tasks", "check_workers", "run",
-           "run_label"]
+           "TaskRecord", "WorkerDied", "available_modes", "check_mode", "check_tasks", "check_workers", "planned_label",
+           "run", "run_label"]
 
 MODES = ("sequential", "threads", "processes")
 #: Several interpreters in this process, each with its own GIL (Python 3.14+, PEP 684/734).
@@ -38,6 +39,7 @@ INTERPRETERS = "interpreters"
 DEFAULT_TIMEOUT = 60.0
 
 
+@functools.cache  # what this Python can run does not change while it runs
 def available_modes() -> tuple[str, ...]:
     """The modes this Python can run: :data:`MODES`, plus ``"interpreters"`` from Python 3.14."""
     from .interpreter_runs import available
@@ -69,6 +71,16 @@ def check_workers(workers: Any, mode: str) -> int:
             INTERPRETERS: "interpreters"}[mode]
     extra = f" on this {os.cpu_count()}-core machine" if mode in ("processes", INTERPRETERS) else ""
     return validate.whole_number(workers, f"The number of {noun}", 1, limit, context=extra)
+
+
+def planned_label(mode: str, workers: Any, start_method: str | None = None) -> str:
+    """How a chart names a run of ``workers`` ``mode`` before it starts ("4 processes (spawn)").
+
+    The worker count is checked (:func:`check_workers`: ``ValueError``) and the start method resolved as
+    :func:`run` will, so a panel asks one question before its run, not three.
+    """
+    check_workers(workers, mode)
+    return run_label(mode, workers, resolve_start_method(start_method) if mode == "processes" else None)
 
 
 def check_tasks(inputs: Sequence[Any]) -> list[Any]:
@@ -113,10 +125,9 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
     """
     validate.function(func, "func")
     items = check_tasks(inputs)
-    check_mode(mode)
     if workers is None:
         workers = 1 if mode == "sequential" else min(len(items), MAX_THREADS if mode == "threads" else max_processes())
-    check_workers(workers, mode)
+    check_workers(workers, mode)  # the mode first: a mode this Python cannot run is named here
     if mode == INTERPRETERS and getattr(func, "__module__", "__main__") == "__main__":
         raise ValueError("An interpreter imports its task by name, so the task must come from a module "
                          f"(e.g. helpers.workers), not be defined in a cell: {func!r}.")
@@ -124,7 +135,7 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
     validate.seconds(timeout, "timeout", 3600)
     validate.seconds(update_interval, "update_interval", 60)
 
-    result = RunResult(mode, workers, method, [TaskRecord(i, x) for i, x in enumerate(items)])
+    result = RunResult.starting(mode, workers, method, items)
     runner: ThreadRun | _ProcessRun
     if mode == "processes":
         assert method is not None  # resolved above for processes

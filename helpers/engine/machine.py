@@ -146,6 +146,17 @@ def start_method_reason() -> tuple[str, str]:
     return method, f"it is the default on {sys.platform}"
 
 
+def importable(module: str) -> bool:
+    """True when ``module`` imports in this Python: an optional package (bokeh, cryptography) is there and works."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
 def machine_info() -> dict[str, Any]:
     """A dict of the facts: cores, Python, implementation, OS, start methods, GIL."""
     free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))

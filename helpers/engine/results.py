@@ -63,6 +63,11 @@ class RunResult:
     #: When each worker was ready to take its first task (a process's start-up cost shows here).
     ready: dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def starting(cls, mode: str, workers: int, start_method: str | None, inputs: list[Any]) -> RunResult:
+        """A run about to start: one :class:`TaskRecord` per input, nothing measured yet."""
+        return cls(mode, workers, start_method, [TaskRecord(i, x) for i, x in enumerate(inputs)])
+
     @property
     def finished(self) -> int:
         return sum(task.end is not None for task in self.tasks)

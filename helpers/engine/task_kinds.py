@@ -26,6 +26,9 @@ class TaskKind:
     #: Why this kind cannot run now (e.g. "the server was stopped; ..."), or ``None`` when it can; a panel asks
     #: before every run and after a failed one, so a panel whose resource is gone says so in one line.
     unavailable: Callable[[], str | None] | None = None
+    #: True when the worker spends its time in C code that lets go of the GIL (``hashlib`` over 2 047 bytes): its
+    #: threads then run on as many cores as there are, with the GIL on too, and a panel sizes its run for that.
+    releases_gil: bool = False
 
     def __post_init__(self) -> None:
         if not callable(self.worker) or not self.name.isidentifier():

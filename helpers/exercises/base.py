@@ -478,6 +478,28 @@ def waited_by_joining(workers: list[Worker], ends: list[float], returned: float,
     return None
 
 
+
+def waited_for_processes(calls: list[Any], observation: Observation, returned: float, elapsed: float, name: str,
+                         hint: str, prompt: bool = True) -> Verdict | None:
+    """A ✘ verdict unless ``name()`` returned after every recorded call in a child process had ended, and joined
+    each of those processes (:func:`waited_by_joining`). ``calls``: the recorded calls (``pid``, ``end``);
+    ``hint``: what to do when the function returned while its processes still worked."""
+    late = [c for c in calls if c.end is None or c.end > returned]
+    if late:
+        return report(False, f"{name}() returned after {format_duration(elapsed)}, while {len(late)} of its "
+                      f"processes {'were' if len(late) > 1 else 'was'} still working: it did not wait for them.", hint)
+    ran = [observation.process(c.pid) for c in calls]
+    return waited_by_joining([w for w in ran if w is not None], [c.end for c in calls if c.end is not None],
+                             returned, "processes", name, prompt=prompt)
+
+
+def returned_list(value: Any, name: str, what: str, hint: str = "") -> list[Any] | Verdict:
+    """``value`` (what ``name()`` returned) as a list, or a ✘ verdict saying it was not ``what``."""
+    try:
+        return list(value)
+    except TypeError:
+        return report(False, f"{name}() returned {value!r:.60}, not {what}.", hint)
+
 #: A right answer returns within milliseconds of its last worker's end; past this it waited otherwise.
 PROMPT = 0.05
 

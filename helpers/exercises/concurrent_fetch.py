@@ -19,7 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine.config import seconds
-from ..fetching import page_urls, run_coroutine
+from ..engine.coroutines import run_coroutine
+from ..fetching import page_urls
 from ..local_server import LocalServer
 from .base import NOT_ANSWERED, Observation, Verdict, report, unanswered
 

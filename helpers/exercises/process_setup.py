@@ -110,6 +110,10 @@ def check_initializer(run_with_settings: Any) -> Verdict:
     if not all(seen.configured_here for seen in got):
         return report(False, "The workers' settings were copied from this kernel by fork, not set up in them.",
                       "Use the context you are given (mp_context=context) and initializer=configure.")
+    if any(seen.configured_as_task for seen in got):
+        return report(False, "configure() ran as one of the pool's tasks (pool.submit or map), so only the worker "
+                      "that happened to take it was set up: the others read None whenever they get a key.",
+                      "initializer=configure, initargs=(settings,) runs it in every worker as it starts.")
     again = sorted({seen.configured for seen in got if seen.configured != 1})
     if again:
         return report(False, f"configure() ran {again[-1]} times in one worker: it was sent as a task, "

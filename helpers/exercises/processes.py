@@ -9,7 +9,7 @@ from typing import Any
 from ..engine.config import seconds
 from ..charts.style import format_duration
 from .base import (Observation, Verdict, call_learner, cannot_show, check_function, report,
-                   waited_by_joining)
+                   returned_list, waited_for_processes)
 from .probes import child_startup, overlap, started_after, watching
 
 #: What the two workers print: ``print_letters("AB")`` and ``print_letters("CD")``.
@@ -56,21 +56,13 @@ def check_two_processes(start_two: Any) -> Verdict:
     if letters != sorted(LETTERS):
         return report(False, f"The workers printed {letters}; the exercise asks for one 'AB' and one 'CD'.",
                       "args=('AB',) for the first, args=('CD',) for the second.")
-    late = [c for c in calls if c.end is None or c.end > returned]
-    if late:
-        return report(False, f"start_two() returned after {format_duration(elapsed)}, while {len(late)} of its "
-                      f"processes {'were' if len(late) > 1 else 'was'} still working: it did not wait for them.",
-                      "join() both processes before returning them.")
-    ran = [observation.process(c.pid) for c in calls]
-    unjoined = waited_by_joining([w for w in ran if w is not None], [c.end for c in calls if c.end is not None],
-                                 returned, "processes", "start_two")
-    if unjoined is not None:
-        return unjoined
-    try:
-        processes = list(processes)
-    except TypeError:
-        return report(False, f"start_two() returned {processes!r:.60}, not the two Process objects.",
-                      "return [first, second]")
+    not_waited = waited_for_processes(calls, observation, returned, elapsed, "start_two",
+                                      "join() both processes before returning them.")
+    if not_waited is not None:
+        return not_waited
+    processes = returned_list(processes, "start_two", "the two Process objects", "return [first, second]")
+    if isinstance(processes, Verdict):
+        return processes
     if len(processes) != 2 or not all(hasattr(p, "pid") and hasattr(p, "exitcode") for p in processes):
         return report(False, f"Expected the two Process objects, got {processes!r:.100}.", "return [first, second]")
     if sorted(p.pid for p in processes) != sorted(c.pid for c in calls):

@@ -9,7 +9,7 @@ from typing import Any
 from ..engine.config import seconds
 from ..charts.style import format_duration
 from .base import (Observation, Verdict, call_learner, cannot_show, check_function, report,
-                   waited_by_joining)
+                   returned_list, waited_for_processes)
 from .probes import child_startup, most_at_once, started_after, watching
 
 #: The processes' names, and the threads each one starts.
@@ -60,21 +60,14 @@ def check_processes_with_threads(three_offices: Any) -> Verdict:
                       "args=(name, queue, 'AB') for name in 'XYZ'.")
     if len({c.pid for c in calls}) != 3:
         return report(False, "The three offices did not run in three separate processes.", "One Process per name.")
-    late = [c for c in calls if c.end is None or c.end > returned]
-    if late:
-        return report(False, f"three_offices() returned after {format_duration(elapsed)}, while {len(late)} of its "
-                      f"processes {'were' if len(late) > 1 else 'was'} still working: it did not wait for them.",
-                      "Take the 9 spans off the queue, then join every process.")
-    ran = [observation.process(c.pid) for c in calls]
-    unjoined = waited_by_joining([w for w in ran if w is not None], [c.end for c in calls if c.end is not None],
-                                 returned, "processes", "three_offices", prompt=False)
-    if unjoined is not None:
-        return unjoined
-    try:
-        spans = list(spans)
-    except TypeError:
-        return report(False, f"three_offices() returned {spans!r:.60}, not a list of spans.",
-                      "Collect what you get() from the queue in a list and return it.")
+    not_waited = waited_for_processes(calls, observation, returned, elapsed, "three_offices",
+                                      "Take the 9 spans off the queue, then join every process.", prompt=False)
+    if not_waited is not None:
+        return not_waited
+    spans = returned_list(spans, "three_offices", "a list of spans",
+                          "Collect what you get() from the queue in a list and return it.")
+    if isinstance(spans, Verdict):
+        return spans
     fields = ("process", "pid", "thread", "start", "end")
     if not all(all(hasattr(s, f) for f in fields) for s in spans):
         return report(False, "three_offices() must return the ThreadSpan objects taken off the queue.",

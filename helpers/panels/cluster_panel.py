@@ -12,19 +12,20 @@ from html import escape
 from typing import Any
 
 import ipywidgets as widgets
-from IPython.display import display
 
-from ..cluster import (MAX_THREADS_PER_WORKER, ClusterRun, burn, check_cluster_shape, cluster_label, cluster_run,
-                      local_cluster, plot_cluster_run, wait_job)
+from ..cluster import MAX_THREADS_PER_WORKER, check_cluster_shape, cluster_label, local_cluster
+from ..cluster_jobs import burn, wait_job
+from ..cluster_runs import ClusterRun, cluster_run, plot_cluster_run
 from ..engine import validate
 from ..engine.config import MAX_TASKS, max_processes
+from .shown import ShownPanel
 
 JOBS = {"compute": burn, "wait": wait_job}
 #: Largest size of one task per job: numbers to sum (about 4 s in pure Python), seconds to wait.
 MAX_SIZES = {"compute": 50_000_000, "wait": 60.0}
 
 
-class ClusterPanel:
+class ClusterPanel(ShownPanel):
     """Sliders for ``n_workers`` and ``threads_per_worker``, a job menu, a Run button and a timeline.
 
     ``sizes``: the argument of one task for each job (numbers to sum for ``"compute"``, seconds
@@ -61,26 +62,11 @@ class ClusterPanel:
         if job not in JOBS:
             raise ValueError(f"job={job!r} is not one of {', '.join(JOBS)}.")
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """The live widget for a frontend with the widget manager; for anything else (nbval, nbconvert, a handout,
-        GitHub) the last chart drawn and one line, never the widget's ``VBox(children=...)`` repr."""
-        import base64
+    def _root(self) -> Any:
+        return self.box
 
-        bundle = dict(self.box._repr_mimebundle_(include=include, exclude=exclude) or {})
-        if self.chart.value:
-            bundle["image/png"] = base64.b64encode(bytes(self.chart.value)).decode("ascii")
-        bundle["text/plain"] = repr(self)
-        return bundle
-
-    def __repr__(self) -> str:
-        last = self.results[-1].summary() if self.results else "no run yet"
-        return f"<ClusterPanel: {last}>"
-
-    def show(self) -> ClusterPanel:
-        """Display the panel (once) and return it."""
-        if self._handle is None:
-            self._handle = display(self, display_id=True)
-        return self
+    def _picture(self) -> bytes:
+        return bytes(self.chart.value)
 
     def run(self, n_workers: int | None = None, threads_per_worker: int | None = None,
             job: str | None = None) -> ClusterRun | None:
@@ -88,16 +74,8 @@ class ClusterPanel:
         check_cluster_shape(n_workers or self.n_workers.value, threads_per_worker or self.threads.value)
         if job is not None:
             self._check_job(job)
-            self.job.value = job
-        if n_workers is not None:
-            self.n_workers.value = n_workers
-        if threads_per_worker is not None:
-            self.threads.value = threads_per_worker
-        self.show()
-        result = self._run()
-        if self._handle is not None:
-            self._handle.update(self)  # the stored output now carries the finished chart
-        return result
+        return self._run_in_cell([(self.job, job), (self.n_workers, n_workers), (self.threads, threads_per_worker)],
+                                 self._run)
 
     def _run(self) -> ClusterRun | None:
         from distributed import get_task_stream

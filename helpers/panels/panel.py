@@ -9,21 +9,20 @@ so nbval, nbconvert and the HTML/PDF handouts keep the measured figure.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
-from IPython.display import display
 
 from ..charts.live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
 from ..charts.style import STATUS_COLOURS
 from ..engine import validate
 from ..engine.config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
-from ..engine.harness import RunResult, TaskFailed, available_modes, check_workers, run, run_label
+from ..engine.harness import RunResult, TaskFailed, available_modes, check_workers, planned_label, run
 from ..engine.machine import usable_cores
 from ..engine.task_kinds import TaskKind
 from ..workers import COMPUTE, WAIT
+from .shown import ShownPanel
 
 #: The panel's built-in task kinds, by name; other subjects export theirs (see :func:`task_kind`).
 TASK_KINDS: dict[str, TaskKind] = {kind.name: kind for kind in (WAIT, COMPUTE)}
@@ -34,39 +33,51 @@ MAX_SEQUENTIAL_SECONDS = 60.0
 DEFAULT_RUN_SECONDS = 3.5
 
 
-def parallel_lanes(mode: str, workers: int, cores: int | None = None) -> int:
-    """How many tasks of CPU work can run at the same moment: 1 on the GIL's threads, else workers up to the cores."""
+def parallel_lanes(mode: str, workers: int, cores: int | None = None, *, releases_gil: bool = False) -> int:
+    """How many tasks of CPU work can run at the same moment: 1 on the GIL's threads (unless the work lets go of
+    the GIL, ``releases_gil``), else workers up to the cores."""
     from ..engine.config import gil_enabled
 
     cores = usable_cores() if cores is None else cores
-    if mode == "sequential" or (mode == "threads" and gil_enabled()):
+    if mode == "sequential" or (mode == "threads" and gil_enabled() and not releases_gil):
         return 1
     return max(1, min(workers, cores))
 
 
-def sized_for(task: str | TaskKind, tasks: int, workers: int, mode: str, *,
-              seconds_wanted: float = DEFAULT_RUN_SECONDS, cores: int | None = None) -> float:
-    """A task size that makes ``tasks`` tasks of ``task`` on ``workers`` ``mode`` last about ``seconds_wanted``.
-
-    Measured in this kernel: one task of a small size is timed (and doubled until it takes 30 ms), so a
-    fast laptop and a busy Binder both get a run they can watch. Waits are sized in seconds directly.
-    The size stays within the kind's limit and :data:`MAX_SEQUENTIAL_SECONDS` one after another.
-    """
+def seconds_per_unit_here(kind: TaskKind) -> float:
+    """Seconds one unit of ``kind`` takes in this kernel: one task of a small size is timed, doubled until 30 ms."""
     import time
 
-    kind = task_kind(task)
-    rounds = -(-tasks // parallel_lanes(mode, workers, cores))
     if kind.seconds_per_unit is None:
-        return min(kind.largest, seconds_wanted / rounds)
+        return 1.0
     probe = max(1, int(0.005 / kind.seconds_per_unit))
     while True:
         start = time.perf_counter()
         kind.worker(probe)
         took = time.perf_counter() - start
         if took >= 0.03 or probe * 2 > kind.largest:
-            break
+            return took / probe
         probe *= 2
-    per_unit = took / probe
+
+
+def sized_for(task: str | TaskKind, tasks: int, workers: int, mode: str, *,
+              seconds_wanted: float = DEFAULT_RUN_SECONDS, cores: int | None = None,
+              per_unit: float | None = None) -> float:
+    """A task size that makes ``tasks`` tasks of ``task`` on ``workers`` ``mode`` last about ``seconds_wanted``.
+
+    Sized from what this kernel measured: ``per_unit``, the seconds one unit took earlier in the notebook, or else a
+    probe timed now (:func:`seconds_per_unit_here`), so a fast laptop and a busy Binder both get a run they can
+    watch. Waits are sized in seconds directly. The size stays within the kind's limit and
+    :data:`MAX_SEQUENTIAL_SECONDS` one after another.
+    """
+    kind = task_kind(task)
+    rounds = -(-tasks // parallel_lanes(mode, workers, cores, releases_gil=kind.releases_gil))
+    if kind.seconds_per_unit is None:
+        return min(kind.largest, seconds_wanted / rounds)
+    if per_unit is None:
+        per_unit = seconds_per_unit_here(kind)
+    elif not per_unit > 0:
+        raise ValueError(f"per_unit must be a positive number of seconds, not {per_unit!r}.")
     size = seconds_wanted / rounds / per_unit
     size = min(size, kind.largest, MAX_SEQUENTIAL_SECONDS * 0.9 / tasks / per_unit)
     return float(max(1, int(float(f"{size:.2g}"))))  # two figures: a size a learner can read and retype
@@ -110,7 +121,7 @@ def check_workload(task: str | TaskKind, count: Any, size: Any) -> None:
                          f"another; keep it under {MAX_SEQUENTIAL_SECONDS:.0f} s (fewer or smaller tasks).")
 
 
-class LivePanel:
+class LivePanel(ShownPanel):
     """Widgets to set up a run, a Run button, and a chart that updates during the run.
 
     ``task``: ``"wait"`` (each task sleeps ``size`` seconds) or ``"compute"`` (each task sums
@@ -118,19 +129,22 @@ class LivePanel:
     right, so trying 1, 2, 4, 8 workers draws the curve. ``results`` keeps every
     :class:`~helpers.engine.results.RunResult`. Nothing runs until :meth:`run` or the button.
     Without a ``size``, a computing task is sized in this kernel (:func:`sized_for`) so that the panel's
-    own ``mode`` and ``workers`` take about ``lasting`` seconds here: long enough to watch the chart grow.
+    own ``mode`` and ``workers`` take about ``lasting`` seconds here: long enough to watch the chart grow
+    (``per_unit``: seconds one unit took when the notebook measured it earlier; else a short probe).
     """
 
     def __init__(self, task: str | TaskKind = "wait", *, size: float | None = None, tasks: int = 4,
                  workers: int = 4, mode: str = "threads", modes: Sequence[str] | None = None,
                  start_method: str | None = None, update_interval: float = 0.2,
-                 timeout: float = 120.0, lasting: float = DEFAULT_RUN_SECONDS) -> None:
+                 timeout: float = 120.0, lasting: float = DEFAULT_RUN_SECONDS,
+                 per_unit: float | None = None) -> None:
         kind = task_kind(task)
         if size is None:  # a run of the panel's defaults lasts a few seconds on this machine (sized_for)
             if kind.seconds_per_unit is None:
                 size = seconds(1.0)
             else:
-                size = int(sized_for(kind, tasks, workers, mode, seconds_wanted=float(seconds(lasting))))
+                size = int(sized_for(kind, tasks, workers, mode, seconds_wanted=float(seconds(lasting)),
+                                     per_unit=per_unit))
         check_workload(kind, tasks, size)
         validate.seconds(update_interval, "update_interval", 60)
         validate.seconds(timeout, "timeout", 3600)
@@ -144,6 +158,8 @@ class LivePanel:
         self.history: list[HistoryPoint] = []
         self._handle: Any = None
         self._running = False
+        # Read once: a press reads the panel, the run and the chart, not the machine again (tools/run_walk.py).
+        self._cores = usable_cores()
 
         # The slider spans what is worth trying on this machine (up to twice its cores, at least 8), so 2 and 4
         # are not squeezed at its left end; the box beside it takes any count the mode allows.
@@ -179,24 +195,15 @@ class LivePanel:
 
     # --- display ------------------------------------------------------------------------
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
-        # A frontend with the widget manager shows the live widget; anything else (nbval,
-        # nbconvert, a handout) falls back to the last figure drawn.
-        picture = side_by_side(bytes(self.chart.value), bytes(self.history_chart.value))
-        bundle["image/png"] = base64.b64encode(picture).decode("ascii")
-        bundle["text/plain"] = repr(self)
-        return bundle
+    def _root(self) -> Any:
+        return self.widget
 
-    def __repr__(self) -> str:
-        last = self.results[-1].summary() if self.results else "no run yet"
-        return f"<LivePanel task={self.task!r}: {last}>"
+    def _picture(self) -> bytes:
+        # Where widgets are not (nbval, nbconvert, a handout): the last timeline beside the history.
+        return side_by_side(bytes(self.chart.value), bytes(self.history_chart.value))
 
-    def show(self) -> LivePanel:
-        """Display the panel (once) and return it."""
-        if self._handle is None:
-            self._handle = display(self, display_id=True)
-        return self
+    def _title(self) -> str:
+        return f"LivePanel task={self.task!r}"
 
     # --- running ------------------------------------------------------------------------
 
@@ -207,18 +214,8 @@ class LivePanel:
         Errors are shown in the panel (and the result, if any, returned): a cell that
         runs the panel never fails because of a bad setting or an interrupted run.
         """
-        if mode is not None:
-            self.mode.value = mode
-        if workers is not None:
-            self.workers_typed.value = workers
-        if tasks is not None:
-            self.tasks.value = tasks
-        if size is not None:
-            self.size.value = size
-        self.show()
-        result = self._run_from_widgets()
-        self._handle.update(self)  # the stored output now carries the finished figure
-        return result
+        return self._run_in_cell([(self.mode, mode), (self.workers_typed, workers), (self.tasks, tasks),
+                                  (self.size, size)], self._run_from_widgets)
 
     def _clicked(self, _button: Any) -> None:
         self._run_from_widgets()
@@ -231,7 +228,7 @@ class LivePanel:
         kind = self.kind
         try:
             number = self.workers_typed.value if mode != "sequential" else 1
-            check_workers(number, mode)
+            caption = planned_label(mode, number, self.start_method)  # the worker count checked here
             check_workload(kind, count, self.size.value)  # NaN and infinity are refused here, before int()
             size = self.size.value if kind.seconds_per_unit is None else int(self.size.value)
         except ValueError as exc:
@@ -249,7 +246,7 @@ class LivePanel:
         self.status.value = self._note(f"Running {count} tasks {how}…")
         result: RunResult | None = None
         try:
-            caption = run_label(mode, number, resolve_start_method(self.start_method))
+            # The empty axes are drawn before the run starts: a full draw inside the run would be timed with it.
             self._show_frame(self._timeline.begin(number, mode, self._expected(mode, number, count, size), caption))
             result = run(func, [size] * count, mode=mode, workers=number, start_method=self.start_method,
                          timeout=self.timeout, on_update=self._draw, update_interval=self.update_interval)
@@ -290,7 +287,7 @@ class LivePanel:
             self.chart.value = image
 
     def _draw_history(self) -> None:
-        self.history_chart.value = history_png(self.history, usable_cores())
+        self.history_chart.value = history_png(self.history, self._cores)
 
     def _expected(self, mode: str, workers: int, count: int, size: float) -> float:
         """How long this run should take, so the time axis rarely needs to grow mid-run."""
@@ -302,10 +299,8 @@ class LivePanel:
         one = kind.one_task_seconds(size)
         if kind.seconds_per_unit is None:  # waits overlap on any number of cores
             return one * rounds * 1.15 + (0.3 if mode == "processes" else 0.0)
-        cores = usable_cores()
-        if mode in ("processes", "interpreters"):
-            return one * -(-count // min(workers, cores)) * 1.15 + 0.3
-        return one * count * 1.15
+        lanes = parallel_lanes(mode, workers, self._cores, releases_gil=kind.releases_gil)
+        return one * -(-count // lanes) * 1.15 + (0.3 if mode in ("processes", "interpreters") else 0.0)
 
     # --- widgets ------------------------------------------------------------------------
 
