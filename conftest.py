@@ -191,12 +191,58 @@ def retrying(start: Callable[..., Any]) -> Callable[..., Any]:
     return start_with_retries
 
 
+def start_over_ipc(startup_timeout: float = 60, kernel_name: str = "python3", *,
+                   kernel_spec_manager: Any = None, **kwargs: Any) -> tuple[Any, Any]:
+    """``jupyter_client.manager.start_new_kernel`` with the kernel's channels on Unix sockets, not TCP ports.
+
+    Over TCP, ipykernel 7.4 warns at every start "Kernel is running over TCP without encryption"
+    (ipykernel/kernelapp.py: ``IPKernelApp.init_sockets``), and rightly on a shared machine: messages are
+    signed with the connection file's key, but anyone on the machine may connect to the kernel's IOPub
+    port and read every output. The sockets here are files beside the connection file in Jupyter's
+    runtime directory (mode 0700: only this user), removed by jupyter_client at shutdown
+    (``KernelManager.cleanup_ipc_files``); and no port can be taken by another process between
+    jupyter_client choosing it and the kernel binding it. Windows has no IPC transport, and a socket path
+    longer than ``sun_path`` (104-108 bytes) cannot be bound: TCP there.
+    """
+    import os
+    import uuid
+
+    from jupyter_client.manager import KernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    extra: dict[str, Any] = {} if kernel_spec_manager is None else {"kernel_spec_manager": kernel_spec_manager}
+    runtime = jupyter_runtime_dir()
+    base = os.path.join(runtime, f"k-{uuid.uuid4().hex[:12]}")
+    # A Unix socket's path holds at most 107 bytes on Linux (104 on macOS): a longer runtime path keeps TCP.
+    if os.name != "nt" and len(os.fsencode(base)) + len("-ipc-99999") < 104:
+        os.makedirs(runtime, mode=0o700, exist_ok=True)
+        extra.update(transport="ipc", ip=base + "-ipc", connection_file=base + ".json")
+    km = KernelManager(kernel_name=kernel_name, **extra)
+    km.start_kernel(**kwargs)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=startup_timeout)
+    except RuntimeError:
+        kc.stop_channels()
+        km.shutdown_kernel()
+        raise
+    return km, kc
+
+
 @pytest.fixture
 def start_kernel() -> Callable[..., Any]:
-    """``jupyter_client.manager.start_new_kernel``, with :func:`retrying`'s tries and a start-up timeout of 30 s."""
-    from jupyter_client.manager import start_new_kernel
+    """A kernel started over Unix sockets (:func:`start_over_ipc`), with :func:`retrying`'s tries and a start-up
+    timeout of 30 s."""
+    return retrying(functools.partial(start_over_ipc, startup_timeout=KERNEL_START_TIMEOUT))
 
-    return retrying(functools.partial(start_new_kernel, startup_timeout=KERNEL_START_TIMEOUT))
+
+def _nbval_start_over_ipc(startup_timeout: float = 60, kernel_name: str = "python", **kwargs: Any) -> Any:
+    """nbval's ``start_new_kernel`` (its kernel spec manager), over Unix sockets."""
+    import nbval.kernel
+
+    return start_over_ipc(startup_timeout, kernel_name, kernel_spec_manager=nbval.kernel.NbvalKernelspecManager(),
+                          **kwargs)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -206,4 +252,4 @@ def pytest_configure(config: pytest.Config) -> None:
     except ImportError:
         return
     if not hasattr(nbval.kernel.start_new_kernel, "__wrapped__"):
-        nbval.kernel.start_new_kernel = retrying(with_private_tmpdir(nbval.kernel.start_new_kernel))
+        nbval.kernel.start_new_kernel = retrying(with_private_tmpdir(_nbval_start_over_ipc))

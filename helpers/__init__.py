@@ -21,6 +21,7 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.engine.validate` – bad input gets one clear line before anything starts
 * `helpers.engine.limits` – the machine's limits (full /dev/shm, no more processes) named in one line
 * `helpers.engine.safe_pool` – a ``multiprocessing.Pool`` whose ``terminate()`` cannot hang on a killed worker
+* `helpers.engine.bounded` – a call that may never return (a learner's function), stopped after a time limit
 * `helpers.engine.interrupts` – steps ■ must not cut in half (a process start), the interrupt held back
 * `helpers.engine.janitor` – a watcher that cleans up after a kernel that was killed
 * `helpers.engine.leftovers` – segments, temp dirs and ports a kernel's run left behind

@@ -67,10 +67,11 @@ def _check_flag(name: str, value: Any) -> bool:
     return value
 
 
-def _check_positive(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"{name} must be a number of seconds above 0, not {value!r}.")
-    return float(value)
+#: The ranges :func:`recommend` accepts: a task of up to a day, a process start of up to a minute, up to a
+#: million tasks. Past these the advice's arithmetic would still run, but on figures no job has: a mistake.
+MAX_TASK_SECONDS = 86_400.0
+MAX_PROCESS_START = 60.0
+MAX_ADVISED_TASKS = 1_000_000
 
 
 def recommend(*, waiting: bool, computing: bool, share_data: bool = False, task_seconds: float = 1.0,
@@ -88,15 +89,17 @@ def recommend(*, waiting: bool, computing: bool, share_data: bool = False, task_
     :func:`helpers.engine.config.gil_enabled`), where threads compute in parallel too.
 
     Deterministic: the answer depends on the arguments only. Raises ``ValueError`` for an
-    argument that is not a bool, a positive number, or (``tasks``) a whole number ≥ 1.
+    argument that is not a bool, a number of seconds above 0 (at most :data:`MAX_TASK_SECONDS`,
+    :data:`MAX_PROCESS_START`), or (``tasks``) a whole number from 1 to :data:`MAX_ADVISED_TASKS`.
     """
     waiting = _check_flag("waiting", waiting)
     computing = _check_flag("computing", computing)
     share_data = _check_flag("share_data", share_data)
     gil = _check_flag("gil", gil)
-    task_seconds = _check_positive("task_seconds", task_seconds)
-    process_start = _check_positive("process_start", process_start)
-    validate.whole_number(tasks, "tasks", 1)
+    task_seconds = validate.number(task_seconds, "task_seconds", 0, MAX_TASK_SECONDS, low_open=True, unit="seconds")
+    process_start = validate.number(process_start, "process_start", 0, MAX_PROCESS_START, low_open=True,
+                                    unit="seconds")
+    validate.whole_number(tasks, "tasks", 1, MAX_ADVISED_TASKS)
 
     # Ruled out first: cases where nothing runs side by side, whatever the tool.
     if tasks == 1:

@@ -70,12 +70,18 @@ def open_file_limit() -> tuple[int, int] | None:
     return soft, hard
 
 
+#: The most open files a process may ask for: Linux's default ``fs.nr_open`` (2**20; kernel Documentation
+#: admin-guide/sysctl/fs.rst). No demo needs more than a few thousand.
+MOST_OPEN_FILES = 1_048_576
+
+
 def raise_open_file_limit(needed: int) -> str:
     """Make sure this process may open ``needed`` files; return a sentence saying what was done.
 
     Only the soft limit is raised, and never above the hard limit (no privileges needed).
+    ``needed``: 1 to :data:`MOST_OPEN_FILES` (Linux's default ceiling, ``fs.nr_open``).
     """
-    validate.whole_number(needed, "needed (files)", 1)
+    validate.whole_number(needed, "needed (files)", 1, MOST_OPEN_FILES)
     limits = open_file_limit()
     if limits is None:
         return "this platform has no open-file limit to raise (Windows)"

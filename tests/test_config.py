@@ -1,4 +1,5 @@
 import multiprocessing
+import os
 
 import pytest
 
@@ -58,6 +59,21 @@ def test_time_scale_rejects_nonsense(monkeypatch, raw):
 
 def test_max_processes_is_bounded():
     assert 4 <= config.max_processes() <= 64
+
+
+@pytest.mark.parametrize("cpus, processes, threads, tasks", [(1, 4, 64, 256), (2, 8, 64, 256), (16, 64, 64, 256),
+                                                             (128, 128, 128, 512)])
+def test_limits_leave_room_for_one_worker_per_core_and_two_tasks_each(monkeypatch, cpus, processes, threads, tasks):
+    # Notebooks 10 and 14 run workers=cores, tasks=2*cores: a 128-core machine must not be refused.
+    import importlib
+
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+    fresh = importlib.reload(config)
+    try:
+        assert (fresh.max_processes(), fresh.MAX_THREADS, fresh.MAX_TASKS) == (processes, threads, tasks)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(config)
 
 
 def test_gil_detection_matches_interpreter():

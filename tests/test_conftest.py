@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import conftest
@@ -95,3 +97,27 @@ def test_the_notebook_census_names_segments_temp_dirs_and_ports_left_behind(tmp_
     segment = report.split("/dev/shm segment(s): ")[1].split()[0].strip(",")
     assert not os.path.exists(f"/dev/shm/{segment}")
     json.dumps(report)  # (a plain string: the census names what it found)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows has no IPC transport")
+def test_test_kernels_talk_over_private_unix_sockets_and_give_no_tcp_warning(tmp_path):
+    """No "running over TCP without encryption" warning (ipykernel 7.4's IPKernelApp.init_sockets): the
+    kernel's five channels are Unix sockets only this user can reach, removed at shutdown."""
+    import stat
+
+    log = tmp_path / "kernel-stderr.txt"
+    with open(log, "w") as stderr:
+        km, kc = conftest.start_over_ipc(30, "python3", stderr=stderr)
+        try:
+            assert km.transport == "ipc"
+            info = km.get_connection_info()
+            assert info["transport"] == "ipc" and info["ip"].startswith(os.path.dirname(km.connection_file))
+            folder = os.path.dirname(km.ip)
+            assert stat.S_IMODE(os.stat(folder).st_mode) & 0o077 == 0, "the sockets' folder is open to others"
+            sockets = [f for f in os.listdir(folder) if f.startswith(os.path.basename(km.ip))]
+            assert len(sockets) == 5, sockets
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    assert "without encryption" not in log.read_text()
+    assert not [f for f in os.listdir(folder) if f.startswith(os.path.basename(km.ip))], "sockets left behind"

@@ -146,3 +146,18 @@ def test_issue22_gap5_threads_per_worker_are_observed(capsys):
 def test_issue22_gap5_the_executor_must_run_the_work(capsys):
     verdict, out = verdict_of(client_map_instead, capsys)
     assert not verdict and "not through its executor" in out, out
+
+
+def test_a_function_that_never_returns_is_stopped_and_its_cluster_closed(capsys, monkeypatch):
+    import time
+
+    from exercise_conditions import stopped_in_time
+
+    def squares_on_cluster():
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, Client(cluster) as client:
+            return client.get_executor().submit(time.sleep, 3600).result()
+
+    # The cluster must start before the limit for this to test the stop of a running cluster.
+    out = stopped_in_time(lambda: check_cluster_map(squares_on_cluster, limit=None), capsys, monkeypatch,
+                          limit=20.0, most=60.0)
+    assert "squares_on_cluster()" in out

@@ -118,3 +118,23 @@ def test_issue22_gap4_a_failure_made_in_the_caller_is_refused():
 def test_issue22_gap2_a_pool_never_shut_down_is_refused_at_once():
     verdict = check_executor_errors(pool_dropped)
     assert not verdict and "1 pool never shut down (ProcessPoolExecutor)" in verdict.message, verdict.message
+
+
+def test_a_run_all_that_never_returns_is_stopped_in_bounded_time(capsys, monkeypatch):
+    import time
+    from concurrent.futures import ProcessPoolExecutor as Pool
+
+    from exercise_conditions import stopped_in_time
+
+    def run_all(func, items):  # waits for ever on a task that never ends, inside a with block
+        with Pool(2) as pool:
+            pool.submit(time.sleep, 3600).result()
+
+    def spins(func, items):  # a busy loop after submitting the work
+        pool = Pool(2)
+        [pool.submit(func, x) for x in items]
+        while True:
+            pass
+
+    stopped_in_time(lambda: check_executor_errors(run_all), capsys, monkeypatch)
+    stopped_in_time(lambda: check_executor_errors(spins), capsys, monkeypatch)

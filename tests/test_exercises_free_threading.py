@@ -214,3 +214,14 @@ def test_both_parts_together_pass_only_when_both_are_right(capsys):
     assert not verdict and "part 1" in verdict.message and "part 2" not in verdict.message.splitlines()[0]
     assert not check_build_and_race(solution, unlocked)
     capsys.readouterr()
+
+
+def test_a_describe_python_that_never_returns_is_stopped(capsys, monkeypatch):
+    import time
+
+    from exercise_conditions import stopped_in_time
+
+    def describe_python():
+        time.sleep(3600)
+
+    stopped_in_time(lambda: check_gil_report(describe_python), capsys, monkeypatch)

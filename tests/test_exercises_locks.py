@@ -145,3 +145,13 @@ def test_issue22_gap7_the_total_is_named_only_where_it_differs():
     said = _outcome([900, 1100, 1000], [1000, 1000, 1000])
     assert "total 3000 is right" in said and "instead of 3000" not in said, said
     assert "the total 2990 instead of 3000" in _outcome([890, 1100, 1000], [1000, 1000, 1000])
+
+
+def test_a_transfer_that_never_returns_is_stopped_in_bounded_time(capsys, monkeypatch):
+    from exercise_conditions import stopped_in_time
+
+    def transfer(source, target, amount):
+        while True:
+            time.sleep(0.01)
+
+    stopped_in_time(lambda: check_transfer(transfer), capsys, monkeypatch)

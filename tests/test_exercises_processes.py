@@ -220,3 +220,16 @@ def writes_the_records_itself():  # no process at all: two overlapping calls wri
 
 def test_issue22_gap4_lines_written_into_the_probe_by_the_learner_are_not_believed() -> None:
     refused(check_two_processes(writes_the_records_itself), "print_letters never ran")
+
+
+def test_a_start_two_that_never_returns_is_stopped_and_its_processes_ended(capsys, monkeypatch):
+    from exercise_conditions import stopped_in_time
+
+    def start_two():
+        children = [Process(target=time.sleep, args=(3600,)) for _ in range(2)]
+        for child in children:
+            child.start()
+        for child in children:
+            child.join()
+
+    stopped_in_time(lambda: check_two_processes(start_two), capsys, monkeypatch)

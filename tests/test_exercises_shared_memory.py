@@ -130,3 +130,25 @@ def never_joins(data):  # issue 22 gap 2: the child ends by itself right after i
 def test_issue22_gap2_a_child_never_joined_is_left_behind_even_when_it_ended():
     verdict = check_shared_memory(never_joins)
     assert not verdict and "never joined" in verdict.message, verdict.message
+
+
+def test_a_share_that_never_returns_is_stopped_in_bounded_time(capsys, monkeypatch):
+    """A child that never reports, and a get() without a timeout: stopped, the child ended, the block unlinked."""
+    import time
+
+    from exercise_conditions import stopped_in_time
+
+    def share(data):
+        block = shared_memory.SharedMemory(create=True, size=len(data))
+        try:
+            child = multiprocessing.Process(target=time.sleep, args=(3600,))
+            child.start()
+            return multiprocessing.Queue().get()  # nobody ever puts anything
+        finally:
+            block.close()
+            block.unlink()
+
+    before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    stopped_in_time(lambda: check_shared_memory(share), capsys, monkeypatch)
+    after = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    assert not {n for n in after - before if n.startswith("psm_")}, "the block was left in /dev/shm"

@@ -150,3 +150,14 @@ def test_issue22_gap5_a_consumer_that_waits_for_silence_is_refused() -> None:
 
 def test_issue22_gap5_a_consumer_that_naps_after_the_sentinel_is_refused() -> None:
     refused(check_take_all(naps_after_the_sentinel), "after it had taken the SENTINEL", "two runs")
+
+
+def test_a_take_all_that_never_returns_is_stopped_and_the_producer_ended(capsys, monkeypatch):
+    """Busy without ever asking the queue: the queue's own time limit cannot end it; the checker's does."""
+    from exercise_conditions import stopped_in_time
+
+    def take_all(q):
+        while True:
+            pass
+
+    stopped_in_time(lambda: check_take_all(take_all), capsys, monkeypatch)

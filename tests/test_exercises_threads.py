@@ -195,3 +195,19 @@ def pauses_skipped():  # gap 4: the worker runs, on two joined threads, with its
 
 def test_issue22_gap4_calls_that_skip_their_pauses_did_not_do_the_work() -> None:
     refused(check_two_threads(pauses_skipped), "the work was not done")
+
+
+def test_a_run_two_that_never_returns_is_stopped_and_its_threads_ended(capsys, monkeypatch):
+    """The checkers built on call_learner: a join() on a thread that spins for ever, stopped in bounded time."""
+    from exercise_conditions import stopped_in_time
+
+    def spin():
+        while True:
+            time.sleep(0.01)
+
+    def run_two():
+        worker = threading.Thread(target=spin)
+        worker.start()
+        worker.join()
+
+    stopped_in_time(lambda: check_two_threads(run_two), capsys, monkeypatch)

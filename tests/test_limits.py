@@ -145,3 +145,90 @@ def test_any_other_os_error_keeps_its_usual_traceback(kernel):
 
 
 from test_kernel_interrupt import kernel  # noqa: E402,F401  (a fixture)
+
+
+# --- `ulimit -u` for real: a kernel run as an unprivileged user (RLIMIT_NPROC does not bind root) ------------
+
+PROCESS_DEMO = """
+import multiprocessing, time
+children = []
+for _ in range(12):
+    child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(30,))
+    child.start()
+    children.append(child)
+"""
+
+
+def _unprivileged_kernel(tmp_path: Path):  # tmp_path: a folder nobody can reach (pytest's are 0700 under root's)
+    """A kernel started as ``nobody`` with ``setpriv`` (its own HOME, TMPDIR and connection file); skips where
+    that cannot be done (not root, no setpriv, no nobody user, not Linux)."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs Linux, root and setpriv to run a kernel as an unprivileged user")
+    import pwd
+
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no 'nobody' user")
+    from jupyter_client import BlockingKernelClient
+    from jupyter_client.connect import write_connection_file
+
+    home = tmp_path / "home"
+    home.mkdir()
+    os.chown(home, nobody.pw_uid, nobody.pw_gid)
+    connection, _ = write_connection_file(str(tmp_path / "kernel.json"), ip="127.0.0.1")
+    os.chmod(connection, 0o644)  # this test's own folder: nobody must read the key
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "IPYTHON", "MPLCONFIG"))}
+    env.update(HOME=str(home), TMPDIR=str(home), PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+               COURSE_NO_JANITOR="1")
+    kernel = subprocess.Popen(["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups",
+                               sys.executable, "-m", "ipykernel_launcher", "-f", connection],
+                              env=env, cwd=str(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    client = BlockingKernelClient(connection_file=connection)
+    client.load_connection_file()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+    except RuntimeError:
+        client.stop_channels()
+        kernel.kill()
+        pytest.skip(f"a kernel as nobody did not start: {kernel.communicate()[1][-300:]!r}")
+    return kernel, client, nobody.pw_uid
+
+
+def test_a_real_ulimit_u_gives_the_process_demo_one_line():
+    import tempfile
+
+    import psutil
+
+    folder = Path(tempfile.mkdtemp(prefix="course-nobody-"))
+    folder.chmod(0o755)
+    try:
+        kernel, client, uid = _unprivileged_kernel(folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    try:
+        ok = client.execute_interactive("import helpers, os\nassert os.getuid() != 0", timeout=120)
+        assert ok["content"]["status"] == "ok", ok["content"]
+        # The kernel lowers its own soft limit to what this user runs now (threads count) plus 4.
+        tasks = sum(p.num_threads() for p in psutil.process_iter() if p.uids().real == uid)
+        lowered = client.execute_interactive(
+            f"import resource\nresource.setrlimit(resource.RLIMIT_NPROC, ({tasks + 4}, "
+            "resource.getrlimit(resource.RLIMIT_NPROC)[1]))", timeout=60)
+        assert lowered["content"]["status"] == "ok", lowered["content"]
+        reply = client.execute_interactive(PROCESS_DEMO, timeout=60)["content"]
+        assert reply["status"] == "error", "12 processes started under a limit of 4 more: the limit did not bind"
+        assert len(reply["traceback"]) == 1, reply["traceback"]
+        line = reply["traceback"][0]
+        assert "refused to start another process" in line and "ulimit -u" in line, line
+        client.execute_interactive("for c in children: c.kill()", timeout=30)
+    finally:
+        client.stop_channels()
+        for process in [*psutil.Process(kernel.pid).children(recursive=True), psutil.Process(kernel.pid)]:
+            try:
+                process.kill()
+            except psutil.Error:
+                pass
+        kernel.communicate(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -91,3 +91,57 @@ def test_hooks_wait_only_after_an_interrupted_cell():
     hooks.post_run_cell(SimpleNamespace(error_in_exec=KeyboardInterrupt()))
     assert time.monotonic() - started < 1  # no child started: nothing to wait for
     assert multiprocessing.active_children() == []
+
+
+# --- a ProcessPoolExecutor whose worker was killed: no worker may outlive the cell -------------------------
+
+KILL_A_POOL_WORKER = """
+import os, signal, time
+from concurrent.futures import ProcessPoolExecutor
+import helpers
+
+def {task}(seconds):
+    {ignore}
+    time.sleep(seconds)
+
+pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
+futures = [pool.submit({task}, 30) for _ in range(2)]
+time.sleep(1.0)  # both workers are inside the task
+os.kill(min(pool._processes), signal.SIGKILL)
+try:
+    futures[0].result(timeout=20)
+except Exception as error:
+    print(type(error).__name__)
+"""
+
+
+def pool_workers_left_after_a_kill(kernel, ignore_sigterm: bool) -> list[psutil.Process]:
+    km, kc, proc = kernel
+    code = KILL_A_POOL_WORKER.format(task="stubborn" if ignore_sigterm else "napping",
+                                     ignore="signal.signal(signal.SIGTERM, signal.SIG_IGN)" if ignore_sigterm
+                                     else "pass")
+    assert execute(kc, "import multiprocessing")["status"] == "ok"
+    reply = execute(kc, code)
+    assert reply["status"] == "ok", reply
+    deadline = time.monotonic() + 3.0  # the after-cell hook has run when the reply came; a moment for the exits
+    while workers_of(proc) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return workers_of(proc)
+
+
+@pytest.mark.parametrize("ignore_sigterm", [False, True], ids=["plain", "worker-ignores-SIGTERM"])
+def test_no_worker_of_a_broken_process_pool_outlives_the_cell(kernel, ignore_sigterm):
+    """One worker of a running ProcessPoolExecutor killed: the pool breaks; after the cell no worker is left,
+    also one that ignored the SIGTERM the broken pool sends (CPython's terminate_broken)."""
+    assert pool_workers_left_after_a_kill(kernel, ignore_sigterm) == []
+
+
+def test_without_the_reaper_a_worker_that_ignores_sigterm_survives_a_broken_pool(kernel, monkeypatch):
+    """The test above can fail: with the orphan check switched off, the stubborn worker stays."""
+    km, kc, proc = kernel
+    assert execute(kc, "import helpers.engine.reaper as r\nr.end_orphaned_pool_workers = lambda grace=1.0: []\n"
+                   "r._CellHooks.post_run_cell.__globals__['end_orphaned_pool_workers'] = "
+                   "r.end_orphaned_pool_workers")["status"] == "ok"
+    left = pool_workers_left_after_a_kill(kernel, ignore_sigterm=True)
+    assert len(left) == 1, left
+    execute(kc, "for p in multiprocessing.active_children(): p.kill()")

@@ -14,10 +14,9 @@ import sys
 import textwrap
 import time
 
-import psutil
 import pytest
 
-from helpers.engine.census import live_children
+from helpers.engine.census import end_tree, live_children
 from helpers.executors import process_context
 from helpers.engine.safe_pool import BoundedPool, bounded_context
 from test_kernel_interrupt import execute, kernel  # noqa: F401  (kernel: a fixture)
@@ -33,6 +32,8 @@ SCENARIO = textwrap.dedent("""
         if sys.argv[1] == "bounded":
             context = bounded_context(context)
         with context.Pool(2) as pool:
+            queues = (pool._inqueue, pool._outqueue, pool._change_notifier)
+            print(*(lock._semlock.name for q in queues for lock in (q._rlock, q._wlock)), flush=True)
             pool.map(abs, [-1, -2])
             time.sleep(0.3)  # both workers now wait for a task, one of them holding the lock
             for worker in multiprocessing.active_children():
@@ -43,17 +44,30 @@ SCENARIO = textwrap.dedent("""
 
 
 def run_scenario(kind: str, method: str, timeout: float) -> bool:
-    """True if the scenario's ``with`` block was left within ``timeout`` seconds."""
+    """True if the scenario's ``with`` block was left within ``timeout`` seconds.
+
+    A hung run is ended with :func:`helpers.engine.census.end_tree`, which leaves its resource tracker to
+    unlink the pool's six semaphores (with the tracker killed too, a spawn run left six ``sem.mp-*`` in
+    ``/dev/shm`` for good: 6 of 6 runs of this file before, 0 after). Those semaphores are checked.
+    """
     process = subprocess.Popen([sys.executable, "-c", SCENARIO, kind, method], stdout=subprocess.PIPE, text=True,
                                cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:
         out, _ = process.communicate(timeout=timeout)
-        return "left the with block" in out
+        left = "left the with block" in out
     except subprocess.TimeoutExpired:
-        for child in psutil.Process(process.pid).children(recursive=True) + [psutil.Process(process.pid)]:
-            child.kill()
-        process.communicate()
-        return False
+        end_tree(process.pid)
+        out, _ = process.communicate()
+        left = False
+    names = out.splitlines()[0].split() if out else []
+    assert len(names) == 6, out
+    semaphores = [f"sem.{name.lstrip('/')}" for name in names]
+    if os.path.isdir("/dev/shm"):
+        deadline = time.monotonic() + 5  # a resource tracker unlinks them a moment after the last client is gone
+        while time.monotonic() < deadline and [s for s in semaphores if os.path.exists(f"/dev/shm/{s}")]:
+            time.sleep(0.1)
+        assert [s for s in semaphores if os.path.exists(f"/dev/shm/{s}")] == [], f"{kind} {method} run leaked them"
+    return left
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"] if "fork" in multiprocessing.get_all_start_methods()

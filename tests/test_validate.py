@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import (cluster, data_transfer, failures_state, fetching, free_threading, gil_release,
-                     local_server, many_files, workers)
+from helpers import (advisor, build_workload, cluster, data_transfer, failures_state, fetching, free_threading,
+                     gil_release, local_server, many_files, workers)
 from helpers.engine import harness, scripts, validate
 from helpers.panels import cluster_panel, panel
 from helpers.engine.census import live_children
@@ -98,13 +98,17 @@ def _call(target):
         "gil_after_import": lambda bad: free_threading.gil_after_import(
             "json", timeout=bad),
         "local server delay": lambda bad: local_server.LocalServer(delay=bad),
+        "LivePanel lasting": lambda bad: panel.LivePanel("compute", lasting=bad),
+        "recommend task_seconds": lambda bad: advisor.recommend(waiting=True, computing=False, task_seconds=bad),
+        "recommend process_start": lambda bad: advisor.recommend(waiting=False, computing=True, process_start=bad),
     }
     return calls[target]
 
 
 DURATION_TARGETS = ["run timeout", "run update_interval", "LivePanel update_interval", "LivePanel timeout",
                     "LivePanel size", "ClusterPanel wait", "fetch_page", "fetch_one_by_one", "fetch_on_threads",
-                    "fetch_with_asyncio", "memory_per_waiter", "run_script", "gil_after_import", "local server delay"]
+                    "fetch_with_asyncio", "memory_per_waiter", "run_script", "gil_after_import", "local server delay",
+                    "LivePanel lasting", "recommend task_seconds", "recommend process_start"]
 
 
 def refused_at_once(call, bad) -> None:
@@ -125,6 +129,9 @@ def test_bad_durations_are_refused_before_anything_starts(target, bad):
     if target == "local server delay" and isinstance(bad, (int, float)) and not isinstance(bad, bool) \
             and 0 <= bad <= local_server.MAX_DELAY:
         return  # no wait at all is a valid delay for the server
+    if target == "recommend task_seconds" and isinstance(bad, (int, float)) and not isinstance(bad, bool) \
+            and 0 < bad <= advisor.MAX_TASK_SECONDS:
+        return  # a task of up to a day is a valid job
     if target == "LivePanel size" and bad is None:
         return  # None: the task's default size
     if target == "LivePanel size" and isinstance(bad, (int, float)) and not isinstance(bad, bool) \
@@ -157,7 +164,25 @@ COUNT_TARGETS = {
     "FileHeap count": lambda bad: many_files.FileHeap(bad, 10),  # 13
     "busy_sum": lambda bad: failures_state.busy_sum(bad),  # 20
     "add_to_value times": lambda bad: failures_state.add_to_value(None, bad, True),  # 20
+    "LivePanel workers": lambda bad: panel.LivePanel("wait", workers=bad),  # the constructor, not only run()
+    "LivePanel processes": lambda bad: panel.LivePanel("wait", workers=bad, mode="processes"),
+    "recommend tasks": lambda bad: advisor.recommend(waiting=True, computing=False, tasks=bad),  # 08
+    "raise_open_file_limit": lambda bad: local_server.raise_open_file_limit(bad),  # 13
+    "lost_updates threads": lambda bad: build_workload.lost_updates(threads=bad, times=10, trials=1),
+    "lost_updates times": lambda bad: build_workload.lost_updates(threads=2, times=bad, trials=1),
 }
+
+
+BAD_NAME = st.one_of(st.sampled_from(["", "thread", "Threads", "fork", None, 1, True, ["threads"]]),
+                     st.text(max_size=8).filter(lambda t: t not in ("threads", "processes", "sequential",
+                                                                    "interpreters")))
+
+
+@settings(max_examples=25, deadline=None)
+@given(bad=BAD_NAME)
+def test_bad_panel_modes_are_refused_with_a_clear_error_not_a_widget_error(bad):
+    refused_at_once(lambda b: panel.LivePanel("wait", mode=b), bad)
+    refused_at_once(lambda b: panel.LivePanel("wait", modes=[b]), bad)
 
 
 @pytest.mark.parametrize("target", sorted(COUNT_TARGETS))

@@ -129,3 +129,23 @@ def kill_all(processes: list[psutil.Process]) -> list[str]:
         except psutil.Error:
             pass
     return names
+
+
+def end_tree(root: int, grace: float = 5.0) -> list[str]:
+    """Kill process ``root`` and its descendants, but let ``multiprocessing``'s housekeeping end by itself.
+
+    A resource tracker unlinks the semaphores and shared-memory blocks its dead clients left
+    (``/dev/shm/sem.mp-*``, ``psm_*``) once the last of them has closed its pipe (CPython
+    Lib/multiprocessing/resource_tracker.py: ``main``, after its read loop ends); killed together with
+    them, it leaves them in ``/dev/shm`` for good. A fork server likewise ends when its parent's pipe
+    closes. Those get ``grace`` seconds, then are killed too. Returns the descriptions of what was killed.
+    """
+    try:
+        top = psutil.Process(root)
+        tree = [top, *top.children(recursive=True)]
+    except psutil.Error:
+        return []
+    housekeeping = [p for p in tree if _is_housekeeping(p)]
+    killed = kill_all([p for p in tree if p not in housekeeping])
+    wait_until_ended([p for p in tree if p not in housekeeping], timeout=grace)
+    return killed + kill_all(wait_until_ended(housekeeping, timeout=grace))

@@ -24,18 +24,22 @@ TIME_SCALE_ENV = "COURSE_TIME_SCALE"
 
 KNOWN_START_METHODS = ("fork", "spawn", "forkserver")
 
-#: Upper bound on threads in one run. Far above what any demo needs, far below trouble.
-MAX_THREADS = 64
-#: Upper bound on tasks in one run.
-MAX_TASKS = 256
+_CPUS = os.cpu_count() or 1
+#: Upper bound on threads in one run: 64, or one per CPU on a bigger machine (the notebooks ask for one worker per
+#: core, so a 128-core learner is not refused). Far above what any demo needs, far below trouble.
+MAX_THREADS = max(64, _CPUS)
+#: Upper bound on tasks in one run: 256, or four per CPU (the notebooks run two tasks per core).
+MAX_TASKS = max(256, 4 * _CPUS)
 
 
 def max_processes() -> int:
-    """The most processes one run may start: four per core, at least 4, at most 64.
+    """The most processes one run may start: four per core, at least 4, at most 64 (or one per core on a
+    machine with more, since the notebooks ask for one worker per core).
 
     Enough to show that more processes than cores buys nothing; never a fork bomb.
     """
-    return max(4, min(64, 4 * (os.cpu_count() or 1)))
+    cpus = os.cpu_count() or 1
+    return max(4, min(max(64, cpus), 4 * cpus))
 
 
 def available_start_methods() -> list[str]:
@@ -85,18 +89,24 @@ def start_context(method: str) -> multiprocessing.context.DefaultContext:
     return cast("multiprocessing.context.DefaultContext", multiprocessing.get_context(method))
 
 
-def time_scale() -> float:
-    """The factor applied to the demos' pauses (``$COURSE_TIME_SCALE``, default 1)."""
-    raw = os.environ.get(TIME_SCALE_ENV, "").strip()
+def number_from_env(name: str, default: float, high: float) -> float:
+    """``$name`` as a number above 0 and at most ``high``, else ``default`` when it is unset or empty; a
+    ValueError naming the variable and the range otherwise."""
+    raw = os.environ.get(name, "").strip()
     if not raw:
-        return 1.0
+        return default
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{TIME_SCALE_ENV}={raw!r} is not a number; use a value in (0, 1].") from None
-    if not 0 < value <= 1:
-        raise ValueError(f"{TIME_SCALE_ENV}={raw!r} is outside (0, 1].")
+        raise ValueError(f"{name}={raw!r} is not a number; use a value in (0, {high:g}].") from None
+    if not 0 < value <= high:
+        raise ValueError(f"{name}={raw!r} is outside (0, {high:g}].")
     return value
+
+
+def time_scale() -> float:
+    """The factor applied to the demos' pauses (``$COURSE_TIME_SCALE``, default 1)."""
+    return number_from_env(TIME_SCALE_ENV, 1.0, 1.0)
 
 
 #: Seconds that are slept as given: already scaled by :func:`seconds` (or deliberately real, as a

@@ -9,7 +9,9 @@ cell starts a process, so the zombie lingers.
 
 Importing :mod:`helpers` in an IPython kernel calls :func:`install`, which hooks :func:`reap`
 onto every cell: after a cell, finished children are collected; after an *interrupted* cell,
-the children that cell started get up to :data:`GRACE` seconds to finish ending first. Only
+the children that cell started get up to :data:`GRACE` seconds to finish ending first. Then the
+workers of a ``ProcessPoolExecutor`` that broke or was shut down, and that are still alive, are
+ended (:func:`end_orphaned_pool_workers`). Only
 ``multiprocessing``'s own children are touched (never ``os.waitpid(-1)``, which would steal
 the exit codes of ``subprocess`` and others). Outside IPython nothing is installed.
 """
@@ -39,6 +41,58 @@ def reap(wait_for: set[int] | None = None, grace: float = GRACE) -> list[multipr
         time.sleep(0.05)
 
 
+#: Pids of ``ProcessPoolExecutor`` workers seen so far (a started ``Process`` no longer says what its target was).
+_POOL_WORKERS: set[int] = set()
+
+
+def _pool_workers_without_a_pool() -> list[multiprocessing.process.BaseProcess]:
+    """``ProcessPoolExecutor`` workers that no live executor manager thread of a working pool owns any
+    more: their pool broke (a worker killed, ■) or was shut down.
+
+    Such a worker can never get work again, and the only things that end it, a ``None`` on its call queue
+    or the manager's ``terminate()`` of a broken pool (CPython Lib/concurrent/futures/process.py:
+    ``_ExecutorManagerThread.terminate_broken``), may never come or may not work: a worker that ignores
+    SIGTERM survives it, and the manager thread then waits in ``join()`` for ever (3.11), the worker
+    holding the kernel's inherited sockets. Pool workers are recognised by their manager threads
+    (``_threads_wakeups``), noted before and after every cell.
+    """
+    module = sys.modules.get("concurrent.futures.process")
+    if module is None:
+        return []
+    owned: set[int] = set()
+    for thread in list(getattr(module, "_threads_wakeups", {}).keys()):
+        pids = {p.pid for p in list((getattr(thread, "processes", None) or {}).values()) if p.pid is not None}
+        _POOL_WORKERS.update(pids)
+        reference = getattr(thread, "executor_reference", None)
+        executor = reference() if callable(reference) else None
+        # A broken pool's manager thread may still be alive, stuck joining a worker that ignored its SIGTERM.
+        if thread.is_alive() and not getattr(executor, "_broken", False):
+            owned.update(pids)
+    children = multiprocessing.active_children()
+    _POOL_WORKERS.intersection_update(p.pid for p in children)
+    return [p for p in children if p.pid in _POOL_WORKERS and p.pid not in owned]
+
+
+def end_orphaned_pool_workers(grace: float = 1.0) -> list[int]:
+    """Terminate (then kill, after ``grace`` s) every pool worker whose pool is gone; their pids."""
+    orphans = _pool_workers_without_a_pool()
+    for process in orphans:
+        try:
+            process.terminate()
+        except (OSError, ValueError):
+            pass
+    deadline = time.monotonic() + grace
+    for process in orphans:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            try:
+                process.kill()
+            except (OSError, ValueError):
+                pass
+            process.join(1.0)
+    return [p.pid for p in orphans if p.pid is not None]
+
+
 class _CellHooks:
     """``pre_run_cell`` notes which children exist; ``post_run_cell`` reaps, waiting a little after ■."""
 
@@ -47,14 +101,16 @@ class _CellHooks:
 
     def pre_run_cell(self, *_: Any) -> None:
         self.before = {p.pid for p in reap() if p.pid is not None}
+        _pool_workers_without_a_pool()  # notes the pool workers alive now
 
     def post_run_cell(self, result: Any) -> None:
         interrupted = isinstance(getattr(result, "error_in_exec", None), KeyboardInterrupt)
         if not interrupted:
             reap()
-            return
-        started_here = {p.pid for p in multiprocessing.active_children() if p.pid is not None} - self.before
-        reap(wait_for=started_here)
+        else:
+            started_here = {p.pid for p in multiprocessing.active_children() if p.pid is not None} - self.before
+            reap(wait_for=started_here)
+        end_orphaned_pool_workers()
 
 
 def install() -> bool:

@@ -519,9 +519,50 @@ def skipped_work(spans: list[tuple[float, float | None]], least: float, worker: 
     return None
 
 
+#: Seconds a learner's function may run before the checker stops it (``$COURSE_CHECK_TIMEOUT`` overrides).
+LEARNER_LIMIT = 60.0
+HINT_NEVER_RETURNED = ("Does it wait for something that never comes: a result of a task that never ends, a join() "
+                       "on a worker that never stops, a get() on an empty queue? Give such waits a timeout.")
+
+
+def learner_limit(default: float = LEARNER_LIMIT) -> float:
+    """The time limit for one call of the learner's code: ``$COURSE_CHECK_TIMEOUT``, else ``default``."""
+    from ..engine.bounded import time_limit
+
+    return time_limit(default)
+
+
+def never_returned(name: str, limit: float, still: list[threading.Thread] | None = None) -> Verdict:
+    """The one ✘ line for a learner's function stopped after ``limit`` s.
+
+    ``still``: threads it started that could not be stopped."""
+    stuck = ""
+    if still:
+        stuck = (f" {_count(len(still), 'thread')} it started ({', '.join(t.name for t in still[:3])}) "
+                 f"{'is' if len(still) == 1 else 'are'} stuck inside a C call and could not be stopped: "
+                 "restart the kernel to end them.")
+    return report(False, f"{name}() did not return within {limit:g} s: the checker stopped it and ended "
+                  f"what it had started.{stuck}", HINT_NEVER_RETURNED)
+
+
+def end_stuck_call(observation: Observation, census: Census) -> list[threading.Thread]:
+    """After a call that was stopped: shut its pools, end its processes, stop its threads.
+
+    Returns the threads that would not stop."""
+    from ..engine.bounded import stop_threads
+
+    observation.clean_up()
+    _, processes = census.leftovers(settle=0.0)
+    Census.stop(processes)
+    threads = [w.obj for w in observation.threads
+               if not w.ended() and getattr(w.obj, "name", "") not in _OWN_THREADS]
+    threads += [t for t in census.new_threads() if t not in threads]
+    return stop_threads(threads)
+
+
 def call_learner(func: Callable[[], Any], name: str, hint: str = "",
                  leftover_hint: str = "Join every thread and process you started before returning.",
-                 observation: Observation | None = None,
+                 observation: Observation | None = None, limit: float | None = None,
                  ) -> tuple[Any, float, Verdict | None]:
     """Call the learner's ``func()`` and time it: ``(value, seconds, None)`` when it behaved.
 
@@ -530,13 +571,25 @@ def call_learner(func: Callable[[], Any], name: str, hint: str = "",
     a process never joined), gives a ✘ verdict as the third item; what was left is then shut
     down, so the notebook leaks nothing. Judged the moment it returns: nothing is given time
     to disappear by itself. ``observation``: pass one to read what was observed afterwards.
+    ``limit``: seconds it may run (default :func:`learner_limit`); past it, it is stopped
+    (:func:`helpers.engine.bounded.call_within`), what it started is ended, and the ✘ says so.
     """
+    from ..engine.bounded import DidNotReturn, call_within
+
+    limit = learner_limit() if limit is None else limit
     census = Census()
     observation = observation if observation is not None else Observation()
     start = time.perf_counter()
-    try:
+    def watched() -> Any:
         with observation:
-            value = func()
+            return func()
+
+    try:
+        try:
+            value = call_within(watched, limit)
+        except DidNotReturn:
+            still = end_stuck_call(observation, census)
+            return None, time.perf_counter() - start, never_returned(name, limit, still)
     except Exception as exc:  # the learner's bug is reported, not raised: the notebook runs on
         elapsed = time.perf_counter() - start
         observation.clean_up()

@@ -23,11 +23,14 @@ from typing import Any
 import psutil
 
 from ..engine.census import kill_all, live_children
-from .base import NOT_ANSWERED, Verdict, report, unanswered
+from ..engine.bounded import DidNotReturn, call_within
+from .base import NOT_ANSWERED, Verdict, learner_limit, never_returned, report, unanswered
 
 TASKS = 10
 #: The cluster's shape that the exercise asks for: this many worker processes, one thread each.
 WORKERS = 2
+#: Seconds the learner's function may run: a cluster's start and close take seconds on a busy machine.
+LIMIT = 180.0
 
 
 class _ExecutorWatch:
@@ -113,9 +116,12 @@ def _close_left_open(objects: set[Any]) -> None:
             pass
 
 
-def check_cluster_map(squares_on_cluster: Any) -> Verdict:
+def check_cluster_map(squares_on_cluster: Any, limit: float | None = None) -> Verdict:
     """``squares_on_cluster()`` must map :func:`~helpers.cluster.slow_square` over ``range(10)`` on a
-    local Dask cluster of at least two worker *processes*, return the ten records, and close the cluster."""
+    local Dask cluster of at least two worker *processes*, return the ten records, and close the cluster.
+
+    ``limit``: seconds it may run (default :data:`LIMIT`, or ``$COURSE_CHECK_TIMEOUT``); past it, it is
+    stopped, what it opened is closed and its processes ended, and the ✘ line says so."""
     if unanswered(squares_on_cluster):
         return report(False, NOT_ANSWERED)
     if not callable(squares_on_cluster):
@@ -126,9 +132,18 @@ def check_cluster_map(squares_on_cluster: Any) -> Verdict:
     watcher.start()
     executor = _ExecutorWatch()
     started = time.perf_counter()
-    try:
+    limit = learner_limit(LIMIT) if limit is None else limit
+
+    def observed() -> Any:
         with executor:
-            records = squares_on_cluster()
+            return squares_on_cluster()
+
+    try:
+        records = call_within(observed, limit)
+    except DidNotReturn:  # a function that never returns: stopped, its cluster closed, its processes ended
+        watcher.stop()
+        _clean_up(before_pids, before_open)
+        return never_returned("squares_on_cluster", limit)
     except Exception as exc:  # the learner's bug is reported, not raised
         watcher.stop()
         _clean_up(before_pids, before_open)

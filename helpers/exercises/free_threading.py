@@ -31,8 +31,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..engine.bounded import DidNotReturn, stop_threads
 from ..free_threading import gil_status
-from .base import NOT_ANSWERED, Verdict, check_function, report, unanswered
+from .base import NOT_ANSWERED, Verdict, check_function, learner_limit, never_returned, report, unanswered
 
 _MISSING = object()
 
@@ -100,7 +101,10 @@ def _simulated(gil: Any, disabled: Any) -> Iterator[None]:
 
 
 def _answer(describe: Callable[[], Any]) -> dict[str, Any]:
-    value = describe()
+    """What ``describe()`` returned, checked; it is stopped after :func:`.base.learner_limit` s."""
+    from ..engine.bounded import call_within
+
+    value = call_within(describe, learner_limit())
     if not isinstance(value, dict) or set(value) != {"free_threaded_build", "gil_enabled"}:
         raise TypeError(f"returned {value!r:.80}, not a dict with the keys 'free_threaded_build' and "
                         "'gil_enabled'")
@@ -124,6 +128,8 @@ def check_gil_report(describe_python: Any) -> Verdict:
             else:
                 with _simulated(gil, disabled):
                     said = _answer(describe_python)
+        except DidNotReturn as stopped:
+            return never_returned("describe_python", stopped.limit)
         except AttributeError as exc:
             return report(False, f"in {name}, describe_python() raised AttributeError: {exc}.",
                           "Before 3.13, sys has no _is_gil_enabled (and the GIL is always on): "
@@ -201,8 +207,11 @@ def _count_on_threads(record: Callable[..., Any], tally: dict[str, int], per_thr
         worker.join(max(0.0, deadline - time.monotonic()))
     stuck = [w.name for w in workers if w.is_alive()]
     if stuck:
+        still = stop_threads([w for w in workers if w.is_alive()])
+        left = (f"; {len(still)} could not be stopped (inside a C call): restart the kernel to end them"
+                if still else "; the checker stopped them")
         return expected, (f"{len(stuck)} of its {len(workers)} threads were still inside record_visits_safely after "
-                          f"{timeout:.0f} s (waiting for a lock that nobody releases?)")
+                          f"{timeout:.0f} s (waiting for a lock that nobody releases?){left}")
     if errors:
         return expected, f"record_visits_safely raised {type(errors[0]).__name__}: {errors[0]}"
     return expected, None

@@ -15,12 +15,15 @@ import threading
 import time
 from typing import Any
 
+from ..engine.bounded import stop_threads
 from ..engine.config import seconds
-from .base import NOT_ANSWERED, Verdict, report, unanswered
+from .base import NOT_ANSWERED, Verdict, learner_limit, never_returned, report, unanswered
 
 #: Threads, transfers per thread and accounts the checker uses.
 THREADS = 4
 TRANSFERS = 150
+#: Seconds the 4 threads of transfers may take in all before they are stopped (``$COURSE_CHECK_TIMEOUT`` overrides).
+LIMIT = 120.0
 ACCOUNTS = 3
 START_BALANCE = 1_000
 
@@ -214,12 +217,13 @@ def check_transfer(transfer: Any) -> Verdict:
     start = time.perf_counter()
     for thread in threads:
         thread.start()
+    limit = learner_limit(min(LIMIT, watch.patience * (TRANSFERS + 2)))
+    deadline = time.monotonic() + limit
     for thread in threads:
-        thread.join(watch.patience * (TRANSFERS + 2))
+        thread.join(max(0.0, deadline - time.monotonic()))
     elapsed = time.perf_counter() - start
     if any(thread.is_alive() for thread in threads):
-        return report(False, "transfer() was still running after the checker's time limit.",
-                      "Does it wait on something that never comes?")
+        return never_returned("transfer", limit, stop_threads(threads))
     if errors:
         return report(False, f"transfer() raised {errors[0]}", "Run it once by hand on two Accounts to see why.")
     final = [account._money for account in accounts]

@@ -8,7 +8,8 @@ import time
 from typing import Any
 
 from ..charts.style import format_duration
-from .base import Verdict, check_function, report
+from ..engine.bounded import DidNotReturn, call_within
+from .base import Verdict, check_function, learner_limit, never_returned, report
 
 #: The checker's producer puts between this many numbers (a random count), this far apart (scaled), then SENTINEL.
 ITEMS = (150, 250)
@@ -92,6 +93,10 @@ class _WatchedQueue:
         return getattr(self._queue, name)
 
 
+#: What ``take_all`` "returned" when it was stopped for running past the time limit.
+_STUCK = object()
+
+
 def check_take_all(take_all: Any, *, timeout: float = 10.0) -> Verdict:
     """``take_all(q)`` must return every item a *running* producer puts on ``q``, in order, and stop at once.
 
@@ -129,7 +134,9 @@ def check_take_all(take_all: Any, *, timeout: float = 10.0) -> Verdict:
         error: Exception | None = None
         got: Any = None
         try:
-            got = take_all(watched)
+            got = call_within(lambda: take_all(watched), limit)
+        except DidNotReturn:  # busy without ever asking the queue: stopped; reported below
+            got = _STUCK
         except _CheckerGaveUp:
             gave_up = True
         except Exception as exc:  # the learner's bug: report it, never raise it
@@ -142,13 +149,18 @@ def check_take_all(take_all: Any, *, timeout: float = 10.0) -> Verdict:
             queue.close()
         return numbers, watched, started, returned, gave_up, error, got, sentinel_sent.value
 
+    limit = learner_limit(max(30.0, 3 * timeout))
     numbers, watched, started, returned, gave_up, error, got, sent = one_round()
+    if got is _STUCK:
+        return never_returned("take_all", limit)
     lingered = returned - watched.sentinel_taken if watched.sentinel_taken is not None else 0.0
     rounds = 1
     if PROMPT < lingered <= LINGER and not watched.asked_after and not gave_up and error is None:
         # Slow to return once: a busy machine may have held the thread back. A consumer that does
         # something after the SENTINEL (a nap, a wait for silence) is slow again; a right one is not.
         numbers, watched, started, returned, gave_up, error, got, sent = one_round()
+        if got is _STUCK:
+            return never_returned("take_all", limit)
         rounds = 2
     elapsed = returned - started
 

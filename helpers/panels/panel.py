@@ -18,7 +18,7 @@ from ..charts.live_chart import HistoryPoint, LiveTimeline, history_png, side_by
 from ..charts.style import STATUS_COLOURS
 from ..engine import validate
 from ..engine.config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
-from ..engine.harness import RunResult, TaskFailed, available_modes, check_workers, planned_label, run
+from ..engine.harness import RunResult, TaskFailed, available_modes, check_mode, check_workers, planned_label, run
 from ..engine.machine import usable_cores
 from ..engine.task_kinds import TaskKind
 from ..workers import COMPUTE, WAIT
@@ -139,6 +139,15 @@ class LivePanel(ShownPanel):
                  timeout: float = 120.0, lasting: float = DEFAULT_RUN_SECONDS,
                  per_unit: float | None = None) -> None:
         kind = task_kind(task)
+        # Every argument checked before anything is built or sized: one clear line, no widget's TraitError.
+        modes = list(available_modes() if modes is None else validate.items(modes, "modes", 8))
+        for name in modes:
+            check_mode(name)
+        check_mode(mode)
+        if mode not in modes:
+            raise ValueError(f"mode={mode!r} is not one of the panel's modes ({', '.join(modes)}).")
+        check_workers(workers, "threads" if mode == "sequential" else mode)
+        validate.seconds(lasting, "lasting", 600)
         if size is None:  # a run of the panel's defaults lasts a few seconds on this machine (sized_for)
             if kind.seconds_per_unit is None:
                 size = seconds(1.0)
@@ -165,7 +174,7 @@ class LivePanel(ShownPanel):
         # are not squeezed at its left end; the box beside it takes any count the mode allows.
         reach = slider_reach()
         # Every mode this Python can run ("interpreters" from 3.14 on) unless the notebook chooses.
-        self.mode = widgets.ToggleButtons(options=list(available_modes() if modes is None else modes), value=mode)
+        self.mode = widgets.ToggleButtons(options=modes, value=mode)
         self.workers = widgets.IntSlider(value=min(workers, reach), min=1, max=reach, description="Workers",
                                          continuous_update=False)
         self.workers_typed = widgets.IntText(value=workers, description="or type", layout={"width": "160px"})
