@@ -3,10 +3,11 @@
 First the pieces, without a kernel or a browser (fast). Then one real build in fast mode
 (``--fast``: COURSE_TIME_SCALE=0.25) into a temporary folder, checked with poppler's
 ``pdfinfo`` / ``pdftotext``: every PDF opens, the cheat sheet is one page, every title is in
-the course PDF and the index, no link points nowhere, the learner's copy has no solution, and
-the control panels show their figure. The build covers notebooks 00, 02 and 08 (a panel, a
+the course PDF and the index, no link points nowhere, the learner's copy has no solution, the
+control panels show their figure, no page shows a widget's repr, and no page but a notebook's last
+is near-empty (measured on the rendered page with ``pdftoppm``). The build covers notebooks 00, 02 and 08 (a panel, a
 failing spawn child, the advisor's controls, the cheat sheet's figures: about 45 s on 2 cores);
-``HANDOUTS_TEST_NOTEBOOKS=all`` builds the whole course (about 2 minutes), or give numbers:
+``HANDOUTS_TEST_NOTEBOOKS=all`` builds the whole course (several minutes), or give numbers:
 ``HANDOUTS_TEST_NOTEBOOKS=03,04``. Without chromium or poppler-utils the build checks are
 skipped, except on CI (``$CI`` set), where they fail.
 """
@@ -424,18 +425,30 @@ def test_executed_copies_show_each_panel_as_its_final_figure(built):
         assert panels, "no LivePanel output found in notebooks that run one"
 
 
+def shows_widget_repr(text: str) -> str | None:
+    """The widget repr in ``text``, also where the page wrapped it across lines ("VBox(chil / dren=")."""
+    joined = re.compile(WIDGET_REPR.pattern.removeprefix(r"\b"))  # the spaces gone, "1 VBox(" reads "1VBox("
+    found = WIDGET_REPR.search(text) or joined.search(re.sub(r"\s+", "", text))
+    return found.group(0) if found else None
+
+
 def test_no_page_shows_a_widget_repr(built):
+    pdfs = [built.out / "cheatsheet.pdf"]
     for variant in handouts.VARIANTS:
         for nb in built.notebooks:
             text = " ".join(parse(built.out / variant / nb.html_name).text)
-            assert not WIDGET_REPR.search(text), f"{variant}/{nb.html_name}: {WIDGET_REPR.search(text).group(0)!r}"
-            pdf = pdf_text(built.out / variant / "pdf" / nb.pdf_name)
-            assert not WIDGET_REPR.search(pdf), f"{variant}/{nb.pdf_name}: a widget repr"
+            assert not shows_widget_repr(text), f"{variant}/{nb.html_name}: {shows_widget_repr(text)!r}"
+        pdfs += sorted((built.out / variant / "pdf").glob("*.pdf"))  # each notebook's, and course.pdf
+    for pdf in pdfs:  # what the printed page shows, as poppler reads it back
+        text = pdf_text(pdf)
+        assert len(text) > 200 and not shows_widget_repr(text), \
+            f"{pdf.relative_to(built.out)}: a widget repr {shows_widget_repr(text)!r}"
 
 
 def test_the_widget_repr_pattern_catches_what_an_unshown_widget_prints():
-    assert WIDGET_REPR.search("VBox(children=(HBox(children=(IntSlider(value=2, description='worker processes'")
-    assert not WIDGET_REPR.search("<ClusterPanel: 8 tasks on cluster 2 × 1: 1.20 s>")
+    assert shows_widget_repr("VBox(children=(HBox(children=(IntSlider(value=2, description='worker processes'")
+    assert shows_widget_repr("x = 1\nVBox(chil\ndren=(HBox(")  # wrapped mid-word on a page
+    assert not shows_widget_repr("<ClusterPanel: 8 tasks on cluster 2 × 1: 1.20 s>")
 
 
 def test_every_page_says_whose_machine_measured_it(built):
@@ -461,6 +474,96 @@ def test_the_cheat_sheet_figures_were_handed_over_by_the_notebook_itself(built):
         # solution printed open: "<details open>").
         assert [c.source.replace("<details open>", "<details>", 1) for c in executed.cells
                 if "handout-stamp" not in c.metadata.get("tags", [])] == [c.source for c in source.cells]
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """Each page's text without its footer (the stamp and "N / M"), as poppler reads it."""
+    footer = re.compile(r"\s*(\d+ / \d+|\d\d · Measured \d{4}-\d\d-\d\d .*)\s*")
+    pages = pdf_text(pdf).split("\f")[:int(pdf_info(pdf)["Pages"])]
+    return [flat("\n".join(line for line in page.splitlines() if not footer.fullmatch(line))) for page in pages]
+
+
+def test_no_page_but_a_notebooks_last_is_near_empty_or_only_a_next_line(built):
+    """Every page of a notebook's PDF, its last excepted, is filled at least MIN_FILL of the way down (measured on
+    the rendered page: a figure counts), and no page holds nothing but a "Next:" line."""
+    margins = handouts.page_margins_mm((handouts.ASSETS / "handout.css").read_text(encoding="utf-8"))
+    fills = {}
+    for variant in handouts.VARIANTS:
+        for nb in built.notebooks:
+            pdf = built.out / variant / "pdf" / nb.pdf_name
+            fills[f"{variant}/pdf/{nb.pdf_name}"] = handouts.page_fills(pdf, margins)
+            assert len(fills[f"{variant}/pdf/{nb.pdf_name}"]) == int(pdf_info(pdf)["Pages"])
+            for number, text in enumerate(page_texts(pdf), start=1):
+                assert not re.fullmatch(r"(Next:.*)?", text), f"{variant}/{nb.pdf_name} p. {number}: {text!r}"
+    near_empty = handouts.near_empty_pages(fills)
+    assert not near_empty, f"pages under {handouts.MIN_FILL:.0%} full: {near_empty}"
+    assert built.manifest["fills"] == fills and built.manifest["near_empty"] == []
+    print(f"\nfills: {fills}")
+
+
+def test_the_course_pdf_is_the_cover_and_every_notebook_pdf(built):
+    for variant in handouts.VARIANTS:
+        pages = built.manifest["pages"]
+        parts = sum(pages[f"{variant}/pdf/{nb.pdf_name}"] for nb in built.notebooks)
+        assert parts < pages[f"{variant}/pdf/course.pdf"] <= parts + 2, variant  # a cover of one or two pages
+
+
+def test_page_fill_is_how_far_down_the_content_reaches(tmp_path):
+    """page_fills measures a page by its ink: a page filled 30 % of the way down reads about 0.3, a figure counts
+    as much as text, and a blank page reads 0."""
+    if shutil.which("pdftoppm") is None:
+        unavailable("poppler-utils (pdftoppm) is not installed")
+    try:
+        chromium = handouts.find_chromium()
+    except handouts.BuildError as exc:
+        unavailable(str(exc))
+    css = (ROOT / "tools" / "handout_templates" / "handout.css").read_text(encoding="utf-8")
+    top, bottom = handouts.page_margins_mm(css)
+    area = handouts.PAGE_HEIGHT_MM - top - bottom
+    page = (f"<style>{css}</style><p>one line of text</p><div style='height:{0.3 * area - 12:.1f}mm'></div>"
+            "<div style='height: 6mm; width: 40mm; background: #333'></div>"
+            "<div style='break-before: page; height: 1mm'></div>"
+            f"<div style='break-before: page; height: {0.9 * area:.1f}mm; width: 5mm; background: #333'></div>")
+    source = tmp_path / "page.html"
+    source.write_text(page, encoding="utf-8")
+    handouts.print_pdf(chromium, source, tmp_path / "page.pdf")
+    fills = handouts.page_fills(tmp_path / "page.pdf", (top, bottom))
+    assert len(fills) == 3, fills
+    assert 0.25 <= fills[0] <= 0.35 and fills[1] == 0.0 and 0.85 <= fills[2] <= 0.95, fills
+    near_empty = handouts.near_empty_pages({"x.pdf": fills})  # the last page may be short
+    assert [entry.split(" (")[0] for entry in near_empty] == ["x.pdf p. 1", "x.pdf p. 2"], near_empty
+
+
+def test_one_browser_prints_what_a_chromium_per_page_prints(tmp_path, monkeypatch):
+    """print_all: with Playwright one chromium prints every page; without it, one chromium per page
+    (print_pdf). Both give the page's own size, margins and footer, and leave no browser running."""
+    if shutil.which("pdftotext") is None:
+        unavailable("poppler-utils (pdftotext) is not installed")
+    try:
+        chromium = handouts.find_chromium()
+    except handouts.BuildError as exc:
+        unavailable(str(exc))
+    css = (ROOT / "tools" / "handout_templates" / "handout.css").read_text(encoding="utf-8")
+    jobs = []
+    for number in range(3):
+        source = tmp_path / f"page{number}.html"
+        source.write_text(f"<style>{css} @page {{ @bottom-left {{ content: 'footer {number}' }} }}</style>"
+                          + "<p>text</p>" * (40 * (number + 1)), encoding="utf-8")
+        jobs.append((source, tmp_path / "one" / f"page{number}.pdf"))
+    handouts.print_all(chromium, jobs, browsers=2)
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # "import playwright.sync_api" fails
+    handouts.print_all(chromium, [(html, tmp_path / "each" / pdf.name) for html, pdf in jobs], browsers=2)
+    pages = []
+    for number, (_, pdf) in enumerate(jobs):
+        each = tmp_path / "each" / pdf.name
+        pages.append(int(pdf_info(pdf)["Pages"]))
+        assert pages[-1] == int(pdf_info(each)["Pages"]), pdf.name
+        assert pdf_info(pdf)["Page size"] == pdf_info(each)["Page size"]
+        assert f"footer {number}" in pdf_text(pdf) and f"footer {number}" in pdf_text(each)
+    assert pages == sorted(pages) and pages[0] < pages[-1], pages  # each its own page, not one page printed thrice
+    left = [p.info["pid"] for p in psutil.process_iter(["pid", "cmdline"])
+            if any("handouts-chromium-" in part for part in p.info["cmdline"] or [])]
+    assert not left, f"chromium left running: {left}"
 
 
 def test_no_chromium_is_left_running(built):

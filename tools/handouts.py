@@ -10,7 +10,9 @@ otherwise), so every figure shows what *this* machine measured, and every page i
 Maintained tools do the work: nbclient executes, nbconvert's ``TagRemovePreprocessor`` takes the
 solutions out of the learner's copy, nbconvert's HTML exporter renders each page through the
 ``handout`` template (tools/handout_templates/nbconvert: navigation, print footer), headless
-Chromium prints the PDFs and poppler's ``pdfunite`` / ``pdfinfo`` join and count them. What is
+Chromium prints the PDFs (one browser for many pages, driven by Playwright where it is installed) and
+poppler's ``pdfunite`` / ``pdfinfo`` / ``pdftoppm`` join, count and measure them (build.json lists any page
+less than ``MIN_FILL`` full that is not a notebook's last). What is
 left here is what no tool does: the machine stamp and the one-page cheat sheet, whose figures
 the quick-reference notebook hands over itself (``helpers.handout.record_figures``).
 
@@ -38,6 +40,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -73,6 +76,12 @@ CELL_TIMEOUT = 300
 KERNEL_START_TIMEOUT = 30
 KERNEL_START_TRIES = 3
 CHROMIUM_TIMEOUT = 180
+#: Every page but a notebook's last is filled at least this far down (tests/test_handouts.py; build.json lists
+#: any page under it): a page cut short by a figure or a code cell that did not fit wastes paper.
+MIN_FILL = 0.6
+PAGE_HEIGHT_MM = 279.4
+FILL_DPI = 24
+INK = 200  # a grey level darker than this (0-255) is ink, not paper: the code cells' light background is paper
 #: How the notebook that measures the cheat sheet's figures is recognised: it hands them over.
 RECORDS_FIGURES = "record_figures("
 
@@ -349,18 +358,20 @@ def find_chromium() -> str:
 
 
 def find_poppler() -> None:
-    for tool in ("pdfunite", "pdfinfo"):
+    for tool in ("pdfunite", "pdfinfo", "pdftoppm"):
         if shutil.which(tool) is None:
             raise BuildError(f"{tool} is missing: the PDFs are joined and counted with poppler "
                              "(Debian/Ubuntu: sudo apt-get install poppler-utils).")
 
 
-def _reap(group: int, profile: str) -> None:
-    """Kill whatever is left of one chromium run: its process group, and any process using its profile."""
-    try:
-        os.killpg(group, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def _reap(group: int | None, profile: str) -> None:
+    """Kill whatever is left of one chromium run: its process group (if it has its own), and any process
+    using its profile."""
+    if group is not None and group > 0:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     import psutil
 
     for process in psutil.process_iter(["cmdline"]):
@@ -396,12 +407,126 @@ def print_pdf(chromium: str, source: Path, target: Path, timeout: float = CHROMI
         raise BuildError(f"chromium could not print {source.name} (exit code {process.returncode}):\n{tail}")
 
 
+def _print_with_one_browser(chromium: str, jobs: list[tuple[Path, Path]], timeout: float) -> None:
+    """Print each (html, pdf) of ``jobs`` in turn with ONE headless chromium, driven by Playwright.
+
+    Same output as :func:`print_pdf` (the page's own @page size and margins, its outline), without a browser
+    start per page: starting chromium took about as long as printing a notebook here. Bounded: past ``timeout``
+    seconds for the whole list the browser is killed and the build stops; no process is left behind.
+    """
+    import threading
+
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="handouts-chromium-") as profile:
+        expired = threading.Event()
+
+        def stop() -> None:  # a hung page: killing its browser makes the waiting call raise
+            expired.set()
+            _reap(None, profile)
+
+        timer = threading.Timer(timeout, stop)
+        timer.start()
+        current = jobs[0][0] if jobs else None
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch_persistent_context(
+                    profile, executable_path=chromium, headless=True, timeout=timeout * 1000,
+                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-extensions",
+                          "--no-first-run", "--disable-sync", "--disable-background-networking",
+                          "--disable-crash-reporter", "--disable-breakpad"])
+                try:
+                    page = browser.new_page()
+                    for current, target in jobs:
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        page.goto(current.as_uri(), wait_until="load", timeout=timeout * 1000)
+                        page.pdf(path=str(target), prefer_css_page_size=True, outline=True, tagged=True)
+                finally:
+                    browser.close()
+        except PlaywrightError as exc:
+            if expired.is_set():
+                raise BuildError(f"chromium took more than {timeout:.0f} s to print {len(jobs)} pages; "
+                                 "stopped it.") from None
+            name = current.name if current else "?"
+            raise BuildError(f"chromium could not print {name}: {str(exc).splitlines()[0]}") from None
+        finally:
+            timer.cancel()
+            _reap(None, profile)
+    for _, target in jobs:
+        if not target.exists() or target.stat().st_size == 0:
+            raise BuildError(f"chromium wrote no {target.name}")
+
+
+def print_all(chromium: str, jobs: list[tuple[Path, Path]], browsers: int = 2,
+              timeout: float = CHROMIUM_TIMEOUT) -> None:
+    """Print every (html, pdf) of ``jobs``: ``browsers`` headless chromiums at once, each printing its share.
+
+    With Playwright (a test dependency, installed by ``make install-tests``), one browser prints many pages;
+    without it, one chromium is started per page (:func:`print_pdf`). Each browser gets ``timeout`` seconds per
+    page it prints.
+    """
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        with ThreadPoolExecutor(max_workers=max(1, browsers)) as pool:
+            for future in [pool.submit(print_pdf, chromium, html, pdf, timeout) for html, pdf in jobs]:
+                future.result()
+        return
+    shares = [jobs[index::max(1, browsers)] for index in range(max(1, browsers))]
+    with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+        for future in [pool.submit(_print_with_one_browser, chromium, share, timeout * len(share))
+                       for share in shares if share]:
+            future.result()
+
+
 def count_pages(pdf: Path) -> int:
     done = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60)
     pages = [line.split(":", 1)[1] for line in done.stdout.splitlines() if line.startswith("Pages:")]
     if done.returncode != 0 or not pages:
         raise BuildError(f"pdfinfo cannot read {pdf}: {done.stderr.strip()}")
     return int(pages[0])
+
+
+def page_margins_mm(css: str) -> tuple[float, float]:
+    """The top and bottom margins of the printed page, in mm, from handout.css's ``@page`` rule."""
+    found = re.search(r"@page\s*{[^}]*?margin:\s*([\d.]+)mm\s+[\d.]+mm\s+([\d.]+)mm", css)
+    if not found:
+        raise BuildError("handout.css's @page rule has no 'margin: <top>mm <sides>mm <bottom>mm ...'")
+    return float(found.group(1)), float(found.group(2))
+
+
+def page_fills(pdf: Path, margins_mm: tuple[float, float], dpi: int = FILL_DPI) -> list[float]:
+    """How far down its printable area each page's content reaches (0: nothing, 1: to the bottom margin).
+
+    The page is rendered in grey by poppler's ``pdftoppm`` and read row by row: the last row with ink
+    between the top and bottom margins ends the content (the footer is in the bottom margin, outside).
+    A figure counts as content, which a page's text (``pdftotext``) would not show.
+    """
+    with tempfile.TemporaryDirectory(prefix="handouts-fill-") as tmp:
+        done = subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(pdf), f"{tmp}/page"],
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise BuildError(f"pdftoppm cannot render {pdf}: {done.stderr.strip()}")
+        fills = []
+        for image in sorted(Path(tmp).glob("page-*.pgm"), key=lambda path: int(path.stem.rsplit("-", 1)[1])):
+            data = image.read_bytes()
+            header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", data)  # binary PGM, 8 bits a pixel
+            if not header:
+                raise BuildError(f"pdftoppm wrote an unexpected image for {pdf}")
+            width, height = int(header.group(1)), int(header.group(2))
+            pixels = data[header.end():]
+            top = round(height * margins_mm[0] / PAGE_HEIGHT_MM)
+            bottom = height - round(height * margins_mm[1] / PAGE_HEIGHT_MM)
+            inked = [row for row in range(top, bottom) if min(pixels[row * width:(row + 1) * width]) < INK]
+            fills.append(round((max(inked) + 1 - top) / (bottom - top), 3) if inked else 0.0)
+    return fills
+
+
+def near_empty_pages(fills: dict[str, list[float]], threshold: float = MIN_FILL) -> list[str]:
+    """The pages under ``threshold`` full that are not the last page of their PDF: "name p. N (NN %)"."""
+    return [f"{name} p. {number} ({fill:.0%})" for name, pages in fills.items()
+            for number, fill in enumerate(pages[:-1], start=1) if fill < threshold]
 
 
 def join_pdfs(parts: list[Path], target: Path) -> None:
@@ -563,25 +688,31 @@ def build(out: Path, only: list[str] | None = None, fast: bool = False, start_me
 
         step = time.perf_counter()
         figures["type_scale"] = build_cheatsheet(out, stamp, figures, chromium)
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            for future in [pool.submit(print_pdf, chromium, html, pdf) for html, pdf in printing]:
-                future.result()
+        print_all(chromium, printing, jobs)
         for variant in VARIANTS:
             join_pdfs([Path(tmp) / variant / "cover.pdf"] + [out / variant / "pdf" / nb.pdf_name for nb in notebooks],
                       out / variant / "pdf" / "course.pdf")
         timings["pdf"] = time.perf_counter() - step
 
     pages = {str(pdf.relative_to(out)): count_pages(pdf) for pdf in sorted(out.rglob("*.pdf"))}
+    margins = page_margins_mm(css)
+    # Each notebook's own PDF: its last page may be short (course.pdf is the same pages, joined).
+    fills = {f"{variant}/pdf/{nb.pdf_name}": page_fills(out / variant / "pdf" / nb.pdf_name, margins)
+             for variant in VARIANTS for nb in notebooks}
+    near_empty = near_empty_pages(fills)
     timings["total"] = time.perf_counter() - began
     manifest = {
         "built": stamp.when.isoformat(), "fast": fast, "machine": stamp.info, "stamp": stamp.line(),
         "notebooks": records, "figures": figures, "figures_from": source.path.name, "pages": pages,
+        "fills": fills, "near_empty": near_empty,
         "seconds": {key: round(value, 1) for key, value in timings.items()},
     }
     (out / "build.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     log(f"handouts built in {timings['total']:.0f} s (execute {timings['execute']:.0f} s, "
         f"PDFs {timings['pdf']:.0f} s): open {out / 'index.html'}")
     log("  pages: " + ", ".join(f"{name} {count}" for name, count in pages.items() if "learner" not in name))
+    if near_empty:
+        log(f"  {len(near_empty)} pages under {MIN_FILL:.0%} full (not a notebook's last): " + ", ".join(near_empty))
     return manifest
 
 
@@ -594,7 +725,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"scale the demos' pauses by {FAST_TIME_SCALE} (COURSE_TIME_SCALE), as the tests do")
     parser.add_argument("--start-method", choices=("fork", "spawn", "forkserver"),
                         help="start method for every process demo (default: $COURSE_START_METHOD or the platform's)")
-    parser.add_argument("--jobs", type=int, default=2, help="chromium processes printing at once (default 2)")
+    parser.add_argument("--jobs", type=int, default=2, help="chromium browsers printing at once (default 2)")
     args = parser.parse_args(argv)
     try:
         build(args.out.resolve(), args.only.split(",") if args.only else None, args.fast, args.start_method,
