@@ -112,13 +112,25 @@ def test_stop_in_a_notebook_also_stops_a_thread_stuck_in_the_learners_call():
     import threading
     import time
 
+    import signal
+
+    started = threading.Event()
+
     def spin(_):
+        started.set()
         while True:
             pass
 
     def press_stop():
-        time.sleep(0.5)
+        # ■ once the learner's call is running (not at a guessed 0.5 s: on a loaded machine that can fall in
+        # the set-up before the call, measured lost in CI-like runs at load ~20).
+        if started.wait(60):
+            time.sleep(0.2)
         _thread.interrupt_main()  # what the kernel's ■ does
+
+    # interrupt_main() does nothing where SIGINT is ignored or left to the OS: a test before this one must not
+    # have left it so (this names the culprit instead of a 60 s timeout).
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, signal.getsignal(signal.SIGINT)
 
     before = threading.active_count()
     presser = threading.Thread(target=press_stop)
