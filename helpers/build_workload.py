@@ -70,12 +70,14 @@ def add_plainly(counter: Counter, times: int, ready: threading.Barrier | None = 
 
 def lost_updates(threads: int = 4, times: int = 200_000, trials: int = 3) -> dict[str, Any]:
     """Notebook 11's race, ``trials`` times: additions lost in each (a busy machine may not overlap them every time)."""
-    from .engine import validate
-    from .engine.config import MAX_THREADS
+    if __package__:  # imported from the course: a learner's call, checked. Run as a script by the other build's
+        # Python (helpers.free_threading.measure_build), nothing of the course can be imported: its caller checked.
+        from .engine import validate
+        from .engine.config import MAX_THREADS
 
-    validate.whole_number(threads, "threads", 1, MAX_THREADS)
-    validate.whole_number(times, "times", 1, 10_000_000)
-    validate.whole_number(trials, "trials", 1, 100)
+        validate.whole_number(threads, "threads", 1, MAX_THREADS)
+        validate.whole_number(times, "times", 1, 10_000_000)
+        validate.whole_number(trials, "trials", 1, 100)
     lost = []
     for _ in range(trials):
         counter = Counter()
