@@ -114,10 +114,14 @@ class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.machinery.ModuleSpec(fullname, self)
 
     def create_module(self, spec: Any) -> Any:
-        return importlib.import_module(f"{__name__}.{MOVED[spec.name.rpartition('.')[2]]}")
+        module = importlib.import_module(f"{__name__}.{MOVED[spec.name.rpartition('.')[2]]}")
+        spec.loader_state = module.__spec__  # importlib puts the old name's spec on the module next
+        return module
 
     def exec_module(self, module: Any) -> None:
-        pass  # already executed under its new name
+        # Already executed under its new name. Give the module its own spec back, or importlib.reload() would
+        # re-run it as ``helpers.<old name>``: a second name for it in tracebacks, walks and pickles.
+        module.__spec__ = module.__spec__.loader_state or module.__spec__
 
 
 if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):

@@ -63,17 +63,10 @@ def test_max_processes_is_bounded():
 
 @pytest.mark.parametrize("cpus, processes, threads, tasks", [(1, 4, 64, 256), (2, 8, 64, 256), (16, 64, 64, 256),
                                                              (128, 128, 128, 512)])
-def test_limits_leave_room_for_one_worker_per_core_and_two_tasks_each(monkeypatch, cpus, processes, threads, tasks):
+def test_limits_leave_room_for_one_worker_per_core_and_two_tasks_each(cpus, processes, threads, tasks):
     # Notebooks 10 and 14 run workers=cores, tasks=2*cores: a 128-core machine must not be refused.
-    import importlib
-
-    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
-    fresh = importlib.reload(config)
-    try:
-        assert (fresh.max_processes(), fresh.MAX_THREADS, fresh.MAX_TASKS) == (processes, threads, tasks)
-    finally:
-        monkeypatch.undo()
-        importlib.reload(config)
+    assert config.limits_for(cpus) == (processes, threads, tasks)
+    assert (config.max_processes(), config.MAX_THREADS, config.MAX_TASKS) == config.limits_for(os.cpu_count() or 1)
 
 
 def test_gil_detection_matches_interpreter():

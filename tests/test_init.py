@@ -52,3 +52,15 @@ def test_no_helpers_name_carries_a_notebook_number():
     found = {f"{path.relative_to(root)}: {name}" for path in root.rglob("*.py")
              for name in pattern.findall(path.read_text(encoding="utf-8"))}
     assert not found, sorted(found)
+
+
+def test_an_old_name_leaves_the_module_its_own_spec():
+    # importlib puts the old name's spec on the module it is given; reload() would then re-run the module as
+    # helpers.<old name> (seen: a test's reload of the config renamed it, and the Run-button walk counted it twice).
+    import importlib
+
+    import helpers.config  # noqa: F401  (the old flat name)
+    from helpers.engine import config
+
+    assert config.__spec__.name == config.__name__ == "helpers.engine.config"
+    assert importlib.reload(config).__name__ == "helpers.engine.config"

@@ -24,22 +24,25 @@ TIME_SCALE_ENV = "COURSE_TIME_SCALE"
 
 KNOWN_START_METHODS = ("fork", "spawn", "forkserver")
 
-_CPUS = os.cpu_count() or 1
-#: Upper bound on threads in one run: 64, or one per CPU on a bigger machine (the notebooks ask for one worker per
-#: core, so a 128-core learner is not refused). Far above what any demo needs, far below trouble.
-MAX_THREADS = max(64, _CPUS)
-#: Upper bound on tasks in one run: 256, or four per CPU (the notebooks run two tasks per core).
-MAX_TASKS = max(256, 4 * _CPUS)
+def limits_for(cpus: int) -> tuple[int, int, int]:
+    """The most processes, threads and tasks one run may have on a machine of ``cpus`` CPUs.
+
+    Processes: four per core, at least 4, at most 64 (or one per core on a bigger machine). Threads: 64, or one
+    per CPU. Tasks: 256, or four per CPU. The notebooks ask for one worker per core and two tasks each, so a
+    128-core learner is not refused; enough to show that more workers than cores buys nothing; never a fork bomb.
+    """
+    return max(4, min(max(64, cpus), 4 * cpus)), max(64, cpus), max(256, 4 * cpus)
+
+
+#: Upper bound on threads in one run (:func:`limits_for`). Far above what any demo needs, far below trouble.
+MAX_THREADS = limits_for(os.cpu_count() or 1)[1]
+#: Upper bound on tasks in one run (:func:`limits_for`).
+MAX_TASKS = limits_for(os.cpu_count() or 1)[2]
 
 
 def max_processes() -> int:
-    """The most processes one run may start: four per core, at least 4, at most 64 (or one per core on a
-    machine with more, since the notebooks ask for one worker per core).
-
-    Enough to show that more processes than cores buys nothing; never a fork bomb.
-    """
-    cpus = os.cpu_count() or 1
-    return max(4, min(max(64, cpus), 4 * cpus))
+    """The most processes one run may start here (:func:`limits_for`)."""
+    return limits_for(os.cpu_count() or 1)[0]
 
 
 def available_start_methods() -> list[str]:
