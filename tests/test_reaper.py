@@ -84,13 +84,16 @@ def test_install_is_a_no_op_outside_ipython():
 
 
 def test_hooks_wait_only_after_an_interrupted_cell():
+    # Children an earlier test's pool or cluster is still ending are not the hooks' (seen in CI: a Dask worker whose
+    # end its fork server had not yet reported): only what the hooks might start counts.
+    before = {p.pid for p in multiprocessing.active_children()}
     hooks = reaper._CellHooks()
     started = time.monotonic()
     hooks.pre_run_cell(None)
     hooks.post_run_cell(SimpleNamespace(error_in_exec=None))
     hooks.post_run_cell(SimpleNamespace(error_in_exec=KeyboardInterrupt()))
     assert time.monotonic() - started < 1  # no child started: nothing to wait for
-    assert multiprocessing.active_children() == []
+    assert {p.pid for p in multiprocessing.active_children()} <= before
 
 
 # --- a ProcessPoolExecutor whose worker was killed: no worker may outlive the cell -------------------------
