@@ -160,6 +160,11 @@ def test_waits_faster_than_their_workers_can_make_them_cannot_tell_not_one_after
     answer = recommend(m)
     assert answer.tool == CANNOT_TELL and answer.kind == "waits" and answer.busy, answer
     assert "more than they can reach" in answer.headline, answer.headline
+    # On 2 cores: threads ×5.13 on 4 set aside, processes ×2.26 within reach: not a win for the slower way.
+    m = measurement(wall=0.1, cpu=0.001, cores=2, idle=0.0,
+                    ways=[("threads", 4, 5.13, 0.01, 0.001, 0.9), ("processes", 4, 2.26, 0.02, 0.02, 0.9)])
+    answer = recommend(m)
+    assert answer.tool == CANNOT_TELL and answer.busy, answer
     # Within reach, the same waits are threads' (the rule does not turn a shown overlap into "can't tell").
     m = measurement(wall=0.1, cpu=0.001, cores=1, idle=0.0,
                     ways=[("threads", 2, 1.9, 0.01, 0.001, 0.9), ("processes", 1, 0.95, 0.02, 0.02, 0.9)])

