@@ -77,7 +77,7 @@ lab-args:
 # servers, a browser), about half a core on average. Each part's output is printed when that part ends.
 # lint takes seconds and goes first in the queue.
 test: install-tests
-	@echo "== lint, unit tests and notebook passes, side by side: each prints when it ends (about 20 min on 2 cores: seven notebook passes, 3.14t included)"
+	@echo "== lint, unit tests and notebook passes, side by side: each prints when it ends (about 21 min on 2 cores: seven notebook passes, 3.14t included)"
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint unit notebooks
 
 # Style and types (settings in pyproject.toml: [tool.ruff], [tool.mypy]; CONTRIBUTING.md). `ruff format` is not used.
