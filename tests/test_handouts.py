@@ -58,6 +58,18 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def chromium_and_css(tool: str) -> tuple[str, str]:
+    """Debian's chromium and the handout's CSS, for a test that prints a page and reads it back with ``tool``
+    (poppler's pdftoppm or pdftotext); the test is marked unavailable where either is missing."""
+    if shutil.which(tool) is None:
+        unavailable(f"poppler-utils ({tool}) is not installed")
+    try:
+        chromium = handouts.find_chromium()
+    except handouts.BuildError as exc:
+        unavailable(str(exc))
+    return chromium, (ROOT / "tools" / "handout_templates" / "handout.css").read_text(encoding="utf-8")
+
+
 def flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -511,13 +523,7 @@ def test_the_course_pdf_is_the_cover_and_every_notebook_pdf(built):
 def test_page_fill_is_how_far_down_the_content_reaches(tmp_path):
     """page_fills measures a page by its ink: a page filled 30 % of the way down reads about 0.3, a figure counts
     as much as text, and a blank page reads 0."""
-    if shutil.which("pdftoppm") is None:
-        unavailable("poppler-utils (pdftoppm) is not installed")
-    try:
-        chromium = handouts.find_chromium()
-    except handouts.BuildError as exc:
-        unavailable(str(exc))
-    css = (ROOT / "tools" / "handout_templates" / "handout.css").read_text(encoding="utf-8")
+    chromium, css = chromium_and_css("pdftoppm")
     top, bottom = handouts.page_margins_mm(css)
     area = handouts.PAGE_HEIGHT_MM - top - bottom
     page = (f"<style>{css}</style><p>one line of text</p><div style='height:{0.3 * area - 12:.1f}mm'></div>"
@@ -537,13 +543,7 @@ def test_page_fill_is_how_far_down_the_content_reaches(tmp_path):
 def test_one_browser_prints_what_a_chromium_per_page_prints(tmp_path, monkeypatch):
     """print_all: with Playwright one chromium prints every page; without it, one chromium per page
     (print_pdf). Both give the page's own size, margins and footer, and leave no browser running."""
-    if shutil.which("pdftotext") is None:
-        unavailable("poppler-utils (pdftotext) is not installed")
-    try:
-        chromium = handouts.find_chromium()
-    except handouts.BuildError as exc:
-        unavailable(str(exc))
-    css = (ROOT / "tools" / "handout_templates" / "handout.css").read_text(encoding="utf-8")
+    chromium, css = chromium_and_css("pdftotext")
     jobs = []
     for number in range(3):
         source = tmp_path / f"page{number}.html"
@@ -580,12 +580,7 @@ def test_no_chromium_is_left_running(built):
 def test_printed_output_wraps_at_spaces_and_the_next_line_is_not_printed(tmp_path):
     """One small notebook through the handout template and chromium: a long printed line wraps between words
     (JupyterLab's own CSS would cut them: "wor / k."), and the "Next:" navigation cell is left off paper."""
-    if shutil.which("pdftotext") is None:
-        unavailable("poppler-utils (pdftotext) is not installed")
-    try:
-        chromium = handouts.find_chromium()
-    except handouts.BuildError as exc:
-        unavailable(str(exc))
+    chromium, css = chromium_and_css("pdftotext")
     words = [f"word{n:02d}" for n in range(90)]
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("print(line)")
@@ -593,7 +588,6 @@ def test_printed_output_wraps_at_spaces_and_the_next_line_is_not_printed(tmp_pat
     nxt = nbformat.v4.new_markdown_cell("Next: **01 · the next one**")
     nxt.metadata["tags"] = ["course-next"]
     nb.cells = [nbformat.v4.new_markdown_cell("# 00 · A page"), cell, nxt]
-    css = (ROOT / "tools" / "handout_templates" / "handout.css").read_text(encoding="utf-8")
     page = SimpleNamespace(title="A page", number="00", stem="00_a_page", html_name="00_a_page.html",
                            pdf_name="00_a_page.pdf")
     html = handouts.render(nb, dict(css=css, variant="learner", page=page, print=True, footer='"test"',
