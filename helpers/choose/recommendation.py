@@ -208,13 +208,13 @@ def recommend(m: Measurement) -> Recommendation:
     # A way faster than its workers can make it (the baseline ran at a busier moment) was set aside by the verdict,
     # yet it ran faster than the rest: neither "one after another" nor a slower winner is what this run shows
     # (seen in CI: sleeps ×2.33 on 2 threads on 1 core; fetches, threads ×5.13 on 4 set aside, processes ×2.26 "won").
+    best_text = ", ".join(f"{w.label} {_x(w.speedup)}" for w in measured) or "no other way could run"
     overreached = [w for w in measured if not shown[w.key] and (w.speedup or 0) > max(1, w.workers)]
     fastest = max(overreached, key=lambda w: w.speedup or 0) if overreached else None
     if fastest is not None and (kind == "waits" or cores >= 2) and (
             not winners or (fastest.speedup or 0) > max(w.speedup or 0 for w in winners)):
         because = why[fastest.key].split(" -> ", 1)[-1] if fastest.key in why else "the machine was busy"
-        measured_text = ", ".join(f"{w.label} {_x(w.speedup)}" for w in measured)
-        return Recommendation(CANNOT_TELL, f"can't tell: {measured_text}; {because}", reasons, kind, busy)
+        return Recommendation(CANNOT_TELL, f"can't tell: {best_text}; {because}", reasons, kind, busy)
     if winners:
         best = max(winners, key=lambda w: w.speedup or 0)
         simple = [w for w in winners if (w.speedup or 0) >= CLOSE * (best.speedup or 0)]
@@ -233,7 +233,6 @@ def recommend(m: Measurement) -> Recommendation:
             reasons.append(f"{best.label} was {_x(best.speedup)}, within {1 - CLOSE:.0%}: {choice.label} is simpler")
         return Recommendation(choice.label, headline, reasons, kind, busy)
 
-    best_text = ", ".join(f"{w.label} {_x(w.speedup)}" for w in measured) or "no other way could run"
     if kind != "waits" and cores >= 2 and (unfair or lucky or (busy and not all(map(_settled(m), measured)))):
         # The verdict's own sentence on the way the load may have cost the most: why this run cannot show it.
         open_ways = [w for w in measured if not ruled_out_by_cost(m, w)] or measured
