@@ -123,8 +123,10 @@ bench-toolbox: install
 
 # Workshop handouts in handouts/: every notebook executed here, as a site and PDFs (learner's
 # and instructor's), a one-page cheat sheet. Needs chromium. FAST=1: pauses scaled by 0.25.
+# A notebook whose source, helpers/, Python, start method and machine are unchanged since its last
+# execution in handouts/ is reused (its page says when it was measured); FRESH=1 executes them all again.
 handouts: install-tests
-	$(PY) tools/handouts.py $(if $(FAST),--fast)
+	$(PY) tools/handouts.py $(if $(FAST),--fast) $(if $(FRESH),--fresh)
 
 clean:
 	rm -rf $(VENV) .venv-* build handouts test-output .mypy_cache .ruff_cache

@@ -74,3 +74,13 @@ def test_gil_detection_matches_interpreter():
 
     expected = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
     assert config.gil_enabled() is expected
+
+
+def test_panel_seconds_caps_a_panels_run_only_when_set(monkeypatch):
+    monkeypatch.delenv(config.PANEL_SECONDS_ENV, raising=False)
+    assert config.panel_seconds(3.5) == 3.5  # a learner's panel: as long as it asks
+    monkeypatch.setenv(config.PANEL_SECONDS_ENV, "1")  # the handouts' pace
+    assert config.panel_seconds(3.5) == 1.0 and config.panel_seconds(0.4) == 0.4  # a cap, never a stretch
+    monkeypatch.setenv(config.PANEL_SECONDS_ENV, "soon")
+    with pytest.raises(ValueError, match="COURSE_PANEL_SECONDS"):
+        config.panel_seconds(3.5)

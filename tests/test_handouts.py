@@ -158,8 +158,58 @@ def test_the_build_only_deletes_a_folder_it_made(tmp_path):
     ours = tmp_path / "handouts"
     handouts.prepare_output(ours)
     (ours / "old.html").write_text("stale")
+    (ours / "learner").mkdir()
+    (ours / handouts.CACHE).mkdir()
+    (ours / handouts.CACHE / "00_welcome.json").write_text("{}")
     handouts.prepare_output(ours)
-    assert not (ours / "old.html").exists() and (ours / handouts.MARKER).exists()
+    assert not (ours / "old.html").exists() and not (ours / "learner").exists() and (ours / handouts.MARKER).exists()
+    assert (ours / handouts.CACHE / "00_welcome.json").exists()  # the notebooks' last executions stay...
+    handouts.prepare_output(ours, fresh=True)
+    assert not (ours / handouts.CACHE).exists()  # ...unless the build is asked to run them all again
+
+
+def test_the_execution_key_changes_with_the_notebook_the_helpers_and_the_machine(tmp_path):
+    notebook, helpers_dir = tmp_path / "00_x.ipynb", tmp_path / "helpers"
+    notebook.write_text('{"cells": []}')
+    (helpers_dir / "engine" / "__pycache__").mkdir(parents=True)
+    (helpers_dir / "engine" / "runs.py").write_text("SIZE = 1\n")
+    machine = handouts.machine_key(handouts.Stamp.now().info)
+    assert {"python build", "host", "processor", "start method the course uses", "pause scale"} <= set(machine)
+    key = handouts.execution_key(notebook, machine, helpers_dir)
+    (helpers_dir / "engine" / "__pycache__" / "runs.cpython-311.pyc").write_bytes(b"compiled")
+    assert handouts.execution_key(notebook, machine, helpers_dir) == key  # a compiled cache is not a change
+    (helpers_dir / "engine" / "runs.py").write_text("SIZE = 2\n")
+    changed_helpers = handouts.execution_key(notebook, machine, helpers_dir)
+    notebook.write_text('{"cells": [1]}')
+    changed_notebook = handouts.execution_key(notebook, machine, helpers_dir)
+    other_method = handouts.execution_key(notebook, {**machine, "start method the course uses": "spawn"}, helpers_dir)
+    assert len({key, changed_helpers, changed_notebook, other_method}) == 4
+
+
+def test_a_kept_execution_comes_back_only_under_its_own_key(tmp_path):
+    import datetime as dt
+
+    import nbformat
+
+    from helpers.engine.verdict import MachineSeen
+
+    info = handouts.discover(["08"])[0]
+    out, figures_dir = tmp_path / "out", tmp_path / "out" / "logs" / "figures"
+    (out / "logs").mkdir(parents=True)
+    (out / "logs" / f"{info.stem}.log").write_text("kernel said hello")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+    when = dt.datetime(2026, 12, 6, 11, 40, 5, tzinfo=dt.timezone.utc)
+    seen = MachineSeen(usable=2, idle_before=1.9, idle_during=0.8)
+    handouts.keep_execution(out, info, "key-1", handouts.Execution(nb, 9.25, when, seen), {"io_speedup": 3.9})
+    assert handouts.cached_execution(out, info, "key-2", figures_dir) is None  # anything changed: run again
+    shutil.rmtree(out / "logs")
+    kept = handouts.cached_execution(out, info, "key-1", figures_dir)
+    assert kept is not None and kept.reused and kept.nb.cells[0].source == "print(1)"
+    assert (kept.seconds, kept.when, kept.seen) == (9.25, when, seen) and kept.seen.busy  # as measured then
+    assert (out / "logs" / f"{info.stem}.log").read_text() == "kernel said hello"
+    assert handouts.recorded_figures(figures_dir) == {"io_speedup": 3.9}  # the cheat sheet's, back in place
+    (out / handouts.CACHE / f"{info.stem}.ipynb").write_text("{half a notebo")
+    assert handouts.cached_execution(out, info, "key-1", figures_dir) is None  # a damaged copy: run again
 
 
 class FlakyClient:
@@ -210,7 +260,11 @@ def test_a_kernel_that_dies_mid_run_is_not_started_again(monkeypatch, tmp_path):
     assert DiesMidRun.made == 1
 
 
-def test_stamp_names_the_machine():
+def test_stamp_names_the_machine(monkeypatch):
+    monkeypatch.delenv("COURSE_PANEL_SECONDS", raising=False)
+    assert "control panels" not in handouts.Stamp.now().line()
+    monkeypatch.setenv("COURSE_PANEL_SECONDS", handouts.HANDOUT_PANEL_SECONDS)
+    assert f"control panels' runs sized to about {handouts.HANDOUT_PANEL_SECONDS} s" in handouts.Stamp.now().line()
     stamp = handouts.Stamp.now()
     line = stamp.line()
     assert f"Python {stamp.info['Python']}" in line and "CPU cores" in line and "start method" in line
@@ -238,6 +292,33 @@ def built(tmp_path_factory):
     manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
     notebooks = handouts.discover(None if only == "all" else only.split(","))
     return SimpleNamespace(out=out, manifest=manifest, notebooks=notebooks, log=result.stdout)
+
+
+def test_a_rebuild_reuses_an_unchanged_notebook_and_runs_a_changed_one_again(built, tmp_path):
+    out = tmp_path / "handouts"
+    shutil.copytree(built.out, out)  # the module's build stays as it was for the other tests
+    kept, changed = built.notebooks[0], built.notebooks[1]
+    record_file = out / handouts.CACHE / f"{changed.stem}.json"
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    record["key"] = "what a changed notebook, helper or Python gives"
+    record_file.write_text(json.dumps(record), encoding="utf-8")
+    command = [sys.executable, str(ROOT / "tools" / "handouts.py"), "--fast", "--out", str(out),
+               "--only", f"{kept.number},{changed.number}"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert result.returncode == 0, f"the rebuild failed:\n{result.stdout}\n{result.stderr}"
+    manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    now = {row["notebook"]: row for row in manifest["notebooks"]}
+    then = {row["notebook"]: row for row in built.manifest["notebooks"]}
+    reused, rerun = now[kept.path.name], now[changed.path.name]
+    assert reused["reused"] and reused["measured_at"] == then[kept.path.name]["measured_at"]
+    assert reused["executed_seconds"] == then[kept.path.name]["executed_seconds"]
+    assert not rerun["reused"] and rerun["measured_at"] > then[changed.path.name]["measured_at"]
+    assert f"reused {kept.path.name}: measured" in result.stdout and f"executed {changed.path.name}" in result.stdout
+    measured = handouts.dt.datetime.fromisoformat(reused["measured_at"])
+    page = flat((out / "learner" / kept.html_name).read_text(encoding="utf-8"))
+    assert f"Executed {measured:%Y-%m-%d %H:%M} UTC in " in page  # its stamp: when it was measured, not now
+    assert manifest["figures"] == built.manifest["figures"]  # the cheat sheet's, from the kept execution
+    assert (out / "learner" / "pdf" / kept.pdf_name).exists() and (out / "cheatsheet.pdf").exists()
 
 
 def pdf_info(path: Path) -> dict[str, str]:

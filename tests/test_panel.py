@@ -264,3 +264,24 @@ def test_hashing_threads_are_sized_as_parallel_lanes_and_a_python_loop_as_one_wi
     hashing = sized_for(gil_release.SHA256, 4, 2, "threads", cores=2, per_unit=0.002)
     looping = sized_for(gil_release.PYTHON, 4, 2, "threads", cores=2, per_unit=0.002)
     assert hashing == pytest.approx(2 * looping, rel=0.06)
+
+
+def test_the_handouts_pace_shortens_a_panels_own_run_yet_it_keeps_its_final_figure(monkeypatch):
+    import base64
+
+    from helpers.engine.config import PANEL_SECONDS_ENV
+
+    monkeypatch.setenv("COURSE_TIME_SCALE", "1.0")
+    monkeypatch.delenv(PANEL_SECONDS_ENV, raising=False)
+    per_unit = 2e-7  # the seconds one unit took "earlier in the notebook": no probe, so the sizes compare exactly
+    learners = LivePanel("compute", tasks=4, workers=2, mode="processes", per_unit=per_unit).size.value
+    monkeypatch.setenv(PANEL_SECONDS_ENV, "0.5")  # tools/handouts.py sets 1; 0.5 keeps this test short
+    panel = LivePanel("compute", tasks=4, workers=2, mode="processes", per_unit=per_unit)
+    assert panel.size.value == pytest.approx(learners * 0.5 / 3.5, rel=0.1)  # 3.5 s asked, 0.5 s given
+    explicit = LivePanel("compute", size=learners, tasks=4, workers=2, per_unit=per_unit)
+    assert explicit.size.value == learners  # a size the notebook gives is its own: not capped
+    result = panel.run(mode="processes", workers=2)
+    assert result is not None and result.status == "done" and len(result.tasks) == 4, result
+    picture = panel._repr_mimebundle_().get("image/png")  # what a handout page shows: the last figure
+    assert picture and base64.b64decode(picture).startswith(b"\x89PNG")
+    assert panel.history and panel.history[-1].elapsed == result.elapsed

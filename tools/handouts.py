@@ -69,7 +69,16 @@ LOAD_SAMPLE = 0.5
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: Written first into the output folder, so that a rebuild only ever deletes a folder it made.
 MARKER = ".handouts-build"
+#: Each notebook's last execution in this output folder, kept across builds (:func:`cached_execution`).
+CACHE = ".executed"
+#: What the build's kernels run: the helpers tree (every file in it counts towards a notebook's key).
+HELPERS = ROOT / "helpers"
 FAST_TIME_SCALE = "0.25"
+#: How long a control panel's own default run lasts in a handouts build ($COURSE_PANEL_SECONDS, see
+#: helpers/engine/config.py), instead of the 3-5 s that let a learner watch its chart grow: nobody watches a
+#: printed chart, and the final figure (the same measurement, shorter) shows the same effect. Measured on the
+#: idle 2-core machine: see the README's `make handouts` row.
+HANDOUT_PANEL_SECONDS = "1"
 CELL_TIMEOUT = 300
 #: A kernel answers within 1-2 s here. One that does not within 30 s had a port taken between jupyter_client's
 #: choice and its bind (it hangs, see conftest.py's ``retrying``): another kernel, with fresh ports, is started.
@@ -141,12 +150,15 @@ class Stamp:
 
     when: dt.datetime
     info: dict[str, Any]
+    panel_seconds: str = ""  # $COURSE_PANEL_SECONDS: how long the panels' own runs were sized to last
 
     @classmethod
     def now(cls) -> Stamp:
+        from helpers.engine.config import PANEL_SECONDS_ENV
         from helpers.engine.machine import machine_info
 
-        return cls(dt.datetime.now(dt.timezone.utc).replace(microsecond=0), machine_info())
+        return cls(dt.datetime.now(dt.timezone.utc).replace(microsecond=0), machine_info(),
+                   os.environ.get(PANEL_SECONDS_ENV, "").strip())
 
     def _get(self, key: str, default: Any = "?") -> Any:
         return self.info.get(key, default)
@@ -163,9 +175,10 @@ class Stamp:
         gil = "GIL enabled" if self._get("GIL enabled", True) else "no GIL (free-threaded)"
         scale = self._get("pause scale", 1)
         pauses = "real pauses" if str(scale).startswith("1 ") else f"pauses scaled ×{scale} (COURSE_TIME_SCALE)"
+        panels = f" · control panels' runs sized to about {self.panel_seconds} s" if self.panel_seconds else ""
         return ((f"{self.date} · " if with_date else "") + f"{self._get('operating system')} · {core_text} · "
                 f"Python {self._get('Python')} ({self._get('implementation')}) · "
-                f"start method {self._get('start method the course uses')} · {gil} · {pauses}")
+                f"start method {self._get('start method the course uses')} · {gil} · {pauses}{panels}")
 
     def short(self) -> str:
         """The page footer of the PDFs."""
@@ -250,6 +263,109 @@ def execute(info: Notebook, log_file: Path) -> tuple[Any, float, dt.datetime]:
                 continue
         return nb, time.perf_counter() - start, began
     raise AssertionError("unreachable")
+
+
+# --- the executions cache -------------------------------------------------------------------
+# A rebuild after a change to the CSS, a template or this script re-renders and re-prints, but need not re-run
+# minutes of notebooks whose figures would be measured the same way on the same machine. Each executed notebook
+# is kept in <out>/.executed/ with the key of what it ran: the notebook's bytes, every file of helpers/, the
+# Python and the machine (:func:`execution_key`). A notebook whose key is unchanged is reused, stamped with the
+# time it was measured; any change, or --fresh, executes it again.
+# Why not jupyter-cache (what Jupyter Book uses)? It keys a notebook on its code cells only (not on helpers/,
+# the Python or the machine, which decide every figure here), keeps a SQLite database and brings SQLAlchemy;
+# the key needed here is a hash of some files and one dict, and the store is two files a notebook.
+
+def machine_key(info: dict[str, Any]) -> dict[str, Any]:
+    """What decides a notebook's figures besides its code: the stamp's facts (:func:`machine_info`: cores, quota,
+    Python, start method, pause scale...), this exact Python and build, the host and its processor, and the
+    panels' pace."""
+    import platform
+
+    from helpers.engine.config import PANEL_SECONDS_ENV
+
+    cpu = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text(errors="replace").splitlines()
+                    if line.startswith("model name")), "")
+    return {**{key: str(value) for key, value in info.items()}, "python build": sys.version,
+            "python executable": sys.executable, "host": platform.node(), "processor": cpu or platform.processor(),
+            "panel seconds": os.environ.get(PANEL_SECONDS_ENV, "")}
+
+
+def execution_key(notebook: Path, machine: dict[str, Any], helpers_dir: Path = HELPERS) -> str:
+    """A hash of everything a notebook's execution depends on: its own bytes, each file under ``helpers_dir``
+    (name and bytes; compiled caches excluded) and ``machine`` (:func:`machine_key`)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    digest.update(notebook.read_bytes())
+    for path in sorted(helpers_dir.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+            digest.update(path.relative_to(helpers_dir).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    digest.update(json.dumps(machine, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Execution:
+    """One notebook's execution: the executed notebook, how long it took, when, and how busy the machine was."""
+
+    nb: Any
+    seconds: float
+    when: dt.datetime
+    seen: Any  # helpers.engine.verdict.MachineSeen
+    reused: bool = False
+
+
+def cached_execution(out: Path, info: Notebook, key: str, figures_dir: Path) -> Execution | None:
+    """The execution kept in ``out``'s cache for ``info`` if its key is ``key`` (else None): its log goes back to
+    ``out``/logs, and any figures it handed over (:func:`helpers.handout.record_figures`) to ``figures_dir``."""
+    import nbformat
+
+    from helpers.engine.verdict import MachineSeen
+
+    folder = out / CACHE
+    record_file, nb_file = folder / f"{info.stem}.json", folder / f"{info.stem}.ipynb"
+    try:
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+        if record.get("key") != key:
+            return None
+        nb = nbformat.read(nb_file, as_version=4)
+    except (OSError, ValueError):  # none yet, or a half-written one: executed again
+        return None
+    log_copy = folder / f"{info.stem}.log"
+    if log_copy.exists():
+        (out / "logs").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(log_copy, out / "logs" / f"{info.stem}.log")
+    if record.get("figures") is not None:
+        figures_dir.mkdir(parents=True, exist_ok=True)
+        (figures_dir / "cheatsheet.json").write_text(json.dumps(record["figures"], indent=2, sort_keys=True),
+                                                     encoding="utf-8")
+    return Execution(nb, float(record["seconds"]), dt.datetime.fromisoformat(record["when"]),
+                     MachineSeen(**record["seen"]), reused=True)
+
+
+def keep_execution(out: Path, info: Notebook, key: str, execution: Execution, figures: Any = None) -> None:
+    """Save ``execution`` (before any page is made of it) in ``out``'s cache under ``key``; the record is written
+    last, so a build stopped half-way leaves no record that points at a half-written notebook."""
+    import dataclasses
+
+    import nbformat
+
+    folder = out / CACHE
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{info.stem}.json").unlink(missing_ok=True)
+    nbformat.write(execution.nb, folder / f"{info.stem}.ipynb")
+    log_file = out / "logs" / f"{info.stem}.log"
+    if log_file.exists():
+        shutil.copyfile(log_file, folder / f"{info.stem}.log")
+    record = {"key": key, "seconds": execution.seconds, "when": execution.when.isoformat(),
+              "seen": dataclasses.asdict(execution.seen), "figures": figures}
+    partial = folder / f"{info.stem}.json.part"
+    partial.write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+    partial.replace(folder / f"{info.stem}.json")
 
 
 def drop_widget_views(nb: Any) -> int:
@@ -557,16 +673,24 @@ def build_cheatsheet(out: Path, stamp: Stamp, figures: dict[str, Any], chromium:
 
 # --- the site -------------------------------------------------------------------------------
 
-def prepare_output(out: Path) -> None:
-    """Empty ``out`` if this script made it; refuse to delete anything else."""
+def prepare_output(out: Path, fresh: bool = False) -> None:
+    """Empty ``out`` if this script made it, but for its executions cache (all of it with ``fresh``); refuse to
+    delete anything else."""
     if out.exists():
         if not out.is_dir():
             raise BuildError(f"{out} exists and is not a folder")
         if any(out.iterdir()) and not (out / MARKER).exists():
             raise BuildError(f"{out} is not empty and was not made by tools/handouts.py; choose another --out")
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    (out / MARKER).write_text("made by tools/handouts.py; deleted and rebuilt by each build\n")
+        for child in out.iterdir():
+            if child.name == MARKER or (child.name == CACHE and not fresh):
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("made by tools/handouts.py; deleted and rebuilt by each build (but for "
+                              f"{CACHE}/, the notebooks' last executions: --fresh deletes it too)\n")
 
 
 def write_variant(out: Path, variant: str, notebooks: list[Notebook], executed: dict[str, Any], stamp: Stamp,
@@ -618,7 +742,7 @@ def write_variant(out: Path, variant: str, notebooks: list[Notebook], executed: 
 # --- the whole build ------------------------------------------------------------------------
 
 def build(out: Path, only: list[str] | None = None, fast: bool = False, start_method: str | None = None,
-          jobs: int = 2) -> dict[str, Any]:
+          jobs: int = 2, fresh: bool = False) -> dict[str, Any]:
     """Execute, render and print everything into ``out``; returns what build.json records."""
     began = time.perf_counter()
     # Kernels inherit this environment. Under pytest, ipykernel would not capture a spawned child's
@@ -628,11 +752,14 @@ def build(out: Path, only: list[str] | None = None, fast: bool = False, start_me
         os.environ["COURSE_TIME_SCALE"] = FAST_TIME_SCALE
     if start_method:
         os.environ["COURSE_START_METHOD"] = start_method
+    from helpers.engine.config import PANEL_SECONDS_ENV
+
+    os.environ.setdefault(PANEL_SECONDS_ENV, HANDOUT_PANEL_SECONDS)  # unless the caller chose another pace
     chromium = find_chromium()  # before minutes of executing, not after
     find_poppler()
     notebooks = discover(only)
     source = figures_source()
-    prepare_output(out)
+    prepare_output(out, fresh)
     figures_dir = out / "logs" / "figures"
     os.environ[FIGURES_ENV] = str(figures_dir)  # helpers.handout.record_figures writes there
     css = (ASSETS / "handout.css").read_text(encoding="utf-8")
@@ -641,29 +768,49 @@ def build(out: Path, only: list[str] | None = None, fast: bool = False, start_me
 
     from helpers.engine.verdict import Watch  # samples idle cores before a notebook, and others' CPU use during it
 
+    machine = machine_key(stamp.info)
+
+    def run_or_reuse(info: Notebook) -> Execution:
+        """``info`` executed now, or its execution kept from an earlier build of this folder (:func:`execution_key`)."""
+        key = execution_key(info.path, machine)
+        kept = None if fresh else cached_execution(out, info, key, figures_dir)
+        if kept is not None:
+            return kept
+        watch = Watch(LOAD_SAMPLE)
+        nb, seconds, when = execute(info, out / "logs" / f"{info.stem}.log")
+        done = Execution(nb, seconds, when, watch.stop())
+        keep_execution(out, info, key, done, recorded_figures(figures_dir) if info.stem == source.stem else None)
+        return done
+
     timings: dict[str, float] = {}
     seen_by_stem: dict[str, Any] = {}
     if not any(nb.stem == source.stem for nb in notebooks):
         step = time.perf_counter()  # the cheat sheet needs its figures even when that notebook is not handed out
-        watch = Watch(LOAD_SAMPLE)
-        execute(source, out / "logs" / f"{source.stem}.log")
-        seen_by_stem[source.stem] = watch.stop()
+        done = run_or_reuse(source)
+        seen_by_stem[source.stem] = done.seen
+        log(f"  {'reused' if done.reused else 'executed'} {source.path.name} for the cheat sheet's figures "
+            f"(measured {done.when:%Y-%m-%d %H:%M:%S} UTC)")
         timings["cheat sheet figures"] = time.perf_counter() - step
 
     executed: dict[str, Any] = {}
     records = []
     step = time.perf_counter()
     for info in notebooks:
-        watch = Watch(LOAD_SAMPLE)
-        nb, seconds, when = execute(info, out / "logs" / f"{info.stem}.log")
-        seen = seen_by_stem[info.stem] = watch.stop()
+        done = run_or_reuse(info)
+        nb, seconds, when, seen = done.nb, done.seconds, done.when, done.seen
+        seen_by_stem[info.stem] = seen
         widgets = drop_widget_views(nb)
         add_stamp(nb, stamp, seconds, when, seen)
         executed[info.stem] = nb
         records.append({"notebook": info.path.name, "title": info.title, "minutes": info.minutes,
-                        "executed_seconds": round(seconds, 1), "widgets_replaced": widgets,
+                        "executed_seconds": round(seconds, 1), "measured_at": when.isoformat(),
+                        "reused": done.reused, "widgets_replaced": widgets,
                         "idle_cores_before": seen.idle_before, "idle_cores_during": seen.idle_during,
                         "busy": seen.busy})
+        if done.reused:
+            log(f"  reused {info.path.name}: measured {when:%Y-%m-%d %H:%M:%S} UTC in {seconds:.1f} s, nothing it "
+                "runs has changed since (--fresh runs it again)")
+            continue
         log(f"  executed {info.path.name} in {seconds:.1f} s"
             + (f" ({widgets} widget outputs shown as their picture)" if widgets else "")
             + (f"; busy machine: {seen.idle:.1f} of {seen.usable} cores idle" if seen.busy else ""))
@@ -726,10 +873,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start-method", choices=("fork", "spawn", "forkserver"),
                         help="start method for every process demo (default: $COURSE_START_METHOD or the platform's)")
     parser.add_argument("--jobs", type=int, default=2, help="chromium browsers printing at once (default 2)")
+    parser.add_argument("--fresh", action="store_true",
+                        help=f"execute every notebook again, even one whose last execution in this folder ({CACHE}/) "
+                             "ran the same notebook, helpers, Python and start method on this machine")
     args = parser.parse_args(argv)
     try:
         build(args.out.resolve(), args.only.split(",") if args.only else None, args.fast, args.start_method,
-              args.jobs)
+              args.jobs, args.fresh)
     except BuildError as exc:
         print(f"handouts: {exc}", file=sys.stderr)
         return 1

@@ -1,6 +1,6 @@
 """Course-wide switches, read from the environment, and the limits every demo obeys.
 
-Two environment variables change how the whole course runs, without editing a notebook:
+Three environment variables change how the whole course runs, without editing a notebook:
 
 ``COURSE_START_METHOD``
     ``fork``, ``spawn`` or ``forkserver``: every process demo uses it. Unset, the
@@ -10,6 +10,12 @@ Two environment variables change how the whole course runs, without editing a no
     A factor in (0, 1] applied to the demos' pauses. Unset it is 1, so the course shows
     real one-second waits; the test suite sets 0.25 to stay inside its time budget.
     Ratios (threads vs sequential) hold at any scale; absolute seconds do not.
+``COURSE_PANEL_SECONDS``
+    The longest, in seconds, a control panel's own default run is sized to last (see
+    ``helpers.panels.panel.sized_for``). Unset, a panel sizes its run to last a few seconds (about 3.5) so
+    that a learner sees the chart grow. The workshop handouts (tools/handouts.py) set 1: nobody watches a
+    printed chart grow, and its final figure, measured the same way, shows the same effect. Sizes a
+    notebook gives explicitly are not changed.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import NewType, cast
 
 START_METHOD_ENV = "COURSE_START_METHOD"
 TIME_SCALE_ENV = "COURSE_TIME_SCALE"
+PANEL_SECONDS_ENV = "COURSE_PANEL_SECONDS"
 
 KNOWN_START_METHODS = ("fork", "spawn", "forkserver")
 
@@ -110,6 +117,11 @@ def number_from_env(name: str, default: float, high: float) -> float:
 def time_scale() -> float:
     """The factor applied to the demos' pauses (``$COURSE_TIME_SCALE``, default 1)."""
     return number_from_env(TIME_SCALE_ENV, 1.0, 1.0)
+
+
+def panel_seconds(wanted: float) -> float:
+    """How long a panel's default run should last: ``wanted`` seconds, or ``$COURSE_PANEL_SECONDS`` if less."""
+    return min(wanted, number_from_env(PANEL_SECONDS_ENV, wanted, 600.0))
 
 
 #: Seconds that are slept as given: already scaled by :func:`seconds` (or deliberately real, as a

@@ -17,7 +17,7 @@ import ipywidgets as widgets
 from ..charts.live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
 from ..charts.style import STATUS_COLOURS
 from ..engine import validate
-from ..engine.config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method, seconds
+from ..engine.config import MAX_TASKS, MAX_THREADS, max_processes, panel_seconds, resolve_start_method, seconds
 from ..engine.harness import RunResult, TaskFailed, available_modes, check_mode, check_workers, planned_label, run
 from ..engine.machine import usable_cores
 from ..engine.task_kinds import TaskKind
@@ -68,9 +68,11 @@ def sized_for(task: str | TaskKind, tasks: int, workers: int, mode: str, *,
     Sized from what this kernel measured: ``per_unit``, the seconds one unit took earlier in the notebook, or else a
     probe timed now (:func:`seconds_per_unit_here`), so a fast laptop and a busy Binder both get a run they can
     watch. Waits are sized in seconds directly. The size stays within the kind's limit and
-    :data:`MAX_SEQUENTIAL_SECONDS` one after another.
+    :data:`MAX_SEQUENTIAL_SECONDS` one after another. ``$COURSE_PANEL_SECONDS`` caps ``seconds_wanted`` (the
+    handouts set 1 s: nobody watches a printed chart grow; :func:`helpers.engine.config.panel_seconds`).
     """
     kind = task_kind(task)
+    seconds_wanted = panel_seconds(seconds_wanted)
     rounds = -(-tasks // parallel_lanes(mode, workers, cores, releases_gil=kind.releases_gil))
     if kind.seconds_per_unit is None:
         return min(kind.largest, seconds_wanted / rounds)
