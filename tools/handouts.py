@@ -693,35 +693,82 @@ def prepare_output(out: Path, fresh: bool = False) -> None:
                               f"{CACHE}/, the notebooks' last executions: --fresh deletes it too)\n")
 
 
-def write_variant(out: Path, variant: str, notebooks: list[Notebook], executed: dict[str, Any], stamp: Stamp,
-                  css: str, print_dir: Path) -> list[tuple[Path, Path]]:
-    """Pages, notebooks and print sources of one variant; returns the (html, pdf) pairs to print."""
+def write_pages(out: Path, variant: str, notebooks: list[Notebook], index: int, executed: Any, stamp: Stamp,
+                css: str, print_dir: Path) -> tuple[Path, Path]:
+    """One notebook's page, notebook and print source in one variant; returns the (html, pdf) pair to print."""
     import nbformat
 
+    info = notebooks[index]
     folder = out / variant
-    (folder / "pdf").mkdir(parents=True)
-    (print_dir / variant).mkdir(parents=True)
     stems = {nb.stem for nb in notebooks}
 
     def site_link(stem: str, fragment: str) -> str | None:
         return f"{stem}.html{fragment}" if stem in stems else None
 
-    jobs: list[tuple[Path, Path]] = []
-    for index, info in enumerate(notebooks):
-        nb = for_variant(executed[info.stem], variant)
-        nbformat.write(nb, folder / f"{info.stem}.ipynb")
-        handout = dict(css=css, variant=variant, page=info, print=False,
-                       prev=notebooks[index - 1] if index else None,
-                       next=notebooks[index + 1] if index + 1 < len(notebooks) else None)
-        (folder / info.html_name).write_text(render(nb, handout, site_link), encoding="utf-8")
-        footer = css_string(f"{info.number} · {stamp.short()}")
-        source = print_dir / variant / info.html_name
+    def same_page(stem: str, fragment: str) -> str | None:
+        return (fragment or "#") if stem == info.stem else None
 
-        def same_page(stem: str, fragment: str, here: str = info.stem) -> str | None:
-            return (fragment or "#") if stem == here else None
+    nb = for_variant(executed, variant)
+    nbformat.write(nb, folder / f"{info.stem}.ipynb")
+    handout = dict(css=css, variant=variant, page=info, print=False,
+                   prev=notebooks[index - 1] if index else None,
+                   next=notebooks[index + 1] if index + 1 < len(notebooks) else None)
+    (folder / info.html_name).write_text(render(nb, handout, site_link), encoding="utf-8")
+    footer = css_string(f"{info.number} · {stamp.short()}")
+    source = print_dir / variant / info.html_name
+    source.write_text(render(nb, dict(handout, print=True, footer=footer), same_page), encoding="utf-8")
+    return source, folder / "pdf" / info.pdf_name
 
-        source.write_text(render(nb, dict(handout, print=True, footer=footer), same_page), encoding="utf-8")
-        jobs.append((source, folder / "pdf" / info.pdf_name))
+
+#: What the forked page writers read (:func:`write_all_pages`): set just before they start, inherited by fork.
+_PAGES: tuple[Any, ...] | None = None
+
+
+def _write_pages_forked(variant: str, index: int) -> tuple[Path, Path]:
+    assert _PAGES is not None
+    out, notebooks, executed, stamp, css, print_dir = _PAGES
+    return write_pages(out, variant, notebooks, index, executed[notebooks[index].stem], stamp, css, print_dir)
+
+
+def write_all_pages(out: Path, notebooks: list[Notebook], executed: dict[str, Any], stamp: Stamp, css: str,
+                    print_dir: Path, workers: int) -> dict[str, list[tuple[Path, Path]]]:
+    """Every notebook's pages in both variants; returns each variant's (html, pdf) pairs to print, in order.
+
+    nbconvert takes about 0.5 s a page here (Jinja, bleach, pygments: 88 renders, 48 s on the idle 2-core
+    machine, one after another). Nothing is measured any more once every notebook has run, so the pages are
+    written by ``workers`` forked processes at once (fork: they inherit the executed notebooks, nothing is
+    pickled but two names); where fork is missing (Windows) or one core is all there is, one after another.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _PAGES
+    for variant in VARIANTS:
+        (out / variant / "pdf").mkdir(parents=True)
+        (print_dir / variant).mkdir(parents=True)
+    wanted = [(variant, index) for variant in VARIANTS for index in range(len(notebooks))]
+    workers = max(1, min(workers, len(wanted)))
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _PAGES = (out, notebooks, executed, stamp, css, print_dir)
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                pairs = list(pool.map(_write_pages_forked, *zip(*wanted)))
+        finally:
+            _PAGES = None
+    else:
+        pairs = [write_pages(out, variant, notebooks, index, executed[notebooks[index].stem], stamp, css, print_dir)
+                 for variant, index in wanted]
+    return {variant: [pair for (each, _), pair in zip(wanted, pairs) if each == variant] for variant in VARIANTS}
+
+
+def write_variant(out: Path, variant: str, notebooks: list[Notebook], stamp: Stamp, css: str,
+                  print_dir: Path) -> list[tuple[Path, Path]]:
+    """The contents page, the outline and the course cover of one variant; returns the cover's (html, pdf)."""
+    folder = out / variant
+    stems = {nb.stem for nb in notebooks}
+
+    def site_link(stem: str, fragment: str) -> str | None:
+        return f"{stem}.html{fragment}" if stem in stems else None
 
     env = jinja_env()
     context = dict(variant=variant, notebooks=notebooks, stamp=stamp, css=css,
@@ -735,8 +782,7 @@ def write_variant(out: Path, variant: str, notebooks: list[Notebook], executed: 
     cover = print_dir / variant / "cover.html"
     cover.write_text(env.get_template("course_cover.html.j2").render(footer=css_string(stamp.short()), **context),
                      encoding="utf-8")
-    jobs.append((cover, print_dir / variant / "cover.pdf"))
-    return jobs
+    return [(cover, print_dir / variant / "cover.pdf")]
 
 
 # --- the whole build ------------------------------------------------------------------------
@@ -826,8 +872,11 @@ def build(out: Path, only: list[str] | None = None, fast: bool = False, start_me
     step = time.perf_counter()
     printing: list[tuple[Path, Path]] = []
     with tempfile.TemporaryDirectory(prefix="handouts-print-") as tmp:
+        from helpers.engine.machine import usable_cores
+
+        page_jobs = write_all_pages(out, notebooks, executed, stamp, css, Path(tmp), usable_cores())
         for variant in VARIANTS:
-            printing += write_variant(out, variant, notebooks, executed, stamp, css, Path(tmp))
+            printing += page_jobs[variant] + write_variant(out, variant, notebooks, stamp, css, Path(tmp))
         (out / "index.html").write_text(jinja_env().get_template("home.html.j2").render(
             notebooks=notebooks, stamp=stamp, css=css, total=sum(nb.minutes for nb in notebooks)),
             encoding="utf-8")
