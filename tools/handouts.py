@@ -883,8 +883,11 @@ def build(out: Path, only: list[str] | None = None, fast: bool = False, start_me
         timings["html"] = time.perf_counter() - step
 
         step = time.perf_counter()
-        figures["type_scale"] = build_cheatsheet(out, stamp, figures, chromium)
-        print_all(chromium, printing, jobs)
+        # The cheat sheet (a chromium per try: it shrinks its type until it fits one page) prints beside the pages.
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            cheatsheet = beside.submit(build_cheatsheet, out, stamp, figures, chromium)
+            print_all(chromium, printing, jobs)
+            figures["type_scale"] = cheatsheet.result()
         for variant in VARIANTS:
             join_pdfs([Path(tmp) / variant / "cover.pdf"] + [out / variant / "pdf" / nb.pdf_name for nb in notebooks],
                       out / variant / "pdf" / "course.pdf")
@@ -893,8 +896,9 @@ def build(out: Path, only: list[str] | None = None, fast: bool = False, start_me
     pages = {str(pdf.relative_to(out)): count_pages(pdf) for pdf in sorted(out.rglob("*.pdf"))}
     margins = page_margins_mm(css)
     # Each notebook's own PDF: its last page may be short (course.pdf is the same pages, joined).
-    fills = {f"{variant}/pdf/{nb.pdf_name}": page_fills(out / variant / "pdf" / nb.pdf_name, margins)
-             for variant in VARIANTS for nb in notebooks}
+    measured = [f"{variant}/pdf/{nb.pdf_name}" for variant in VARIANTS for nb in notebooks]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # pdftoppm renders each PDF in its own process
+        fills = dict(zip(measured, pool.map(lambda name: page_fills(out / name, margins), measured)))
     near_empty = near_empty_pages(fills)
     timings["total"] = time.perf_counter() - began
     manifest = {
