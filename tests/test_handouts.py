@@ -5,7 +5,8 @@ First the pieces, without a kernel or a browser (fast). Then one real build in f
 ``pdfinfo`` / ``pdftotext``: every PDF opens, the cheat sheet is one page, every title is in
 the course PDF and the index, no link points nowhere, the learner's copy has no solution, the
 control panels show their figure, no page shows a widget's repr, and no page but a notebook's last
-is near-empty (measured on the rendered page with ``pdftoppm``). The build covers notebooks 00, 02 and 08 (a panel, a
+is near-empty (measured on the rendered page with ``pdftoppm``); a copy of it rebuilt reuses an unchanged
+notebook's execution and runs a changed one again. The build covers notebooks 00, 02 and 08 (a panel, a
 failing spawn child, the advisor's controls, the cheat sheet's figures: about 45 s on 2 cores);
 ``HANDOUTS_TEST_NOTEBOOKS=all`` builds the whole course (several minutes), or give numbers:
 ``HANDOUTS_TEST_NOTEBOOKS=03,04``. Without chromium or poppler-utils the build checks are

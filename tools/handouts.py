@@ -3,10 +3,15 @@
     python tools/handouts.py                 # every notebook, real pauses (make handouts)
     python tools/handouts.py --fast          # pauses ×0.25 (COURSE_TIME_SCALE), as the tests do
     python tools/handouts.py --only 00,03 --out /tmp/h    # a few notebooks, somewhere else
+    python tools/handouts.py --fresh         # execute every notebook again, even an unchanged one
 
-The notebooks come from notebooks/course.toml, in its order. Each is executed afresh here
+The notebooks come from notebooks/course.toml, in its order. Each is executed here, one at a time
 (nbclient; the platform's start method unless ``COURSE_START_METHOD`` or ``--start-method`` says
 otherwise), so every figure shows what *this* machine measured, and every page is stamped with it.
+A notebook whose source, helpers/, Python, start method and machine are unchanged since its last
+execution in the same output folder is not executed again: its page keeps that execution and says
+when it was measured (``--fresh`` executes all). The control panels' own runs are sized to about
+1 s (``COURSE_PANEL_SECONDS``) instead of the 3-5 s that let a learner watch a chart grow.
 Maintained tools do the work: nbclient executes, nbconvert's ``TagRemovePreprocessor`` takes the
 solutions out of the learner's copy, nbconvert's HTML exporter renders each page through the
 ``handout`` template (tools/handout_templates/nbconvert: navigation, print footer), headless
@@ -26,8 +31,10 @@ What it writes (``handouts/``, git-ignored)::
         NN_topic.ipynb       the executed notebook itself, widgets replaced by their picture
         pdf/NN_topic.pdf     one PDF per notebook, and pdf/course.pdf for the whole course
     instructor/              the same, with the solutions, and outline.html (docs/outline.md)
-    build.json               the machine, the figures, the time each step took, page counts
+    build.json               the machine, the figures, the time each step took, page counts, which
+                             notebooks were executed and which reused (and when each was measured)
     logs/NN_topic.log        what each kernel wrote to its terminal (not what the cells printed)
+    .executed/               each notebook's last execution and its key (kept by the next build)
 
 Needs Debian's ``chromium`` (``CHROMIUM=/path`` picks another) and ``poppler-utils``. Pages are
 210 × 279.4 mm: A4's width and Letter's height, so they print on either paper at 100 %.
