@@ -410,6 +410,27 @@ def for_variant(nb: Any, variant: str) -> Any:
 
 # --- HTML: nbconvert's exporter, the handout template ---------------------------------------
 
+#: nbconvert's filters whose result depends on their arguments only (the same code highlighted, the same output
+#: sanitised): each notebook is rendered four times (two variants, screen and print), so each is worked out once
+#: per process. Markdown is not among them: its links depend on the page (:data:`LinkTarget`).
+SAME_EVERY_TIME = ("highlight_code", "clean_html")
+_REMEMBERED: dict[str, str] = {}
+
+
+def remembered(name: str, jinja_filter: Callable[..., Any]) -> Callable[..., Any]:
+    """``jinja_filter`` with its text results remembered by its name and arguments (this process, this build)."""
+    import functools
+
+    @functools.wraps(jinja_filter)
+    def again(*args: Any, **kwargs: Any) -> Any:
+        key = json.dumps([name, args, kwargs], sort_keys=True, default=repr)
+        if key not in _REMEMBERED:
+            _REMEMBERED[key] = jinja_filter(*args, **kwargs)
+        return _REMEMBERED[key]
+
+    return again
+
+
 #: Where a link to another notebook (``NN_topic.ipynb#part``) goes; None: show its text only.
 LinkTarget = Callable[[str, str], "str | None"]
 
@@ -436,6 +457,11 @@ def exporter(link_target: LinkTarget) -> Any:
                                        embed_images=self.embed_images, anchor_link_text=self.anchor_link_text,
                                        exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
             return MarkdownWithMath(renderer=renderer).render(source)
+
+        def register_filter(self, name: str, jinja_filter: Any) -> Any:
+            if name in SAME_EVERY_TIME:
+                jinja_filter = remembered(name, jinja_filter)
+            return super().register_filter(name, jinja_filter)
 
     return HandoutExporter(template_name="handout", extra_template_basedirs=[str(ASSETS / "nbconvert")],
                            exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
@@ -731,20 +757,23 @@ def write_pages(out: Path, variant: str, notebooks: list[Notebook], index: int, 
 _PAGES: tuple[Any, ...] | None = None
 
 
-def _write_pages_forked(variant: str, index: int) -> tuple[Path, Path]:
+def _write_both_variants(index: int) -> list[tuple[Path, Path]]:
+    """Both variants of one notebook (in one process, so that :func:`remembered` filters are worked out once)."""
     assert _PAGES is not None
     out, notebooks, executed, stamp, css, print_dir = _PAGES
-    return write_pages(out, variant, notebooks, index, executed[notebooks[index].stem], stamp, css, print_dir)
+    return [write_pages(out, variant, notebooks, index, executed[notebooks[index].stem], stamp, css, print_dir)
+            for variant in VARIANTS]
 
 
 def write_all_pages(out: Path, notebooks: list[Notebook], executed: dict[str, Any], stamp: Stamp, css: str,
                     print_dir: Path, workers: int) -> dict[str, list[tuple[Path, Path]]]:
     """Every notebook's pages in both variants; returns each variant's (html, pdf) pairs to print, in order.
 
-    nbconvert takes about 0.5 s a page here (Jinja, bleach, pygments: 88 renders, 48 s on the idle 2-core
-    machine, one after another). Nothing is measured any more once every notebook has run, so the pages are
-    written by ``workers`` forked processes at once (fork: they inherit the executed notebooks, nothing is
-    pickled but two names); where fork is missing (Windows) or one core is all there is, one after another.
+    nbconvert takes about 0.5 s a page here (Jinja, bleach, pygments, BeautifulSoup: 88 renders, 48 s on the idle
+    2-core machine, one after another). Nothing is measured any more once every notebook has run, so the pages are
+    written by ``workers`` forked processes at once, a notebook each (fork: they inherit the executed notebooks;
+    nothing is pickled but an index and the file names); where fork is missing (Windows) or one core is all there
+    is, one after another.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -753,19 +782,17 @@ def write_all_pages(out: Path, notebooks: list[Notebook], executed: dict[str, An
     for variant in VARIANTS:
         (out / variant / "pdf").mkdir(parents=True)
         (print_dir / variant).mkdir(parents=True)
-    wanted = [(variant, index) for variant in VARIANTS for index in range(len(notebooks))]
-    workers = max(1, min(workers, len(wanted)))
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        _PAGES = (out, notebooks, executed, stamp, css, print_dir)
-        try:
+    _PAGES = (out, notebooks, executed, stamp, css, print_dir)
+    try:
+        workers = max(1, min(workers, len(notebooks)))
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                pairs = list(pool.map(_write_pages_forked, *zip(*wanted)))
-        finally:
-            _PAGES = None
-    else:
-        pairs = [write_pages(out, variant, notebooks, index, executed[notebooks[index].stem], stamp, css, print_dir)
-                 for variant, index in wanted]
-    return {variant: [pair for (each, _), pair in zip(wanted, pairs) if each == variant] for variant in VARIANTS}
+                written = list(pool.map(_write_both_variants, range(len(notebooks))))
+        else:
+            written = [_write_both_variants(index) for index in range(len(notebooks))]
+    finally:
+        _PAGES = None
+    return {variant: [pairs[number] for pairs in written] for number, variant in enumerate(VARIANTS)}
 
 
 def write_variant(out: Path, variant: str, notebooks: list[Notebook], stamp: Stamp, css: str,
