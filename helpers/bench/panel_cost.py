@@ -33,7 +33,7 @@ def panel_run(kind: str, mode: str, workers: int, tasks: int, size: float) -> tu
         if result.status == "running":
             spent.append(time.thread_time() - start)
 
-    panel._draw = timed_draw  # type: ignore[method-assign]
+    panel._draw = timed_draw
     with mock.patch("helpers.panels.shown.display", return_value=mock.Mock()):
         result = panel.run()
     # In a notebook the panel absorbs ■ and says so in its status line; here Ctrl-C must stop the whole

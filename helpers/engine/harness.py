@@ -2,8 +2,9 @@
 
 :func:`run` is the one place in the course that starts workers for a measurement. It
 
-* checks its arguments before anything starts (no input can start an unbounded number
-  of threads or processes);
+* checks its arguments before anything starts, all at once (:func:`helpers.engine.validate.plan_run`: no input
+  can start an unbounded number of threads or processes); :func:`run_planned` runs a plan checked already
+  (a panel's, :func:`helpers.engine.validate.plan_workload`);
 * records, for every task, when it started and ended (seconds since the run began),
   which worker ran it (thread name, process id) and what it returned or raised;
 * calls ``on_update`` from the calling thread a few times a second while the run is
@@ -15,83 +16,35 @@
 
 from __future__ import annotations
 
-import functools
-import multiprocessing
+import multiprocessing.context
 import os
 import queue
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import relay, validate
-from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method
+from . import relay
+from .config import INTERPRETERS, MODES, available_modes, resolve_start_method
 from .results import RunError, RunResult, RunTimedOut, TaskFailed, TaskRecord, WorkerDied, run_label
 from .thread_runs import ThreadRun, describe, work_loop
+from .validate import RunPlan, check_mode, check_tasks, check_workers, plan_run
 
-__all__ = ["DEFAULT_TIMEOUT", "INTERPRETERS", "MODES", "RunError", "RunResult", "RunTimedOut", "TaskFailed",
-           "TaskRecord", "WorkerDied", "available_modes", "check_mode", "check_tasks", "check_workers", "planned_label",
-           "run", "run_label"]
+__all__ = ["DEFAULT_TIMEOUT", "INTERPRETERS", "MODES", "RunError", "RunPlan", "RunResult", "RunTimedOut",
+           "TaskFailed", "TaskRecord", "WorkerDied", "available_modes", "check_mode", "check_tasks", "check_workers",
+           "planned_label", "run", "run_label", "run_planned"]
 
-MODES = ("sequential", "threads", "processes")
-#: Several interpreters in this process, each with its own GIL (Python 3.14+, PEP 684/734).
-INTERPRETERS = "interpreters"
 #: Longest a run may last unless the caller says otherwise.
 DEFAULT_TIMEOUT = 60.0
-
-
-@functools.cache  # what this Python can run does not change while it runs
-def available_modes() -> tuple[str, ...]:
-    """The modes this Python can run: :data:`MODES`, plus ``"interpreters"`` from Python 3.14."""
-    from .interpreter_runs import available
-
-    return MODES + ((INTERPRETERS,) if available() else ())
-
-
-def check_mode(mode: Any) -> str:
-    """Return ``mode`` if this Python can run it, else raise ``ValueError`` saying why."""
-    if mode == INTERPRETERS and mode not in available_modes():
-        from .interpreter_runs import unavailable_reason
-
-        raise ValueError(f"mode='interpreters' is not available here. {unavailable_reason()}")
-    if mode not in available_modes():
-        raise ValueError(f"mode={mode!r} is not one of {', '.join(available_modes())}.")
-    return mode
-
-
-def check_workers(workers: Any, mode: str) -> int:
-    """Return ``workers`` if it is a sensible count for ``mode``, else raise ``ValueError``.
-
-    Threads: 1 to :data:`~helpers.engine.config.MAX_THREADS`. Processes and interpreters: 1 to
-    :func:`~helpers.engine.config.max_processes` (four per core). Sequential: exactly 1.
-    """
-    check_mode(mode)
-    limit = {"sequential": 1, "threads": MAX_THREADS, "processes": max_processes(),
-             INTERPRETERS: max_processes()}[mode]
-    noun = {"sequential": "worker", "threads": "threads", "processes": "processes",
-            INTERPRETERS: "interpreters"}[mode]
-    extra = f" on this {os.cpu_count()}-core machine" if mode in ("processes", INTERPRETERS) else ""
-    return validate.whole_number(workers, f"The number of {noun}", 1, limit, context=extra)
 
 
 def planned_label(mode: str, workers: Any, start_method: str | None = None) -> str:
     """How a chart names a run of ``workers`` ``mode`` before it starts ("4 processes (spawn)").
 
-    The worker count is checked (:func:`check_workers`: ``ValueError``) and the start method resolved as
-    :func:`run` will, so a panel asks one question before its run, not three.
+    The worker count is checked (:func:`~helpers.engine.validate.check_workers`: ``ValueError``) and the start
+    method resolved as :func:`run` will.
     """
     check_workers(workers, mode)
     return run_label(mode, workers, resolve_start_method(start_method) if mode == "processes" else None)
-
-
-def check_tasks(inputs: Sequence[Any]) -> list[Any]:
-    """Return the task inputs as a list, or raise ``ValueError`` if there are none or too many.
-
-    At most ``MAX_TASKS + 1`` items are read: an endless iterator (``itertools.count()``) is refused at once.
-    """
-    try:
-        return validate.items(inputs, "the task inputs", MAX_TASKS)
-    except ValueError as exc:
-        raise type(exc)(f"A run needs 1 to {MAX_TASKS} tasks: {exc}") from None
 
 
 # --- workers ---------------------------------------------------------------------------
@@ -123,23 +76,22 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
     ``KeyboardInterrupt`` otherwise, always after every started process has been reaped
     and every interpreter closed.
     """
-    validate.function(func, "func")
-    items = check_tasks(inputs)
-    if workers is None:
-        workers = 1 if mode == "sequential" else min(len(items), MAX_THREADS if mode == "threads" else max_processes())
-    check_workers(workers, mode)  # the mode first: a mode this Python cannot run is named here
-    if mode == INTERPRETERS and getattr(func, "__module__", "__main__") == "__main__":
-        raise ValueError("An interpreter imports its task by name, so the task must come from a module "
-                         f"(e.g. helpers.workers), not be defined in a cell: {func!r}.")
-    method = resolve_start_method(start_method) if mode == "processes" else None
-    validate.seconds(timeout, "timeout", 3600)
-    validate.seconds(update_interval, "update_interval", 60)
+    return run_planned(plan_run(func, inputs, mode=mode, workers=workers, start_method=start_method,
+                                timeout=timeout, update_interval=update_interval), on_update)
 
-    result = RunResult.starting(mode, workers, method, items)
+
+def run_planned(plan: RunPlan, on_update: Callable[[RunResult], None] | None = None) -> RunResult:
+    """Run a :class:`~helpers.engine.validate.RunPlan` (checked and resolved already) and measure it, as :func:`run`.
+
+    ``on_update(result)`` is also called once before the workers start, so a chart can draw its empty axes before
+    the clock starts.
+    """
+    func, items, mode, workers, timeout = plan.func, plan.items, plan.mode, plan.workers, plan.timeout
+    result = RunResult.starting(mode, workers, plan.start_method, items)
     runner: ThreadRun | _ProcessRun
     if mode == "processes":
-        assert method is not None  # resolved above for processes
-        runner = _ProcessRun(func, items, workers, method)
+        assert plan.context is not None  # resolved with the plan for processes
+        runner = _ProcessRun(func, items, workers, plan.context)
     elif mode == INTERPRETERS:
         from .interpreter_runs import InterpreterRun  # only on 3.14+, and only when asked for
 
@@ -148,8 +100,11 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
         runner = ThreadRun(func, items, workers, mode)
     t0 = time.perf_counter()
     try:
+        if on_update is not None:
+            on_update(result)  # nothing runs yet: a full draw here is not timed with the run
+        t0 = time.perf_counter()
         runner.start()
-        _collect(runner, result, t0, timeout, on_update, update_interval)
+        _collect(runner, result, t0, timeout, on_update, plan.update_interval)
         runner.finish(deadline=t0 + timeout)
         result.elapsed = time.perf_counter() - t0
         _drain(runner, result, t0)
@@ -174,7 +129,7 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
         raise
     if on_update is not None:
         on_update(result)
-    if result.errors:
+    if any(task.error for task in result.tasks):
         result.status = "failed"
         result.message = result.error_summary()  # sixteen identical errors read as one line, not sixteen
         raise TaskFailed(result.message, result)
@@ -234,8 +189,8 @@ def _collect(runner: ThreadRun | _ProcessRun, result: RunResult, t0: float, time
 class _ProcessRun:
     """Worker processes pulling tasks from a ``multiprocessing.Queue``."""
 
-    def __init__(self, func: Callable[[Any], Any], items: list[Any], workers: int, method: str) -> None:
-        context = multiprocessing.get_context(method)
+    def __init__(self, func: Callable[[Any], Any], items: list[Any], workers: int,
+                 context: multiprocessing.context.DefaultContext) -> None:
         self.events = context.Queue()
         self._tasks = context.Queue()
         for item in enumerate(items):
@@ -244,7 +199,7 @@ class _ProcessRun:
             self._tasks.put(None)
         self._processes = [
             relay.Process(target=_process_worker, args=(func, self._tasks, self.events),
-                          name=f"course-worker-{n + 1}", daemon=True, start_method=method)
+                          name=f"course-worker-{n + 1}", daemon=True, context=context)
             for n in range(workers)
         ]
 

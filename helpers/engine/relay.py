@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.context
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -132,15 +133,18 @@ class Process:
     Same constructor arguments and methods as ``multiprocessing.Process`` (``start``,
     ``join``, ``is_alive``, ``terminate``, ``kill``, ``pid``, ``exitcode``, ``name``,
     ``daemon``), plus ``start_method``: ``None`` means ``$COURSE_START_METHOD`` or the
-    platform's default. ``target`` must be importable (defined in a module such as
+    platform's default (or ``context``: a ``multiprocessing`` context resolved already, e.g. a
+    :class:`~helpers.engine.validate.RunPlan`'s). ``target`` must be importable (defined in a module such as
     ``helpers.workers``), so that spawn and forkserver children can find it.
     """
 
     def __init__(self, target: Callable[..., Any], args: Iterable[Any] = (),
                  kwargs: Mapping[str, Any] | None = None, *, name: str | None = None,
-                 daemon: bool | None = None, start_method: str | None = None) -> None:
-        self.start_method = resolve_start_method(start_method)
-        context = start_context(self.start_method)
+                 daemon: bool | None = None, start_method: str | None = None,
+                 context: multiprocessing.context.DefaultContext | None = None) -> None:
+        if context is None:
+            context = start_context(resolve_start_method(start_method))
+        self.start_method: str = context.get_start_method()
         self._reader, self._writer = context.Pipe(duplex=False)
         self._drained = threading.Event()
         self._process = context.Process(
