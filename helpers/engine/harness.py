@@ -16,17 +16,17 @@
 
 from __future__ import annotations
 
-import multiprocessing.context
+import functools
 import os
 import queue
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 from . import relay
 from .config import INTERPRETERS, MODES, available_modes, resolve_start_method
 from .results import RunError, RunResult, RunTimedOut, TaskFailed, TaskRecord, WorkerDied, run_label
-from .thread_runs import ThreadRun, describe, work_loop
+from .thread_runs import ThreadRun, describe, life, work_loop
 from .validate import RunPlan, check_mode, check_tasks, check_workers, plan_run
 
 __all__ = ["DEFAULT_TIMEOUT", "INTERPRETERS", "MODES", "RunError", "RunPlan", "RunResult", "RunTimedOut",
@@ -84,34 +84,25 @@ def run_planned(plan: RunPlan, on_update: Callable[[RunResult], None] | None = N
     """Run a :class:`~helpers.engine.validate.RunPlan` (checked and resolved already) and measure it, as :func:`run`.
 
     ``on_update(result)`` is also called once before the workers start, so a chart can draw its empty axes before
-    the clock starts.
+    the clock starts. The workers live in one loop (:func:`_workers`) that this drives: started, checked on each
+    round, joined by the deadline, and stopped on every way out.
     """
-    func, items, mode, workers, timeout = plan.func, plan.items, plan.mode, plan.workers, plan.timeout
-    result = RunResult.starting(mode, workers, plan.start_method, items)
-    runner: ThreadRun | _ProcessRun
-    if mode == "processes":
-        assert plan.context is not None  # resolved with the plan for processes
-        runner = _ProcessRun(func, items, workers, plan.context)
-    elif mode == INTERPRETERS:
-        from .interpreter_runs import InterpreterRun  # only on 3.14+, and only when asked for
-
-        runner = InterpreterRun(func, items, workers)
-    else:
-        runner = ThreadRun(func, items, workers, mode)
+    result = RunResult.starting(plan.mode, plan.workers, plan.start_method, plan.items)
+    workers = _workers(plan, result)
     t0 = time.perf_counter()
     try:
         if on_update is not None:
             on_update(result)  # nothing runs yet: a full draw here is not timed with the run
         t0 = time.perf_counter()
-        runner.start()
-        _collect(runner, result, t0, timeout, on_update, plan.update_interval)
-        runner.finish(deadline=t0 + timeout)
+        events = next(workers)  # the workers start; their events come on this queue
+        _collect(events, workers, result, t0, plan.timeout, on_update, plan.update_interval)
+        workers.send(t0 + plan.timeout)  # every task ended: each worker joined, any still there at the deadline stopped
         result.elapsed = time.perf_counter() - t0
-        _drain(runner, result, t0)
-        runner.close()
+        _drain(events, result, t0)
+        workers.close()  # the queues released
         result.status = "done"
     except BaseException as exc:
-        runner.abort()
+        workers.close()  # every worker stopped (every process reaped) before anything else
         result.elapsed = time.perf_counter() - t0
         if isinstance(exc, KeyboardInterrupt):
             result.status, result.message = "interrupted", "Interrupted: every worker was stopped."
@@ -136,6 +127,23 @@ def run_planned(plan: RunPlan, on_update: Callable[[RunResult], None] | None = N
     return result
 
 
+#: A run's workers as one loop (:func:`helpers.engine.thread_runs.life`, :func:`_process_life`): the first ``next()``
+#: starts them and yields their events' queue, each later one checks on them, ``send(deadline)`` joins them, and
+#: ``close()`` stops whatever is left and releases the queues.
+Workers = Generator[Any, "float | None", None]
+
+
+def _workers(plan: RunPlan, result: RunResult) -> Workers:
+    """The loop that keeps the plan's workers: processes, interpreters (3.14+) or threads."""
+    if plan.mode == "processes":
+        return _process_life(plan, result)
+    if plan.mode == INTERPRETERS:
+        from .interpreter_runs import InterpreterRun  # only on 3.14+, and only when asked for
+
+        return life(functools.partial(InterpreterRun, plan.func, plan.items, plan.workers), result)
+    return life(functools.partial(ThreadRun, plan.func, plan.items, plan.workers, plan.mode), result)
+
+
 def _apply(event: tuple[Any, ...], result: RunResult, t0: float) -> bool:
     """Record one worker event in ``result``; True when it was a task ending."""
     kind = event[0]
@@ -154,23 +162,23 @@ def _apply(event: tuple[Any, ...], result: RunResult, t0: float) -> bool:
     return False
 
 
-def _drain(runner: ThreadRun | _ProcessRun, result: RunResult, t0: float) -> None:
+def _drain(events: Any, result: RunResult, t0: float) -> None:
     """Read what is left after the workers ended: start-up times of workers that got no task."""
     while True:
         try:
-            _apply(runner.events.get(timeout=0.01), result, t0)
+            _apply(events.get(timeout=0.01), result, t0)
         except (queue.Empty, OSError, ValueError):
             return
 
 
-def _collect(runner: ThreadRun | _ProcessRun, result: RunResult, t0: float, timeout: float,
+def _collect(events: Any, workers: Workers, result: RunResult, t0: float, timeout: float,
              on_update: Callable[[RunResult], None] | None, update_interval: float) -> None:
     """Read events until every task has ended; redraw on the way; watch for death and time."""
     remaining = len(result.tasks)
     last_update = -update_interval
     while remaining:
         try:
-            event = runner.events.get(timeout=0.05)
+            event = events.get(timeout=0.05)
         except queue.Empty:
             event = None
         if event is not None and _apply(event, result, t0):
@@ -180,56 +188,40 @@ def _collect(runner: ThreadRun | _ProcessRun, result: RunResult, t0: float, time
         if on_update is not None and (now - t0) - last_update >= update_interval:
             last_update = now - t0
             on_update(result)
-        runner.check_alive(result)
+        next(workers)  # WorkerDied if one of them died
         if now - t0 > timeout:
             raise RunTimedOut(f"The run took longer than {timeout:g} s and was stopped "
                               f"({result.finished} of {len(result.tasks)} tasks had finished).", result)
 
 
-class _ProcessRun:
-    """Worker processes pulling tasks from a ``multiprocessing.Queue``."""
-
-    def __init__(self, func: Callable[[Any], Any], items: list[Any], workers: int,
-                 context: multiprocessing.context.DefaultContext) -> None:
-        self.events = context.Queue()
-        self._tasks = context.Queue()
-        for item in enumerate(items):
-            self._tasks.put(item)
-        for _ in range(workers):
-            self._tasks.put(None)
-        self._processes = [
-            relay.Process(target=_process_worker, args=(func, self._tasks, self.events),
-                          name=f"course-worker-{n + 1}", daemon=True, context=context)
-            for n in range(workers)
-        ]
-
-    def start(self) -> None:
-        for process in self._processes:
-            process.start()
-
-    def check_alive(self, result: RunResult) -> None:
-        for process in self._processes:
-            code = process.exitcode
-            if code not in (None, 0):
-                running = [t for t in result.tasks if t.pid == process.pid and t.end is None]
-                where = (f" while running task {running[0].index} ({running[0].argument!r})"
-                         if running else "")
-                raise WorkerDied(f"Worker process pid {process.pid} died with exit code {code}{where}; "
+def _process_life(plan: RunPlan, result: RunResult) -> Workers:
+    """Worker processes pulling tasks from a ``multiprocessing.Queue``, as the loop :func:`_workers` describes;
+    the children themselves are the relay's (:func:`helpers.engine.relay.supervised`), so what they print shows."""
+    assert plan.context is not None  # resolved with the plan for processes
+    events, tasks = plan.context.Queue(), plan.context.Queue()
+    for item in enumerate(plan.items):
+        tasks.put(item)
+    for _ in range(plan.workers):
+        tasks.put(None)
+    children = relay.supervised(_process_worker, (plan.func, tasks, events), plan.workers, name="course-worker",
+                                context=plan.context)
+    try:
+        next(children)  # started
+        deadline = yield events
+        while deadline is None:
+            died = next(children)
+            if died is not None:
+                pid, code = died
+                running = [t for t in result.tasks if t.pid == pid and t.end is None]
+                where = f" while running task {running[0].index} ({running[0].argument!r})" if running else ""
+                raise WorkerDied(f"Worker process pid {pid} died with exit code {code}{where}; "
                                  "the run was stopped.", result)
-
-    def finish(self, deadline: float) -> None:
-        for process in self._processes:
-            process.join(max(0.1, deadline - time.perf_counter()))
-        for process in self._processes:
-            relay.stop(process, grace=1.0)  # anything alive after the deadline is stopped, not waited for
-
-    def abort(self) -> None:
-        for process in self._processes:
-            relay.stop(process, grace=1.0)
-        self.close()
-
-    def close(self) -> None:
-        for q in (self._tasks, self.events):
+            deadline = yield None
+        children.send(deadline)
+        yield None
+    finally:
+        children.close()  # every child stopped and reaped
+        for q in (tasks, events):
             # Never block on a queue's feeder thread after its reader is gone.
             q.cancel_join_thread()
             q.close()
