@@ -18,7 +18,7 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.engine.machine` – what this machine is (usable cores with quotas, Python, start method, GIL)
 * `helpers.engine.config` – ``COURSE_START_METHOD`` / ``COURSE_TIME_SCALE`` and the limits
 * `helpers.engine.overlap` – how many intervals were open at once (did the workers overlap?)
-* `helpers.engine.validate` – bad input gets one clear line before anything starts
+* `helpers.engine.validate` – bad input gets one clear line before anything starts; a run checked whole (``RunPlan``)
 * `helpers.engine.limits` – the machine's limits (full /dev/shm, no more processes) named in one line
 * `helpers.engine.safe_pool` – a ``multiprocessing.Pool`` whose ``terminate()`` cannot hang on a killed worker
 * `helpers.engine.bounded` – a call that may never return (a learner's function), stopped after a time limit
