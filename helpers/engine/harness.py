@@ -118,11 +118,13 @@ def run_planned(plan: RunPlan, on_update: Callable[[RunResult], None] | None = N
         if isinstance(exc, (RunError, KeyboardInterrupt)):
             exc.result = result  # type: ignore[union-attr]
         raise
-    if on_update is not None:
-        on_update(result)
-    if any(task.error for task in result.tasks):
+    failed = any(task.error for task in result.tasks)
+    if failed:  # said before the last redraw, so the chart names the run failed too (and keeps it off its history)
         result.status = "failed"
         result.message = result.error_summary()  # sixteen identical errors read as one line, not sixteen
+    if on_update is not None:
+        on_update(result)
+    if failed:
         raise TaskFailed(result.message, result)
     return result
 
