@@ -174,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", action="append", choices=("threads", "processes", "sequential"),
                         help="the panel's mode (default: processes and threads)")
     parser.add_argument("--quiet", action="store_true", help="only the counts")
-    parser.add_argument("--functions", action="store_true", help="each step with the function it lands in")
+    parser.add_argument("--functions", action="store_true",
+                        help="each step with the function it lands in (v: by a call, ^: by a return; re-reads marked)")
     args = parser.parse_args(argv)
     for mode in args.mode or ["processes", "threads"]:
         walk = press(mode)
