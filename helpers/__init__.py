@@ -12,7 +12,8 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.engine.thread_runs` – the loop every worker runs, and the threads (or sequential) runner
 * `helpers.engine.interpreter_runs` – the ``interpreters`` mode (3.14+) and whether this Python has it
 * `helpers.engine.task_kinds` – :class:`TaskKind`: what a panel's tasks run (the subjects export theirs)
-* `helpers.engine.relay` – :class:`Process`, a ``multiprocessing.Process`` whose prints reach the cell
+* `helpers.engine.relay` – :class:`Process`, a ``multiprocessing.Process`` whose prints reach the cell; a group of them
+  kept from start to stop as one loop (``supervised``)
 * `helpers.engine.reaper` – after each cell, even an interrupted one, collect children that ended
 * `helpers.engine.census` – the child processes still alive (proof that nothing leaked)
 * `helpers.engine.machine` – what this machine is (usable cores with quotas, Python, start method, GIL)
