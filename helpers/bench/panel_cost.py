@@ -30,7 +30,7 @@ def panel_run(kind: str, mode: str, workers: int, tasks: int, size: float) -> tu
     def timed_draw(result: RunResult) -> None:
         start = time.thread_time()
         draw(result)
-        if result.status == "running":
+        if result.status == "running" and result.elapsed > 0:  # the empty axes, drawn before the clock starts, aside
             spent.append(time.thread_time() - start)
 
     panel._draw = timed_draw
