@@ -74,6 +74,7 @@ def test_life_starts_the_workers_yields_their_events_and_stops_them_when_closed(
 
     result = RunResult("threads", 2, None, [TaskRecord(i, x) for i, x in enumerate([2, 4])])
     loop = life(functools.partial(ThreadRun, halve, [2, 4], 2, "threads"), result)
+    assert next(loop) is None and not [t for t in threading.enumerate() if t.name.startswith("thread-")]  # built
     events = next(loop)  # started: the queue the workers report on
     assert next(loop) is None  # a thread cannot die without its task reporting
     loop.send(time.perf_counter() + 10)

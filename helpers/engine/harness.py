@@ -91,6 +91,7 @@ def run_planned(plan: RunPlan, on_update: Callable[[RunResult], None] | None = N
     workers = _workers(plan, result)
     t0 = time.perf_counter()
     try:
+        next(workers)  # the workers and their queues built, none started: not timed with the run
         if on_update is not None:
             on_update(result)  # nothing runs yet: a full draw here is not timed with the run
         t0 = time.perf_counter()
@@ -130,8 +131,8 @@ def run_planned(plan: RunPlan, on_update: Callable[[RunResult], None] | None = N
 
 
 #: A run's workers as one loop (:func:`helpers.engine.thread_runs.life`, :func:`_process_life`): the first ``next()``
-#: starts them and yields their events' queue, each later one checks on them, ``send(deadline)`` joins them, and
-#: ``close()`` stops whatever is left and releases the queues.
+#: builds them (nothing starts), the second starts them and yields their events' queue, each later one checks on
+#: them, ``send(deadline)`` joins them, and ``close()`` stops whatever is left and releases the queues.
 Workers = Generator[Any, "float | None", None]
 
 
@@ -208,6 +209,8 @@ def _process_life(plan: RunPlan, result: RunResult) -> Workers:
     children = relay.supervised(_process_worker, (plan.func, tasks, events), plan.workers, name="course-worker",
                                 context=plan.context)
     try:
+        next(children)  # the children built, none started
+        yield None
         next(children)  # started
         deadline = yield events
         while deadline is None:

@@ -236,13 +236,15 @@ def supervised(target: Callable[..., Any], args: tuple[Any, ...], count: int, *,
                grace: float = 1.0) -> Generator[tuple[int | None, int | None] | None, float | None, None]:
     """``count`` children running ``target(*args)``, from start to end, as one loop that their owner drives.
 
-    The first ``next()`` starts them (named ``name-1``, ``name-2``, ...; daemons); each later ``next()`` yields
-    ``(pid, exit code)`` of a child that ended with an error, else ``None``; ``send(deadline)`` waits for each until
-    ``deadline`` (a :func:`time.perf_counter` time) and stops any still running. Closing the loop (``close()``, or
-    an exception in it, ■ included) stops every child that is left: none outlives its owner's run.
+    The first ``next()`` builds them (named ``name-1``, ``name-2``, ...; daemons), the second starts them; each later
+    ``next()`` yields ``(pid, exit code)`` of a child that ended with an error, else ``None``; ``send(deadline)``
+    waits for each until ``deadline`` (a :func:`time.perf_counter` time) and stops any still running. Closing the
+    loop (``close()``, or an exception in it, ■ included) stops every child that is left: none outlives its owner's
+    run.
     """
     children = [Process(target, args, name=f"{name}-{n + 1}", daemon=True, context=context) for n in range(count)]
     try:
+        yield None  # built, none started: the owner may start its clock
         for child in children:
             child.start()
         deadline = yield None

@@ -84,13 +84,15 @@ class ThreadRun:
 def life(make: Callable[[], ThreadRun], result: RunResult) -> Generator[Any, float | None, None]:
     """A runner's workers from start to end, as one loop that the harness drives.
 
-    The first ``next()`` builds the runner (``make()``), starts its workers and yields the queue their events come
-    on; each later ``next()`` checks on them (:meth:`ThreadRun.check_alive`: ``WorkerDied``); ``send(deadline)``
-    waits for them until then (:meth:`ThreadRun.finish`). Closing the loop (``close()``, or an exception in it)
-    asks every worker to stop (:meth:`ThreadRun.abort`) and releases the queues (:meth:`ThreadRun.close`).
+    The first ``next()`` builds the runner (``make()``; nothing starts), the second starts its workers and yields
+    the queue their events come on; each later ``next()`` checks on them (:meth:`ThreadRun.check_alive`:
+    ``WorkerDied``); ``send(deadline)`` waits for them until then (:meth:`ThreadRun.finish`). Closing the loop
+    (``close()``, or an exception in it) asks every worker to stop (:meth:`ThreadRun.abort`) and releases the
+    queues (:meth:`ThreadRun.close`).
     """
     run = make()
     try:
+        yield None  # built, nothing started: the harness may start its clock
         run.start()
         deadline = yield run.events
         while deadline is None:
