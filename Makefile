@@ -85,8 +85,9 @@ lint: install-tests
 	$(BIN)/ruff check
 	$(BIN)/mypy
 
+# --durations: the 20 slowest tests in the log, where a maintainer looks first to shorten the run.
 unit: install-tests
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests --durations=20
 
 # Every notebook, side by side (the notebooks mostly wait; nbval checks outputs, not speed):
 # this .venv's Python with its default start method, pinned to one CPU; spawn on every other

@@ -12,13 +12,14 @@ In layers, each importing only its own and those below (``tests/test_layers.py``
 * `helpers.engine.thread_runs` – the loop every worker runs, and the threads (or sequential) runner
 * `helpers.engine.interpreter_runs` – the ``interpreters`` mode (3.14+) and whether this Python has it
 * `helpers.engine.task_kinds` – :class:`TaskKind`: what a panel's tasks run (the subjects export theirs)
-* `helpers.engine.relay` – :class:`Process`, a ``multiprocessing.Process`` whose prints reach the cell
+* `helpers.engine.relay` – :class:`Process`, a ``multiprocessing.Process`` whose prints reach the cell; a group of them
+  kept from start to stop as one loop (``supervised``)
 * `helpers.engine.reaper` – after each cell, even an interrupted one, collect children that ended
 * `helpers.engine.census` – the child processes still alive (proof that nothing leaked)
 * `helpers.engine.machine` – what this machine is (usable cores with quotas, Python, start method, GIL)
 * `helpers.engine.config` – ``COURSE_START_METHOD`` / ``COURSE_TIME_SCALE`` and the limits
 * `helpers.engine.overlap` – how many intervals were open at once (did the workers overlap?)
-* `helpers.engine.validate` – bad input gets one clear line before anything starts
+* `helpers.engine.validate` – bad input gets one clear line before anything starts; a run checked whole (``RunPlan``)
 * `helpers.engine.limits` – the machine's limits (full /dev/shm, no more processes) named in one line
 * `helpers.engine.safe_pool` – a ``multiprocessing.Pool`` whose ``terminate()`` cannot hang on a killed worker
 * `helpers.engine.bounded` – a call that may never return (a learner's function), stopped after a time limit

@@ -324,14 +324,22 @@ class _Channel:
             except FileNotFoundError:  # the interrupt came inside unlink(), after the block was gone
                 pass
         self.blocks.clear()
-        if self.queues is not None:
-            for q in self.queues:
-                q.cancel_join_thread()
-                q.close()
-        if self.conn is not None:
-            self.conn.close()
-        if self.manager is not None:
-            self.manager.shutdown()
+        close_ends(self.queues, self.conn, self.manager)
+
+
+def close_ends(queues: Sequence[Any] | None, conn: Any, manager: Any) -> None:
+    """Free a channel's own ends: its queues (not a manager's: the manager owns those), its pipe end, its manager.
+
+    ``cancel_join_thread`` first, so that closing never waits on a queue's feeder thread for a child that is gone.
+    """
+    if queues is not None and manager is None:
+        for q in queues:
+            q.cancel_join_thread()
+            q.close()
+    if conn is not None:
+        conn.close()
+    if manager is not None:
+        manager.shutdown()
 
 
 def measure_channel(channel: str, sizes: Sequence[int], *, repeats: int = 3,

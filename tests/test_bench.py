@@ -233,7 +233,7 @@ def test_ctrl_c_inside_the_panels_run_stops_the_benchmark(monkeypatch):
     def interrupted_run(*args, **kwargs):
         raise KeyboardInterrupt  # Ctrl-C while the run waits for its workers: the panel catches it
 
-    monkeypatch.setattr(panel, "run", interrupted_run)
+    monkeypatch.setattr(panel, "run_planned", interrupted_run)
     with pytest.raises(KeyboardInterrupt):
         panel_cost.panel_run("wait", "threads", 2, 2, 0.1)
 

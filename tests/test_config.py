@@ -76,6 +76,20 @@ def test_gil_detection_matches_interpreter():
     assert config.gil_enabled() is expected
 
 
+def test_run_config_reads_the_limits_and_resolves_the_start_method_only_for_processes(monkeypatch):
+    monkeypatch.delenv(config.START_METHOD_ENV, raising=False)
+    threads = config.run_config("teleport")  # not a run of processes: the method is not read
+    assert threads.start_method is None and threads.context is None
+    assert (threads.max_processes, threads.max_threads, threads.max_tasks) == (
+        config.max_processes(), config.MAX_THREADS, config.MAX_TASKS)
+    assert threads.modes == config.available_modes() and "threads" in threads.modes
+    method = multiprocessing.get_all_start_methods()[-1]
+    processes = config.run_config(method, processes=True)
+    assert processes.start_method == method and processes.context.get_start_method() == method
+    with pytest.raises(ValueError, match="fork, spawn, forkserver"):
+        config.run_config("teleport", processes=True)
+
+
 def test_panel_seconds_caps_a_panels_run_only_when_set(monkeypatch):
     monkeypatch.delenv(config.PANEL_SECONDS_ENV, raising=False)
     assert config.panel_seconds(3.5) == 3.5  # a learner's panel: as long as it asks

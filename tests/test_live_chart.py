@@ -65,3 +65,36 @@ def test_the_history_has_whole_worker_ticks_and_draws_the_fastest_of_repeated_co
     line = ax.get_lines()[0]
     assert list(line.get_xdata()) == [2, 4] and list(line.get_ydata()) == [2.1, 1.9]
     assert "fastest" in line.get_label()
+
+
+class _Image:
+    """What the panel's charts draw into: an ipywidgets.Image's value, format and hold_sync()."""
+
+    def __init__(self):
+        self.value, self.format, self.shown = b"", "png", []
+
+    def hold_sync(self):
+        import contextlib
+
+        return contextlib.nullcontext()
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        if name == "value" and value:
+            self.shown.append(value[:4])
+
+
+def test_panel_charts_draw_axes_first_frames_while_running_and_the_history_when_done():
+    from helpers.charts.live_chart import PanelCharts
+
+    timeline, history = _Image(), _Image()
+    charts = PanelCharts(timeline, history, cores=2)
+    assert timeline.shown[-1] == PNG and history.shown[-1] == PNG  # blank axes, empty history
+    running = _result(0.0, 0)
+    charts.update(running)  # a new run: its empty axes, before the clock starts
+    charts.update(running)  # then a live frame
+    assert [shown[:3] for shown in timeline.shown[-2:]] == [JPEG, JPEG] and timeline.format == "jpeg"
+    assert charts.history == []
+    charts.update(_result(1.0, 4))  # a different run object ending at once: axes, then the whole run
+    assert timeline.format == "png" and timeline.shown[-1] == PNG
+    assert charts.history == [HistoryPoint("threads", 2, 1.0)] and len(history.shown) == 2

@@ -179,6 +179,7 @@ def test_sixteen_identical_task_errors_read_as_one_line():
     panel = LivePanel(TaskKind("failing", fail_task, "seconds each", 1.0, None), size=0.05, tasks=16, workers=4)
     panel.run(mode="threads")
     assert "16 of 16 tasks raised" in panel.status.value and panel.status.value.count("Error") == 1
+    assert panel.results[-1].status == "failed" and panel.history == []  # a run whose tasks failed is not on the curve
 
 
 def test_the_slider_fits_the_machine_and_typed_counts_past_it_stay():

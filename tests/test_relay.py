@@ -90,3 +90,34 @@ def test_cell_defined_target_fails_under_spawn_instead_of_hanging():
     with pytest.raises(Exception):  # pickling a local function fails before anything starts
         process.start()
     assert process.pid is None
+
+
+def test_supervised_children_are_started_watched_joined_and_never_outlive_their_loop():
+    from helpers.engine.census import live_children
+    from helpers.engine.config import start_context
+
+    context = start_context(multiprocessing.get_all_start_methods()[0])
+    done = relay_loop(workers.wait_task, (0.05,), 2, context)
+    assert next(done) is None and not live_children()  # built, not started
+    assert next(done) is None  # started
+    done.send(time.perf_counter() + 10)  # joined: both waits end by themselves
+    done.close()
+    crashed = relay_loop(workers.exit_abruptly, (3,), 1, context)
+    next(crashed), next(crashed)
+    deadline = time.monotonic() + 10
+    died = None
+    while died is None and time.monotonic() < deadline:
+        died = next(crashed)
+        time.sleep(0.02)
+    assert died is not None and died[1] == 3  # (pid, exit code) of the child that ended with an error
+    crashed.close()
+    stuck = relay_loop(workers.wait_task, (60,), 2, context)
+    next(stuck), next(stuck)
+    stuck.close()  # closed early (an error, ■): every child stopped at once
+    assert not live_children()
+
+
+def relay_loop(target, args, count, context):
+    from helpers.engine.relay import supervised
+
+    return supervised(target, args, count, name="test-child", context=context, grace=0.5)

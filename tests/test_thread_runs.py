@@ -65,3 +65,20 @@ def test_sequential_is_one_thread_named_for_it():
     run.start()
     run.finish(time.perf_counter() + 10)
     assert {e[1] for e in drain(run.events) if e[0] == "ready"} == {"sequential-1"}
+
+
+def test_life_starts_the_workers_yields_their_events_and_stops_them_when_closed():
+    import functools
+
+    from helpers.engine.thread_runs import life
+
+    result = RunResult("threads", 2, None, [TaskRecord(i, x) for i, x in enumerate([2, 4])])
+    loop = life(functools.partial(ThreadRun, halve, [2, 4], 2, "threads"), result)
+    assert next(loop) is None and not [t for t in threading.enumerate() if t.name.startswith("thread-")]  # built
+    events = next(loop)  # started: the queue the workers report on
+    assert next(loop) is None  # a thread cannot die without its task reporting
+    loop.send(time.perf_counter() + 10)
+    loop.close()
+    ends = [e for e in drain(events) if e[0] == "end"]
+    assert sorted(e[3] for e in ends) == [1.0, 2.0]
+    assert not [t for t in threading.enumerate() if t.name.startswith("thread-") and t.is_alive()]

@@ -207,3 +207,40 @@ def test_the_panel_shows_a_nan_size_in_its_status_line_and_starts_nothing(monkey
         assert live.run(size=bad) is None
         assert "size" in live.status.value.lower()
     assert live_children() == []
+
+
+# --- a run checked whole -------------------------------------------------------------------
+
+def test_a_run_plan_holds_checked_arguments_and_the_resolved_start_method():
+    import multiprocessing
+
+    method = multiprocessing.get_all_start_methods()[-1]
+    plan = validate.plan_run(workers.wait_task, iter([0.1, 0.2, 0.3]), mode="processes", workers=None,
+                             start_method=method, timeout=5, update_interval=0.1)
+    assert plan.items == [0.1, 0.2, 0.3] and plan.workers == 3 and plan.start_method == method
+    assert plan.context.get_start_method() == method and plan.timeout == 5.0 and plan.serial_seconds is None
+    threads = validate.plan_run(workers.wait_task, [0.1], mode="threads", workers=2, start_method="teleport",
+                                timeout=5, update_interval=0.1)
+    assert threads.start_method is None and threads.context is None  # only processes read the method
+    with pytest.raises(AttributeError):
+        plan.workers = 4  # frozen: what was checked stays checked
+    for bad, message in [({"mode": "fibres"}, "mode="), ({"workers": 0}, "The number of threads"),
+                         ({"timeout": math.nan}, "timeout"), ({"update_interval": -1}, "update_interval")]:
+        arguments = {"mode": "threads", "workers": 2, "start_method": None, "timeout": 5, "update_interval": 0.1}
+        with pytest.raises(ValueError, match=message):
+            validate.plan_run(workers.wait_task, [0.1], **{**arguments, **bad})
+
+
+def test_a_panel_workload_is_checked_workers_first_then_its_tasks_and_sized_as_it_runs():
+    from helpers.workers import COMPUTE
+
+    arguments = {"mode": "threads", "start_method": None, "timeout": 5, "update_interval": 0.1, "serial_limit": 60}
+    plan = validate.plan_workload(COMPUTE, 3, 2000.0, workers=2, **arguments)
+    assert plan.items == [2000, 2000, 2000] and all(type(x) is int for x in plan.items)
+    assert plan.func is COMPUTE.worker and plan.serial_seconds == pytest.approx(3 * COMPUTE.one_task_seconds(2000))
+    with pytest.raises(ValueError, match="The number of threads"):  # both wrong: the workers are named first
+        validate.plan_workload(COMPUTE, 0, math.nan, workers=0, **arguments)
+    with pytest.raises(ValueError, match="Task size"):
+        validate.plan_workload(COMPUTE, 3, math.inf, workers=2, **arguments)
+    with pytest.raises(ValueError, match="keep it under 60 s"):
+        validate.plan_workload(workers.WAIT, 100, 5, workers=2, **arguments)

@@ -16,6 +16,7 @@ from multiprocessing import shared_memory
 from typing import Any
 
 from ..engine.config import start_context
+from ..data_transfer import close_ends
 from ..engine.relay import stop
 from .work import CHILD_TIMEOUT, echo_pipe, echo_queue, echo_shared_memory
 
@@ -92,14 +93,7 @@ class Channel:
             pass  # the child is gone already: stop() below reaps it
         finally:
             stop(self._child)
-            if self._queues is not None and self._manager is None:
-                for q in self._queues:
-                    q.cancel_join_thread()
-                    q.close()
-            if self._manager is not None:
-                self._manager.shutdown()
-            if self._conn is not None:
-                self._conn.close()
+            close_ends(self._queues, self._conn, self._manager)
             if self._block is not None:
                 self._block.close()
                 self._block.unlink()

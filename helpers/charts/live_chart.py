@@ -3,7 +3,8 @@
 :class:`LiveTimeline` draws the axes once and then only the moving parts (blitting), so that
 drawing does not compete with the work being measured; :func:`draw_timeline` draws a finished run whole
 (the panel's last frame, and :func:`helpers.charts.plots.plot_run`); :func:`history_png` is the
-"elapsed vs workers" chart of every finished run.
+"elapsed vs workers" chart of every finished run. :class:`PanelCharts` keeps a panel's two pictures, the timeline and
+the history, and draws them into the images it is given: its :meth:`~PanelCharts.update` is the run's ``on_update``.
 """
 
 from __future__ import annotations
@@ -60,9 +61,14 @@ def task_bars(result: RunResult, lanes: list[str], now: float) -> dict[str, list
     return groups
 
 
-def _timeline_title(result: RunResult, now: float) -> str:
+def ended(bars: dict[str, list[list[tuple[float, float]]]]) -> int:
+    """How many tasks have ended, from their bars (:func:`task_bars`): the chart counts what it draws."""
+    return len(bars["finished"]) + len(bars["failed"])
+
+
+def _timeline_title(result: RunResult, now: float, finished: int) -> str:
     return (f"{result.label}: {format_duration(now)} elapsed, "
-            f"{result.finished}/{len(result.tasks)} tasks, {result.status}")
+            f"{finished}/{len(result.tasks)} tasks, {result.status}")
 
 
 def _timeline_frame(ax: Any, result: RunResult, lanes: list[str], span: float) -> None:
@@ -101,7 +107,8 @@ def draw_timeline(ax: Any, result: RunResult) -> None:
     lanes = worker_lanes(result)
     _timeline_frame(ax, result, lanes, result.elapsed)
     collections = bar_collections(ax, MODE_COLOURS.get(result.mode, MODE_COLOURS["threads"]), animated=False)
-    for group, verts in task_bars(result, lanes, result.elapsed).items():
+    bars = task_bars(result, lanes, result.elapsed)
+    for group, verts in bars.items():
         collections[group].set_verts(verts)
     # Tasks measured by another clock (a Dask task stream) may end a little after the run's elapsed time.
     last = max([result.elapsed, *(t.end for t in result.tasks if t.end is not None)])
@@ -109,9 +116,9 @@ def draw_timeline(ax: Any, result: RunResult) -> None:
     if any(t.error for t in result.tasks):  # a key for the colour of a failed task
         ax.text(0.0, 1.01, "orange: the task raised an error (see the message above the chart)",
                 transform=ax.transAxes, fontsize=7, color=FAILED, va="bottom", ha="left")
-        ax.set_title(_timeline_title(result, result.elapsed), fontsize=10, loc="left", pad=14)
+        ax.set_title(_timeline_title(result, result.elapsed, ended(bars)), fontsize=10, loc="left", pad=14)
     else:
-        ax.set_title(_timeline_title(result, result.elapsed), fontsize=10, loc="left")
+        ax.set_title(_timeline_title(result, result.elapsed, ended(bars)), fontsize=10, loc="left")
 
 
 def worker_lanes(result: RunResult) -> list[str]:
@@ -192,10 +199,11 @@ class LiveTimeline:
         lanes = list(self._names)
         for label, slot in self._slots.items():
             lanes[slot] = label
-        for group, verts in task_bars(result, lanes, now).items():
+        bars = task_bars(result, lanes, now)
+        for group, verts in bars.items():
             self._collections[group].set_verts(verts)
         self._now.set_xdata([now, now])
-        self._clock.set_text(f"{now:.2f} s, {result.finished}/{len(result.tasks)} done")
+        self._clock.set_text(f"{now:.2f} s, {ended(bars)}/{len(result.tasks)} done")
         for artist in (*self._collections.values(), self._now, self._clock):
             self.ax.draw_artist(artist)
         self.frames += 1
@@ -229,6 +237,50 @@ class LiveTimeline:
         self.canvas.draw()
         self._background = self.canvas.copy_from_bbox(self.fig.bbox)
         self.full_draws += 1
+
+
+class PanelCharts:
+    """A panel's two pictures, drawn into the two images it is given (``ipywidgets.Image``, or anything with
+    ``value``, ``format`` and ``hold_sync()``): the timeline of the run under way and the "elapsed vs workers" history.
+
+    :meth:`update` is the run's ``on_update``: the first call for a run (before its workers start) draws the empty
+    axes, for :attr:`expected` seconds; later calls a frame while it runs and the whole run when it stops; a run that
+    finished is added to :attr:`history` and the history redrawn. Everything it draws is read from the result
+    handed to it.
+    """
+
+    def __init__(self, timeline_image: Any, history_image: Any, cores: int | None) -> None:
+        self.timeline = LiveTimeline()
+        self.history: list[HistoryPoint] = []
+        #: How long the next run should take (the panel sets it before each run), so its axis rarely grows.
+        self.expected = 1.0
+        self._images = timeline_image, history_image
+        self._cores = cores
+        self._run: RunResult | None = None
+        timeline_image.value = self.timeline.blank()
+        self._show_history()
+
+    def update(self, result: RunResult) -> None:
+        """Draw ``result`` as it stands (the run's ``on_update``)."""
+        if result is not self._run:  # a new run, not started yet: the empty axes, one lane per worker
+            self._run = result
+            self._show(self.timeline.begin(result.workers, result.mode, self.expected, result.label))
+        elif result.status == "running":
+            self._show(self.timeline.frame(result))
+        if result.status != "running":
+            self._show(self.timeline.finish(result), "png")
+            if result.status == "done":
+                self.history.append(HistoryPoint(result.mode, result.workers, result.elapsed))
+                self._show_history()
+
+    def _show(self, image: bytes, fmt: str = "jpeg") -> None:
+        screen = self._images[0]
+        with screen.hold_sync():
+            screen.format = fmt
+            screen.value = image
+
+    def _show_history(self) -> None:
+        self._images[1].value = history_png(self.history, self._cores)
 
 
 def history_png(history: Sequence[HistoryPoint], cpu_count: int | None, width: float = 3.4,

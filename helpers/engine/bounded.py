@@ -109,7 +109,10 @@ def _on_thread(func: Callable[[], T], limit: float) -> T:
 
 def stop_threads(threads: list[threading.Thread], grace: float = GRACE) -> list[threading.Thread]:
     """Raise ``SystemExit`` in each live thread of ``threads`` (``PyThreadState_SetAsyncExc``) and wait up to
-    ``grace`` s; the threads still alive (each inside one C call that has not returned)."""
+    ``grace`` s; the threads still alive (each inside one C call that has not returned).
+
+    ``SystemExit``, because :func:`threading.excepthook` ignores it silently (docs: threading.excepthook): a stopped
+    thread ends without a traceback in the learner's output."""
     live = [t for t in threads if t.is_alive() and t.ident is not None and t is not threading.current_thread()]
     deadline = time.monotonic() + grace
     while live and time.monotonic() < deadline:

@@ -16,13 +16,19 @@ Three environment variables change how the whole course runs, without editing a 
     that a learner sees the chart grow. The workshop handouts (tools/handouts.py) set 1: nobody watches a
     printed chart grow, and its final figure, measured the same way, shows the same effect. Sizes a
     notebook gives explicitly are not changed.
+
+:func:`run_config` reads everything a run depends on here at once (:class:`RunConfig`: the limits, the modes this
+Python can run, how processes start), so the code that plans a run asks this module one question.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
+import multiprocessing.context
 import os
 import sys
+from dataclasses import dataclass
 from typing import NewType, cast
 
 START_METHOD_ENV = "COURSE_START_METHOD"
@@ -50,6 +56,20 @@ MAX_TASKS = limits_for(os.cpu_count() or 1)[2]
 def max_processes() -> int:
     """The most processes one run may start here (:func:`limits_for`)."""
     return limits_for(os.cpu_count() or 1)[0]
+
+
+#: The ways a run can use workers on every Python the course supports.
+MODES = ("sequential", "threads", "processes")
+#: Several interpreters in this process, each with its own GIL (Python 3.14+, PEP 684/734).
+INTERPRETERS = "interpreters"
+
+
+@functools.cache  # what this Python can run does not change while it runs
+def available_modes() -> tuple[str, ...]:
+    """The modes this Python can run: :data:`MODES`, plus ``"interpreters"`` from Python 3.14."""
+    from .interpreter_runs import available
+
+    return MODES + ((INTERPRETERS,) if available() else ())
 
 
 def available_start_methods() -> list[str]:
@@ -97,6 +117,27 @@ def start_context(method: str) -> multiprocessing.context.DefaultContext:
     (CPython Lib/multiprocessing/context.py: ForkContext, SpawnContext, ForkServerContext).
     """
     return cast("multiprocessing.context.DefaultContext", multiprocessing.get_context(method))
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What one run may use here and how its processes start, read once (:func:`run_config`)."""
+
+    max_processes: int
+    max_threads: int
+    max_tasks: int
+    modes: tuple[str, ...]
+    #: For a run of processes: the start method resolved (:func:`resolve_start_method`) and its context; else None.
+    start_method: str | None
+    context: multiprocessing.context.DefaultContext | None
+
+
+def run_config(start_method: str | None = None, *, processes: bool = False) -> RunConfig:
+    """The limits (:func:`limits_for`), the modes (:func:`available_modes`) and, for ``processes``, the start method
+    (``ValueError`` for one that is unknown or missing here) and its context, as one value."""
+    method = resolve_start_method(start_method) if processes else None
+    return RunConfig(max_processes(), MAX_THREADS, MAX_TASKS, available_modes(), method,
+                     None if method is None else start_context(method))
 
 
 def number_from_env(name: str, default: float, high: float) -> float:

@@ -2,8 +2,9 @@
 
 :func:`run` is the one place in the course that starts workers for a measurement. It
 
-* checks its arguments before anything starts (no input can start an unbounded number
-  of threads or processes);
+* checks its arguments before anything starts, all at once (:func:`helpers.engine.validate.plan_run`: no input
+  can start an unbounded number of threads or processes); :func:`run_planned` runs a plan checked already
+  (a panel's, :func:`helpers.engine.validate.plan_workload`);
 * records, for every task, when it started and ended (seconds since the run began),
   which worker ran it (thread name, process id) and what it returned or raised;
 * calls ``on_update`` from the calling thread a few times a second while the run is
@@ -16,82 +17,34 @@
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 import queue
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
-from . import relay, validate
-from .config import MAX_TASKS, MAX_THREADS, max_processes, resolve_start_method
+from . import relay
+from .config import INTERPRETERS, MODES, available_modes, resolve_start_method
 from .results import RunError, RunResult, RunTimedOut, TaskFailed, TaskRecord, WorkerDied, run_label
-from .thread_runs import ThreadRun, describe, work_loop
+from .thread_runs import ThreadRun, describe, life, work_loop
+from .validate import RunPlan, check_mode, check_tasks, check_workers, plan_run
 
-__all__ = ["DEFAULT_TIMEOUT", "INTERPRETERS", "MODES", "RunError", "RunResult", "RunTimedOut", "TaskFailed",
-           "TaskRecord", "WorkerDied", "available_modes", "check_mode", "check_tasks", "check_workers", "planned_label",
-           "run", "run_label"]
+__all__ = ["DEFAULT_TIMEOUT", "INTERPRETERS", "MODES", "RunError", "RunPlan", "RunResult", "RunTimedOut",
+           "TaskFailed", "TaskRecord", "WorkerDied", "available_modes", "check_mode", "check_tasks", "check_workers",
+           "planned_label", "run", "run_label", "run_planned"]
 
-MODES = ("sequential", "threads", "processes")
-#: Several interpreters in this process, each with its own GIL (Python 3.14+, PEP 684/734).
-INTERPRETERS = "interpreters"
 #: Longest a run may last unless the caller says otherwise.
 DEFAULT_TIMEOUT = 60.0
-
-
-@functools.cache  # what this Python can run does not change while it runs
-def available_modes() -> tuple[str, ...]:
-    """The modes this Python can run: :data:`MODES`, plus ``"interpreters"`` from Python 3.14."""
-    from .interpreter_runs import available
-
-    return MODES + ((INTERPRETERS,) if available() else ())
-
-
-def check_mode(mode: Any) -> str:
-    """Return ``mode`` if this Python can run it, else raise ``ValueError`` saying why."""
-    if mode == INTERPRETERS and mode not in available_modes():
-        from .interpreter_runs import unavailable_reason
-
-        raise ValueError(f"mode='interpreters' is not available here. {unavailable_reason()}")
-    if mode not in available_modes():
-        raise ValueError(f"mode={mode!r} is not one of {', '.join(available_modes())}.")
-    return mode
-
-
-def check_workers(workers: Any, mode: str) -> int:
-    """Return ``workers`` if it is a sensible count for ``mode``, else raise ``ValueError``.
-
-    Threads: 1 to :data:`~helpers.engine.config.MAX_THREADS`. Processes and interpreters: 1 to
-    :func:`~helpers.engine.config.max_processes` (four per core). Sequential: exactly 1.
-    """
-    check_mode(mode)
-    limit = {"sequential": 1, "threads": MAX_THREADS, "processes": max_processes(),
-             INTERPRETERS: max_processes()}[mode]
-    noun = {"sequential": "worker", "threads": "threads", "processes": "processes",
-            INTERPRETERS: "interpreters"}[mode]
-    extra = f" on this {os.cpu_count()}-core machine" if mode in ("processes", INTERPRETERS) else ""
-    return validate.whole_number(workers, f"The number of {noun}", 1, limit, context=extra)
 
 
 def planned_label(mode: str, workers: Any, start_method: str | None = None) -> str:
     """How a chart names a run of ``workers`` ``mode`` before it starts ("4 processes (spawn)").
 
-    The worker count is checked (:func:`check_workers`: ``ValueError``) and the start method resolved as
-    :func:`run` will, so a panel asks one question before its run, not three.
+    The worker count is checked (:func:`~helpers.engine.validate.check_workers`: ``ValueError``) and the start
+    method resolved as :func:`run` will.
     """
     check_workers(workers, mode)
     return run_label(mode, workers, resolve_start_method(start_method) if mode == "processes" else None)
-
-
-def check_tasks(inputs: Sequence[Any]) -> list[Any]:
-    """Return the task inputs as a list, or raise ``ValueError`` if there are none or too many.
-
-    At most ``MAX_TASKS + 1`` items are read: an endless iterator (``itertools.count()``) is refused at once.
-    """
-    try:
-        return validate.items(inputs, "the task inputs", MAX_TASKS)
-    except ValueError as exc:
-        raise type(exc)(f"A run needs 1 to {MAX_TASKS} tasks: {exc}") from None
 
 
 # --- workers ---------------------------------------------------------------------------
@@ -123,40 +76,34 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
     ``KeyboardInterrupt`` otherwise, always after every started process has been reaped
     and every interpreter closed.
     """
-    validate.function(func, "func")
-    items = check_tasks(inputs)
-    if workers is None:
-        workers = 1 if mode == "sequential" else min(len(items), MAX_THREADS if mode == "threads" else max_processes())
-    check_workers(workers, mode)  # the mode first: a mode this Python cannot run is named here
-    if mode == INTERPRETERS and getattr(func, "__module__", "__main__") == "__main__":
-        raise ValueError("An interpreter imports its task by name, so the task must come from a module "
-                         f"(e.g. helpers.workers), not be defined in a cell: {func!r}.")
-    method = resolve_start_method(start_method) if mode == "processes" else None
-    validate.seconds(timeout, "timeout", 3600)
-    validate.seconds(update_interval, "update_interval", 60)
+    return run_planned(plan_run(func, inputs, mode=mode, workers=workers, start_method=start_method,
+                                timeout=timeout, update_interval=update_interval), on_update)
 
-    result = RunResult.starting(mode, workers, method, items)
-    runner: ThreadRun | _ProcessRun
-    if mode == "processes":
-        assert method is not None  # resolved above for processes
-        runner = _ProcessRun(func, items, workers, method)
-    elif mode == INTERPRETERS:
-        from .interpreter_runs import InterpreterRun  # only on 3.14+, and only when asked for
 
-        runner = InterpreterRun(func, items, workers)
-    else:
-        runner = ThreadRun(func, items, workers, mode)
+def run_planned(plan: RunPlan, on_update: Callable[[RunResult], None] | None = None) -> RunResult:
+    """Run a :class:`~helpers.engine.validate.RunPlan` (checked and resolved already) and measure it, as :func:`run`.
+
+    ``on_update(result)`` is also called once before the workers start, so a chart can draw its empty axes before
+    the clock starts. The workers live in one loop (:func:`_workers`) that this drives: started, checked on each
+    round, joined by the deadline, and stopped on every way out.
+    """
+    result = RunResult.starting(plan.mode, plan.workers, plan.start_method, plan.items)
+    workers = _workers(plan, result)
     t0 = time.perf_counter()
     try:
-        runner.start()
-        _collect(runner, result, t0, timeout, on_update, update_interval)
-        runner.finish(deadline=t0 + timeout)
+        next(workers)  # the workers and their queues built, none started: not timed with the run
+        if on_update is not None:
+            on_update(result)  # nothing runs yet: a full draw here is not timed with the run
+        t0 = time.perf_counter()
+        events = next(workers)  # the workers start; their events come on this queue
+        _collect(events, workers, result, t0, plan.timeout, on_update, plan.update_interval)
+        workers.send(t0 + plan.timeout)  # every task ended: each worker joined, any still there at the deadline stopped
         result.elapsed = time.perf_counter() - t0
-        _drain(runner, result, t0)
-        runner.close()
+        _drain(events, result, t0)
+        workers.close()  # the queues released
         result.status = "done"
     except BaseException as exc:
-        runner.abort()
+        workers.close()  # every worker stopped (every process reaped) before anything else
         result.elapsed = time.perf_counter() - t0
         if isinstance(exc, KeyboardInterrupt):
             result.status, result.message = "interrupted", "Interrupted: every worker was stopped."
@@ -172,13 +119,32 @@ def run(func: Callable[[Any], Any], inputs: Sequence[Any], *, mode: str = "threa
         if isinstance(exc, (RunError, KeyboardInterrupt)):
             exc.result = result  # type: ignore[union-attr]
         raise
-    if on_update is not None:
-        on_update(result)
-    if result.errors:
+    failed = any(task.error for task in result.tasks)
+    if failed:  # said before the last redraw, so the chart names the run failed too (and keeps it off its history)
         result.status = "failed"
         result.message = result.error_summary()  # sixteen identical errors read as one line, not sixteen
+    if on_update is not None:
+        on_update(result)
+    if failed:
         raise TaskFailed(result.message, result)
     return result
+
+
+#: A run's workers as one loop (:func:`helpers.engine.thread_runs.life`, :func:`_process_life`): the first ``next()``
+#: builds them (nothing starts), the second starts them and yields their events' queue, each later one checks on
+#: them, ``send(deadline)`` joins them, and ``close()`` stops whatever is left and releases the queues.
+Workers = Generator[Any, "float | None", None]
+
+
+def _workers(plan: RunPlan, result: RunResult) -> Workers:
+    """The loop that keeps the plan's workers: processes, interpreters (3.14+) or threads."""
+    if plan.mode == "processes":
+        return _process_life(plan, result)
+    if plan.mode == INTERPRETERS:
+        from .interpreter_runs import InterpreterRun  # only on 3.14+, and only when asked for
+
+        return life(functools.partial(InterpreterRun, plan.func, plan.items, plan.workers), result)
+    return life(functools.partial(ThreadRun, plan.func, plan.items, plan.workers, plan.mode), result)
 
 
 def _apply(event: tuple[Any, ...], result: RunResult, t0: float) -> bool:
@@ -199,23 +165,23 @@ def _apply(event: tuple[Any, ...], result: RunResult, t0: float) -> bool:
     return False
 
 
-def _drain(runner: ThreadRun | _ProcessRun, result: RunResult, t0: float) -> None:
+def _drain(events: Any, result: RunResult, t0: float) -> None:
     """Read what is left after the workers ended: start-up times of workers that got no task."""
     while True:
         try:
-            _apply(runner.events.get(timeout=0.01), result, t0)
+            _apply(events.get(timeout=0.01), result, t0)
         except (queue.Empty, OSError, ValueError):
             return
 
 
-def _collect(runner: ThreadRun | _ProcessRun, result: RunResult, t0: float, timeout: float,
+def _collect(events: Any, workers: Workers, result: RunResult, t0: float, timeout: float,
              on_update: Callable[[RunResult], None] | None, update_interval: float) -> None:
     """Read events until every task has ended; redraw on the way; watch for death and time."""
     remaining = len(result.tasks)
     last_update = -update_interval
     while remaining:
         try:
-            event = runner.events.get(timeout=0.05)
+            event = events.get(timeout=0.05)
         except queue.Empty:
             event = None
         if event is not None and _apply(event, result, t0):
@@ -225,56 +191,42 @@ def _collect(runner: ThreadRun | _ProcessRun, result: RunResult, t0: float, time
         if on_update is not None and (now - t0) - last_update >= update_interval:
             last_update = now - t0
             on_update(result)
-        runner.check_alive(result)
+        next(workers)  # WorkerDied if one of them died
         if now - t0 > timeout:
             raise RunTimedOut(f"The run took longer than {timeout:g} s and was stopped "
                               f"({result.finished} of {len(result.tasks)} tasks had finished).", result)
 
 
-class _ProcessRun:
-    """Worker processes pulling tasks from a ``multiprocessing.Queue``."""
-
-    def __init__(self, func: Callable[[Any], Any], items: list[Any], workers: int, method: str) -> None:
-        context = multiprocessing.get_context(method)
-        self.events = context.Queue()
-        self._tasks = context.Queue()
-        for item in enumerate(items):
-            self._tasks.put(item)
-        for _ in range(workers):
-            self._tasks.put(None)
-        self._processes = [
-            relay.Process(target=_process_worker, args=(func, self._tasks, self.events),
-                          name=f"course-worker-{n + 1}", daemon=True, start_method=method)
-            for n in range(workers)
-        ]
-
-    def start(self) -> None:
-        for process in self._processes:
-            process.start()
-
-    def check_alive(self, result: RunResult) -> None:
-        for process in self._processes:
-            code = process.exitcode
-            if code not in (None, 0):
-                running = [t for t in result.tasks if t.pid == process.pid and t.end is None]
-                where = (f" while running task {running[0].index} ({running[0].argument!r})"
-                         if running else "")
-                raise WorkerDied(f"Worker process pid {process.pid} died with exit code {code}{where}; "
+def _process_life(plan: RunPlan, result: RunResult) -> Workers:
+    """Worker processes pulling tasks from a ``multiprocessing.Queue``, as the loop :func:`_workers` describes;
+    the children themselves are the relay's (:func:`helpers.engine.relay.supervised`), so what they print shows."""
+    assert plan.context is not None  # resolved with the plan for processes
+    events, tasks = plan.context.Queue(), plan.context.Queue()
+    for item in enumerate(plan.items):
+        tasks.put(item)
+    for _ in range(plan.workers):
+        tasks.put(None)
+    children = relay.supervised(_process_worker, (plan.func, tasks, events), plan.workers, name="course-worker",
+                                context=plan.context)
+    try:
+        next(children)  # the children built, none started
+        yield None
+        next(children)  # started
+        deadline = yield events
+        while deadline is None:
+            died = next(children)
+            if died is not None:
+                pid, code = died
+                running = [t for t in result.tasks if t.pid == pid and t.end is None]
+                where = f" while running task {running[0].index} ({running[0].argument!r})" if running else ""
+                raise WorkerDied(f"Worker process pid {pid} died with exit code {code}{where}; "
                                  "the run was stopped.", result)
-
-    def finish(self, deadline: float) -> None:
-        for process in self._processes:
-            process.join(max(0.1, deadline - time.perf_counter()))
-        for process in self._processes:
-            relay.stop(process, grace=1.0)  # anything alive after the deadline is stopped, not waited for
-
-    def abort(self) -> None:
-        for process in self._processes:
-            relay.stop(process, grace=1.0)
-        self.close()
-
-    def close(self) -> None:
-        for q in (self._tasks, self.events):
+            deadline = yield None
+        children.send(deadline)
+        yield None
+    finally:
+        children.close()  # every child stopped and reaped
+        for q in (tasks, events):
             # Never block on a queue's feeder thread after its reader is gone.
             q.cancel_join_thread()
             q.close()

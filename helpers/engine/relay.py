@@ -10,15 +10,20 @@ in the parent writes those lines into the parent's own streams, i.e. into the ce
 
 ``join()`` returns only after the child's last line has been written, so a line the child
 printed always appears before whatever the parent prints after ``join()``.
+
+:func:`supervised` keeps a group of such children from start to end as one loop its owner drives (the harness's
+worker processes): started, watched for one that died, joined by a deadline, and stopped on every way out.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.context
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Generator, Iterable, Mapping
 from typing import Any, TextIO, cast
 
 from .config import resolve_start_method, start_context
@@ -132,15 +137,18 @@ class Process:
     Same constructor arguments and methods as ``multiprocessing.Process`` (``start``,
     ``join``, ``is_alive``, ``terminate``, ``kill``, ``pid``, ``exitcode``, ``name``,
     ``daemon``), plus ``start_method``: ``None`` means ``$COURSE_START_METHOD`` or the
-    platform's default. ``target`` must be importable (defined in a module such as
+    platform's default (or ``context``: a ``multiprocessing`` context resolved already, e.g. a
+    :class:`~helpers.engine.validate.RunPlan`'s). ``target`` must be importable (defined in a module such as
     ``helpers.workers``), so that spawn and forkserver children can find it.
     """
 
     def __init__(self, target: Callable[..., Any], args: Iterable[Any] = (),
                  kwargs: Mapping[str, Any] | None = None, *, name: str | None = None,
-                 daemon: bool | None = None, start_method: str | None = None) -> None:
-        self.start_method = resolve_start_method(start_method)
-        context = start_context(self.start_method)
+                 daemon: bool | None = None, start_method: str | None = None,
+                 context: multiprocessing.context.DefaultContext | None = None) -> None:
+        if context is None:
+            context = start_context(resolve_start_method(start_method))
+        self.start_method: str = context.get_start_method()
         self._reader, self._writer = context.Pipe(duplex=False)
         self._drained = threading.Event()
         self._process = context.Process(
@@ -221,3 +229,33 @@ def stop(process: Process | multiprocessing.process.BaseProcess, grace: float = 
     if process.is_alive():
         process.kill()
         process.join(grace)
+
+
+def supervised(target: Callable[..., Any], args: tuple[Any, ...], count: int, *, name: str,
+               context: multiprocessing.context.DefaultContext,
+               grace: float = 1.0) -> Generator[tuple[int | None, int | None] | None, float | None, None]:
+    """``count`` children running ``target(*args)``, from start to end, as one loop that their owner drives.
+
+    The first ``next()`` builds them (named ``name-1``, ``name-2``, ...; daemons), the second starts them; each later
+    ``next()`` yields ``(pid, exit code)`` of a child that ended with an error, else ``None``; ``send(deadline)``
+    waits for each until ``deadline`` (a :func:`time.perf_counter` time) and stops any still running. Closing the
+    loop (``close()``, or an exception in it, ■ included) stops every child that is left: none outlives its owner's
+    run.
+    """
+    children = [Process(target, args, name=f"{name}-{n + 1}", daemon=True, context=context) for n in range(count)]
+    try:
+        yield None  # built, none started: the owner may start its clock
+        for child in children:
+            child.start()
+        deadline = yield None
+        while deadline is None:
+            deadline = yield next(((child.pid, child.exitcode) for child in children
+                                   if child.exitcode not in (None, 0)), None)
+        for child in children:
+            child.join(max(0.1, deadline - time.perf_counter()))
+        for child in children:
+            stop(child, grace)  # anything alive after the deadline is stopped, not waited for
+        yield None
+    finally:
+        for child in children:
+            stop(child, grace)

@@ -62,6 +62,11 @@ class RunResult:
     message: str = ""
     #: When each worker was ready to take its first task (a process's start-up cost shows here).
     ready: dict[str, float] = field(default_factory=dict)
+    #: How charts name the run (:func:`run_label`): "4 processes (spawn)". Kept as data, so a chart reads it.
+    label: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.label = run_label(self.mode, self.workers, self.start_method)
 
     @classmethod
     def starting(cls, mode: str, workers: int, start_method: str | None, inputs: list[Any]) -> RunResult:
@@ -102,10 +107,6 @@ class RunResult:
     @property
     def pids(self) -> set[int]:
         return {t.pid for t in self.tasks if t.pid}
-
-    @property
-    def label(self) -> str:
-        return run_label(self.mode, self.workers, self.start_method)
 
     def summary(self) -> str:
         return f"{len(self.tasks)} tasks, {self.label}: {self.elapsed:.2f} s ({self.status})"

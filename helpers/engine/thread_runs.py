@@ -2,7 +2,8 @@
 
 :func:`work_loop` is the body of every worker -- a thread here, a process (:mod:`helpers.engine.harness`), an
 interpreter's thread (:mod:`helpers.engine.interpreter_runs`): it takes ``(index, argument)`` pairs and reports
-``ready``/``start``/``end`` events. :class:`ThreadRun` is the runner for ``mode="threads"`` and ``"sequential"``.
+``ready``/``start``/``end`` events. :class:`ThreadRun` is the runner for ``mode="threads"`` and ``"sequential"``;
+:func:`life` drives a runner from start to end as one loop (the harness's).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 from .results import RunResult
+
 
 def describe(exc: BaseException) -> str:
     """The exception as one line, ``"ValueError: message"``, as a task's error is recorded."""
@@ -77,3 +79,27 @@ class ThreadRun:
 
     def close(self) -> None:
         pass
+
+
+def life(make: Callable[[], ThreadRun], result: RunResult) -> Generator[Any, float | None, None]:
+    """A runner's workers from start to end, as one loop that the harness drives.
+
+    The first ``next()`` builds the runner (``make()``; nothing starts), the second starts its workers and yields
+    the queue their events come on; each later ``next()`` checks on them (:meth:`ThreadRun.check_alive`:
+    ``WorkerDied``); ``send(deadline)`` waits for them until then (:meth:`ThreadRun.finish`). Closing the loop
+    (``close()``, or an exception in it) asks every worker to stop (:meth:`ThreadRun.abort`) and releases the
+    queues (:meth:`ThreadRun.close`).
+    """
+    run = make()
+    try:
+        yield None  # built, nothing started: the harness may start its clock
+        run.start()
+        deadline = yield run.events
+        while deadline is None:
+            run.check_alive(result)
+            deadline = yield None
+        run.finish(deadline)
+        yield None
+    finally:
+        run.abort()
+        run.close()

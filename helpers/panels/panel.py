@@ -9,16 +9,16 @@ so nbval, nbconvert and the HTML/PDF handouts keep the measured figure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
-from ..charts.live_chart import HistoryPoint, LiveTimeline, history_png, side_by_side
+from ..charts.live_chart import HistoryPoint, PanelCharts, side_by_side
 from ..charts.style import STATUS_COLOURS
 from ..engine import validate
-from ..engine.config import MAX_TASKS, MAX_THREADS, max_processes, panel_seconds, resolve_start_method, seconds
-from ..engine.harness import RunResult, TaskFailed, available_modes, check_mode, check_workers, planned_label, run
+from ..engine.config import MAX_THREADS, max_processes, panel_seconds, resolve_start_method, seconds
+from ..engine.harness import RunPlan, RunResult, TaskFailed, available_modes, check_mode, check_workers, run_planned
 from ..engine.machine import usable_cores
 from ..engine.task_kinds import TaskKind
 from ..workers import COMPUTE, WAIT
@@ -112,15 +112,9 @@ def task_kind(task: str | TaskKind) -> TaskKind:
 
 
 def check_workload(task: str | TaskKind, count: Any, size: Any) -> None:
-    """Raise ``ValueError`` with a learner-readable message unless the workload is sensible."""
-    kind = task_kind(task)
-    unit, largest = kind.unit, kind.largest
-    validate.whole_number(count, "The number of tasks", 1, MAX_TASKS)
-    validate.number(size, "Task size", 0, largest, low_open=True, unit=unit)
-    one_by_one = count * kind.one_task_seconds(size)
-    if one_by_one > MAX_SEQUENTIAL_SECONDS:
-        raise ValueError(f"{count} tasks of {size:g} {unit} would take about {one_by_one:.0f} s one after "
-                         f"another; keep it under {MAX_SEQUENTIAL_SECONDS:.0f} s (fewer or smaller tasks).")
+    """Raise ``ValueError`` with a learner-readable message unless the workload is sensible (at most
+    :data:`MAX_SEQUENTIAL_SECONDS` one task after another)."""
+    validate.check_workload(task_kind(task), count, size, MAX_SEQUENTIAL_SECONDS)
 
 
 class LivePanel(ShownPanel):
@@ -166,7 +160,6 @@ class LivePanel(ShownPanel):
         self.update_interval = update_interval
         self.timeout = timeout
         self.results: list[RunResult] = []
-        self.history: list[HistoryPoint] = []
         self._handle: Any = None
         self._running = False
         # Read once: a press reads the panel, the run and the chart, not the machine again (tools/run_walk.py).
@@ -200,9 +193,14 @@ class LivePanel(ShownPanel):
         self.workers_typed.observe(self._number_typed, names="value")
         self.button.on_click(self._clicked)
 
-        self._timeline = LiveTimeline()
-        self.chart.value = self._timeline.blank()
-        self._draw_history()
+        self._charts = PanelCharts(self.chart, self.history_chart, self._cores)
+        #: The run's ``on_update``: the charts draw the result handed to them (tests and benchmarks wrap it).
+        self._draw: Callable[[RunResult], None] = self._charts.update
+
+    @property
+    def history(self) -> list[HistoryPoint]:
+        """Every finished run's mode, workers and elapsed time, as the "elapsed vs workers" chart shows them."""
+        return self._charts.history
 
     # --- display ------------------------------------------------------------------------
 
@@ -236,12 +234,12 @@ class LivePanel(ShownPanel):
             return None
         mode = self.mode.value
         count = self.tasks.value
+        number = self.workers_typed.value if mode != "sequential" else 1
         kind = self.kind
-        try:
-            number = self.workers_typed.value if mode != "sequential" else 1
-            caption = planned_label(mode, number, self.start_method)  # the worker count checked here
-            check_workload(kind, count, self.size.value)  # NaN and infinity are refused here, before int()
-            size = self.size.value if kind.seconds_per_unit is None else int(self.size.value)
+        try:  # every setting checked and the run's configuration resolved, in one call, before anything starts
+            plan = validate.plan_workload(kind, count, self.size.value, mode=mode, workers=number,
+                                          start_method=self.start_method, timeout=self.timeout,
+                                          update_interval=self.update_interval, serial_limit=MAX_SEQUENTIAL_SECONDS)
         except ValueError as exc:
             self.status.value = self._note(str(exc), "error")
             return None
@@ -249,18 +247,16 @@ class LivePanel(ShownPanel):
         if gone:  # e.g. the notebook's last cells stopped the server these tasks fetch from
             self.status.value = self._note(f"Not run: {gone}", "error")
             return None
-        func = kind.worker
         self._running = True
         self.button.disabled = True
         # Sequential mode has no worker count to show ("on 1 sequential" read as a typo).
         how = "one after another" if mode == "sequential" else f"on {number} {mode}"
         self.status.value = self._note(f"Running {count} tasks {how}…")
+        self._charts.expected = self._expected(plan)
         result: RunResult | None = None
         try:
-            # The empty axes are drawn before the run starts: a full draw inside the run would be timed with it.
-            self._show_frame(self._timeline.begin(number, mode, self._expected(mode, number, count, size), caption))
-            result = run(func, [size] * count, mode=mode, workers=number, start_method=self.start_method,
-                         timeout=self.timeout, on_update=self._draw, update_interval=self.update_interval)
+            # The charts draw the empty axes when the run first reports, before its clock starts.
+            result = run_planned(plan, self._draw)
             self.status.value = self._note(f"Done: {result.summary()}. Change something and run again.", "ok")
         except KeyboardInterrupt as exc:
             result = getattr(exc, "result", None)
@@ -278,38 +274,18 @@ class LivePanel(ShownPanel):
             self.button.disabled = False
         if result is not None:
             self.results.append(result)
-            if result.status == "done":
-                self.history.append(HistoryPoint(result.mode, result.workers, result.elapsed))
-                self._draw_history()
         return result
 
-    # --- drawing ------------------------------------------------------------------------
-
-    def _draw(self, result: RunResult) -> None:
-        """``on_update`` of the run: a cheap live frame while running, the full picture at the end."""
-        if result.status == "running":
-            self._show_frame(self._timeline.frame(result))
-        else:
-            self._show_frame(self._timeline.finish(result), "png")
-
-    def _show_frame(self, image: bytes, fmt: str = "jpeg") -> None:
-        with self.chart.hold_sync():
-            self.chart.format = fmt
-            self.chart.value = image
-
-    def _draw_history(self) -> None:
-        self.history_chart.value = history_png(self.history, self._cores)
-
-    def _expected(self, mode: str, workers: int, count: int, size: float) -> float:
+    def _expected(self, plan: RunPlan) -> float:
         """How long this run should take, so the time axis rarely needs to grow mid-run."""
+        mode, workers, count = plan.mode, plan.workers, len(plan.items)
         for point in reversed(self.history):
             if (point.mode, point.workers) == (mode, workers):
                 return point.elapsed * 1.1
-        rounds = -(-count // workers)  # ceil
         kind = self.kind
-        one = kind.one_task_seconds(size)
+        one = (plan.serial_seconds or 0.0) / count
         if kind.seconds_per_unit is None:  # waits overlap on any number of cores
-            return one * rounds * 1.15 + (0.3 if mode == "processes" else 0.0)
+            return one * -(-count // workers) * 1.15 + (0.3 if mode == "processes" else 0.0)
         lanes = parallel_lanes(mode, workers, self._cores, releases_gil=kind.releases_gil)
         return one * -(-count // lanes) * 1.15 + (0.3 if mode in ("processes", "interpreters") else 0.0)
 
