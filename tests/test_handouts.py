@@ -175,7 +175,8 @@ def test_the_execution_key_changes_with_the_notebook_the_helpers_and_the_machine
     (helpers_dir / "engine" / "__pycache__").mkdir(parents=True)
     (helpers_dir / "engine" / "runs.py").write_text("SIZE = 1\n")
     machine = handouts.machine_key(handouts.Stamp.now().info)
-    assert {"python build", "host", "processor", "start method the course uses", "pause scale"} <= set(machine)
+    assert {"python build", "packages", "host", "processor", "start method the course uses",
+            "pause scale"} <= set(machine)
     key = handouts.execution_key(notebook, machine, helpers_dir)
     (helpers_dir / "engine" / "__pycache__" / "runs.cpython-311.pyc").write_bytes(b"compiled")
     assert handouts.execution_key(notebook, machine, helpers_dir) == key  # a compiled cache is not a change

@@ -284,8 +284,10 @@ def execute(info: Notebook, log_file: Path) -> tuple[Any, float, dt.datetime]:
 
 def machine_key(info: dict[str, Any]) -> dict[str, Any]:
     """What decides a notebook's figures besides its code: the stamp's facts (:func:`machine_info`: cores, quota,
-    Python, start method, pause scale...), this exact Python and build, the host and its processor, and the
-    panels' pace."""
+    Python, start method, pause scale...), this exact Python and build, the packages installed in it (a new
+    matplotlib draws another picture), the host and its processor, and the panels' pace."""
+    import hashlib
+    import importlib.metadata
     import platform
 
     from helpers.engine.config import PANEL_SECONDS_ENV
@@ -297,6 +299,9 @@ def machine_key(info: dict[str, Any]) -> dict[str, Any]:
                     if line.startswith("model name")), "")
     return {**{key: str(value) for key, value in info.items()}, "python build": sys.version,
             "python executable": sys.executable, "host": platform.node(), "processor": cpu or platform.processor(),
+            "packages": hashlib.sha256("\n".join(sorted(f"{dist.metadata['Name']}=={dist.version}"
+                                                        for dist in importlib.metadata.distributions())).encode()
+                                       ).hexdigest(),
             "panel seconds": os.environ.get(PANEL_SECONDS_ENV, "")}
 
 
