@@ -126,8 +126,9 @@ bench-toolbox: install
 # and instructor's), a one-page cheat sheet. Needs chromium. FAST=1: pauses scaled by 0.25.
 # A notebook whose source, helpers/, Python, start method and machine are unchanged since its last
 # execution in handouts/ is reused (its page says when it was measured); FRESH=1 executes them all again.
-# Measured 6 Dec 2026 on the shared 2-core machine (load 1.9-4.4, others' runs beside it): cold 425 s
-# (executing the 22 notebooks 354 s: their own Run All, one at a time), a rebuild with nothing changed 56 s.
+# Measured 6 Dec 2026 on the 2-core machine, nearly idle (load 1.1 before, 3.0 after): cold 392 s (executing
+# the 22 notebooks one at a time 338 s); with others' runs beside it 398 s; a rebuild, nothing executed, 49 s
+# (load 3.4-4.7). README, "make handouts" row: before/after and why cold stays over 3 minutes.
 handouts: install-tests
 	$(PY) tools/handouts.py $(if $(FAST),--fast) $(if $(FRESH),--fresh)
 
