@@ -148,3 +148,48 @@ def test_without_the_reaper_a_worker_that_ignores_sigterm_survives_a_broken_pool
     left = pool_workers_left_after_a_kill(kernel, ignore_sigterm=True)
     assert len(left) == 1, left
     execute(kc, "for p in multiprocessing.active_children(): p.kill()")
+
+
+MULTIPROCESSING_SERVERS = """
+import atexit, multiprocessing, time
+from multiprocessing import resource_tracker
+{hook}
+resource_tracker.ensure_running()             # shared memory and semaphores start it
+ctx = multiprocessing.get_context("forkserver")
+p = ctx.Process(target=time.sleep, args=(0,))
+p.start(); p.join()                           # the fork server stays, waiting for the next child
+atexit.register(lambda: open({mark!r}, "w").write("the kernel exited by itself"))
+"""
+
+
+def shut_down_after_servers(start_kernel, tmp_path: Path, hook: str) -> tuple[bool, list[int]]:
+    """Start the tracker and the fork server in a kernel, shut it down as JupyterLab does (a shutdown request,
+    then jupyter_client's SIGTERM after half of ``shutdown_wait_time``); whether the kernel's own exit ran, and
+    the processes of its group left over."""
+    mark = tmp_path / "atexit-ran"
+    km, kc = start_kernel(kernel_name="python3")
+    try:
+        pid = km.provisioner.pid
+        execute(kc, MULTIPROCESSING_SERVERS.format(hook=hook, mark=str(mark)))
+        servers = [p for p in psutil.Process(pid).children() if "multiprocessing" in " ".join(p.cmdline())]
+        assert len(servers) == 2, servers  # the tracker and the fork server
+        km.shutdown_wait_time = 5.0  # jupyter_client's default: SIGTERM to the kernel after 2.5 s
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+    deadline = time.monotonic() + 5
+    while any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in servers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return mark.exists(), [p.pid for p in servers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_a_kernel_with_multiprocessing_servers_shuts_down_by_itself(start_kernel, tmp_path):
+    exited_by_itself, left = shut_down_after_servers(start_kernel, tmp_path, hook="import helpers")
+    assert exited_by_itself, "the kernel was killed before its own exit ran (ipykernel kept waiting on its children)"
+    assert left == []
+
+
+def test_without_the_hook_the_kernel_is_killed_waiting(start_kernel, tmp_path):
+    exited_by_itself, left = shut_down_after_servers(start_kernel, tmp_path, hook="")
+    assert not exited_by_itself  # ipykernel still SIGTERMing the tracker, which ignores it, at 2.5 s
+    assert left == []  # the tracker and the fork server end with the kernel anyway (their pipes close)
