@@ -30,8 +30,8 @@ def kernel(monkeypatch, start_kernel):
         yield km, kc, psutil.Process(km.provisioner.pid)
     finally:
         kc.stop_channels()
-        # now: a graceful shutdown waits 2.5 s for ipykernel to give up on multiprocessing's resource
-        # tracker (it ignores SIGINT and SIGTERM) before killing it; the test has made its checks by then.
+        # now: the test has made its checks. (Without helpers imported, a graceful shutdown waits 2.5 s on
+        # multiprocessing's resource tracker, which ignores SIGTERM: test_reaper's shutdown tests.)
         km.shutdown_kernel(now=True)
 
 
