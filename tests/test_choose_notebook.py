@@ -75,7 +75,12 @@ def test_a_notebook_coroutine_function_is_measured_with_asyncio():
     waits = 0.1 * choice.measurement.inputs_measured
     sequential, together = choice.measurement.way("sequential").elapsed, choice.measurement.way("asyncio").elapsed
     assert sequential >= waits and together < 0.8 * waits, (sequential, together)
-    assert choice.tool in ("asyncio", "threads")
+    if choice.tool == "can't tell":  # honest only where a way beat its own workers: the baseline ran at a busier
+        # moment (seen in CI on a loaded machine), which the figures themselves show
+        assert any((w.speedup or 0) > max(1, w.workers) for w in choice.measurement.ways if w.measured
+                   and w.key != "sequential"), choice.recommendation.headline
+    else:
+        assert choice.tool in ("asyncio", "threads"), choice.recommendation.headline
     assert choice.figure()._repr_png_()[:4] == b"\x89PNG"  # the one-page report, shown in the notebook
 
 

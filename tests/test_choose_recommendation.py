@@ -174,3 +174,18 @@ def test_waits_faster_than_their_workers_can_make_them_cannot_tell_not_one_after
     m = measurement(cores=1, idle=0.0, ways=[("threads", 2, 1.0, 1.0, 0.001, 0.9),
                                              ("processes", 1, 1.4, 1.0, 0.02, 0.9)])
     assert recommend(m).tool == SEQUENTIAL
+
+
+def test_waits_that_did_not_overlap_on_a_busy_machine_cannot_tell_on_an_idle_one_run_one_after_another():
+    # Seen in CI under a heavy load: four fetches from the local server, threads ×1.04, processes ×1.12, answered
+    # "one after another: no way ran in parallel", the opposite of the lesson, printed on a machine too busy to show it.
+    busy = measurement(wall=0.1, cpu=0.001, queued=0.05, cores=2, idle=0.0,
+                       ways=[("threads", 4, 1.04, 0.01, 0.001, 1.8), ("processes", 2, 1.12, 0.02, 0.02, 1.8)])
+    answer = recommend(busy)
+    assert answer.kind == "waits" and answer.busy and answer.tool == CANNOT_TELL, answer
+    assert answer.headline.startswith("can't tell: no way ran in parallel (threads ×1.04"), answer.headline
+    # The same figures on an idle machine: the waits really did not overlap (a lock held while waiting, say).
+    idle = measurement(wall=0.1, cpu=0.001, cores=2, idle=2.0,
+                       ways=[("threads", 4, 1.04, 0.01, 0.001, 0.0), ("processes", 2, 1.12, 0.02, 0.02, 0.0)])
+    answer = recommend(idle)
+    assert not answer.busy and answer.tool == SEQUENTIAL, answer

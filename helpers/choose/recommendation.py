@@ -6,9 +6,10 @@ speed-up shows a way running in parallel or taking turns are decided by the cour
 :func:`helpers.engine.verdict.judge`: each way's speed-up is put to it as a
 :class:`~helpers.engine.verdict.Figure`, with :func:`machine_seen` as the machine. A way wins only
 where the verdict says this run shows it ran in parallel (for a function that computes, it must also
-have kept several cores busy); when nothing won but the function computes and the cores were busy,
-the answer is "can't tell", with the verdict's reason, never a wrong winner; so it is when a way came out
-faster than its workers can make it (the baseline ran at a busier moment), whatever the function does;
+have kept several cores busy); when nothing won but the function computes and the cores were busy, or it
+waits and the machine was busy, the answer is "can't tell", with the verdict's reason, never a wrong winner;
+so it is when a way came out faster than its workers can make it (the baseline ran at a busier moment),
+whatever the function does;
 on one usable core the verdict's own sentence says that nothing computes side by side here.
 
 What stays here is what only a choice between ways knows: start-up and pickling costs that rule
@@ -239,6 +240,12 @@ def recommend(m: Measurement) -> Recommendation:
         first = max(open_ways, key=lambda w: w.speedup or 0)
         because = why[first.key].split(" -> ", 1)[-1] if first.key in why else "the cores were busy"
         return Recommendation(CANNOT_TELL, f"can't tell: no way ran in parallel ({best_text}); {because}",
+                              reasons, kind, busy)
+    if kind == "waits" and busy and measured:
+        # Waits overlap on threads on any machine that gives the calls a CPU now and then; on one so busy that the
+        # calls queued for a CPU, none overlapping may be the load's doing (seen in CI: fetches, threads ×1.04).
+        return Recommendation(CANNOT_TELL, f"can't tell: no way ran in parallel ({best_text}); the machine was busy, "
+                              "and waits that queue for a CPU overlap no more: run it again on a quieter machine",
                               reasons, kind, busy)
     if kind != "waits" and cores < 2:
         reasons += [why[w.key] for w in measured if w.key in why and _uses_cores(w)][:1] or [
