@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -159,18 +160,19 @@ ctx = multiprocessing.get_context("forkserver")
 p = ctx.Process(target=time.sleep, args=(0,))
 p.start(); p.join()                           # the fork server stays, waiting for the next child
 atexit.register(lambda: open({mark!r}, "w").write("the kernel exited by itself"))
+open({temp!r}, "w").write(multiprocessing.util.get_temp_dir())  # the fork server's socket is in it
 """
 
 
-def shut_down_after_servers(start_kernel, tmp_path: Path, hook: str) -> tuple[bool, list[int]]:
+def shut_down_after_servers(start_kernel, tmp_path: Path, hook: str) -> tuple[bool, list[int], bool]:
     """Start the tracker and the fork server in a kernel, shut it down as JupyterLab does (a shutdown request,
-    then jupyter_client's SIGTERM after half of ``shutdown_wait_time``); whether the kernel's own exit ran, and
-    the processes of its group left over."""
-    mark = tmp_path / "atexit-ran"
+    then jupyter_client's SIGTERM after half of ``shutdown_wait_time``); whether the kernel's own exit ran, the
+    processes of its group left over, and whether multiprocessing's temporary directory was left (then removed)."""
+    mark, temp = tmp_path / "atexit-ran", tmp_path / "temp-dir"
     km, kc = start_kernel(kernel_name="python3")
     try:
         pid = km.provisioner.pid
-        execute(kc, MULTIPROCESSING_SERVERS.format(hook=hook, mark=str(mark)))
+        execute(kc, MULTIPROCESSING_SERVERS.format(hook=hook, mark=str(mark), temp=str(temp)))
         servers = [p for p in psutil.Process(pid).children() if "multiprocessing" in " ".join(p.cmdline())]
         assert len(servers) == 2, servers  # the tracker and the fork server
         km.shutdown_wait_time = 5.0  # jupyter_client's default: SIGTERM to the kernel after 2.5 s
@@ -180,16 +182,21 @@ def shut_down_after_servers(start_kernel, tmp_path: Path, hook: str) -> tuple[bo
     deadline = time.monotonic() + 5
     while any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in servers) and time.monotonic() < deadline:
         time.sleep(0.05)
-    return mark.exists(), [p.pid for p in servers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    left = [p.pid for p in servers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    temp_dir = Path(temp.read_text())
+    temp_left = temp_dir.exists()
+    shutil.rmtree(temp_dir, ignore_errors=True)  # a killed kernel's (the control's): not left behind by the test
+    return mark.exists(), left, temp_left
 
 
 def test_a_kernel_with_multiprocessing_servers_shuts_down_by_itself(start_kernel, tmp_path):
-    exited_by_itself, left = shut_down_after_servers(start_kernel, tmp_path, hook="import helpers")
+    exited_by_itself, left, temp_left = shut_down_after_servers(start_kernel, tmp_path, hook="import helpers")
     assert exited_by_itself, "the kernel was killed before its own exit ran (ipykernel kept waiting on its children)"
-    assert left == []
+    assert left == [] and not temp_left
 
 
 def test_without_the_hook_the_kernel_is_killed_waiting(start_kernel, tmp_path):
-    exited_by_itself, left = shut_down_after_servers(start_kernel, tmp_path, hook="")
+    exited_by_itself, left, temp_left = shut_down_after_servers(start_kernel, tmp_path, hook="")
     assert not exited_by_itself  # ipykernel still SIGTERMing the tracker, which ignores it, at 2.5 s
     assert left == []  # the tracker and the fork server end with the kernel anyway (their pipes close)
+    assert temp_left  # killed, the kernel never removed its temporary directory (helpers' janitor would have)
