@@ -77,7 +77,7 @@ lab-args:
 # servers, a browser), about half a core on average. Each part's output is printed when that part ends.
 # lint takes seconds and goes first in the queue.
 test: install-tests
-	@echo "== lint, unit tests and notebook passes, side by side: each prints when it ends (about 21 min on 2 cores: seven notebook passes, 3.14t included)"
+	@echo "== lint, unit tests and notebook passes, side by side: each prints when it ends (about 20 min on 2 cores: seven notebook passes, 3.14t included)"
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint unit notebooks
 
 # Style and types (settings in pyproject.toml: [tool.ruff], [tool.mypy]; CONTRIBUTING.md). `ruff format` is not used.
@@ -126,9 +126,8 @@ bench-toolbox: install
 # and instructor's), a one-page cheat sheet. Needs chromium. FAST=1: pauses scaled by 0.25.
 # A notebook whose source, helpers/, Python, start method and machine are unchanged since its last
 # execution in handouts/ is reused (its page says when it was measured); FRESH=1 executes them all again.
-# Measured 6 Dec 2026 on the 2-core machine, nearly idle (load 1.1 before, 3.0 after): cold 392 s (executing
-# the 22 notebooks one at a time 338 s); with others' runs beside it 398 s; a rebuild, nothing executed, 49 s
-# (load 3.4-4.7). README, "make handouts" row: before/after and why cold stays over 3 minutes.
+# Measured 6 Dec 2026 on the idle 2-core machine: cold (FRESH=1) 372 s, executing the 22 notebooks one at a time
+# 328 s; a rebuild, nothing executed, 45 s. README, "make handouts" row: before/after and why cold stays over 3 minutes.
 handouts: install-tests
 	$(PY) tools/handouts.py $(if $(FAST),--fast) $(if $(FRESH),--fresh)
 
