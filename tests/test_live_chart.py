@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from helpers.engine.results import RunResult, TaskRecord
@@ -90,11 +91,41 @@ def test_panel_charts_draw_axes_first_frames_while_running_and_the_history_when_
     timeline, history = _Image(), _Image()
     charts = PanelCharts(timeline, history, cores=2)
     assert timeline.shown[-1] == PNG and history.shown[-1] == PNG  # blank axes, empty history
+    draw = charts.watch()
     running = _result(0.0, 0)
-    charts.update(running)  # a new run: its empty axes, before the clock starts
-    charts.update(running)  # then a live frame
+    draw(running)  # the run's first report: its empty axes, before the clock starts
+    draw(running)  # then a live frame
     assert [shown[:3] for shown in timeline.shown[-2:]] == [JPEG, JPEG] and timeline.format == "jpeg"
     assert charts.history == []
-    charts.update(_result(1.0, 4))  # a different run object ending at once: axes, then the whole run
+    running.status, running.elapsed = "done", 1.0
+    draw(running)  # the whole run, and the history
     assert timeline.format == "png" and timeline.shown[-1] == PNG
     assert charts.history == [HistoryPoint("threads", 2, 1.0)] and len(history.shown) == 2
+    charts.stopped(running)  # drawn once: nothing new
+    assert len(timeline.shown) == 4 and len(history.shown) == 2
+    draw = charts.watch()
+    draw(_result(1.0, 4))  # a run that reports only once it stopped: the whole run at once, no empty axes
+    assert len(timeline.shown) == 5 and timeline.shown[-1] == PNG and len(charts.history) == 2
+
+
+def test_an_interrupt_in_the_middle_of_a_frame_still_leaves_the_whole_run_drawn():
+    from helpers.charts.live_chart import PanelCharts
+
+    timeline, history = _Image(), _Image()
+    charts = PanelCharts(timeline, history, cores=2)
+    draw = charts.watch()
+    run = _result(0.0, 0)
+    draw(run)
+
+    def interrupted(_result):
+        raise KeyboardInterrupt
+
+    charts.timeline.frame = interrupted
+    with pytest.raises(KeyboardInterrupt):
+        draw(run)  # the drawing ends with the interrupt: later reports reach no one
+    run.status, run.elapsed = "interrupted", 0.5
+    with pytest.raises(StopIteration):
+        draw(run)
+    assert timeline.format == "jpeg"
+    charts.stopped(run)  # what the panel does after a run that raised
+    assert timeline.format == "png" and timeline.shown[-1] == PNG and charts.history == []

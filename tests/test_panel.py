@@ -37,13 +37,18 @@ def test_workload_checks_say_what_is_allowed():
 def test_a_run_draws_live_jpeg_frames_then_a_png():
     panel = LivePanel("wait", size=0.25, tasks=4, workers=2, update_interval=0.05)
     formats = []
-    draw = panel._draw
+    watch = panel._watch
 
-    def spy(result):
-        draw(result)
-        formats.append((result.status, panel.chart.format, bytes(panel.chart.value[:3])))
+    def spying_watch():
+        draw = watch()
 
-    panel._draw = spy
+        def spy(result):
+            draw(result)
+            formats.append((result.status, panel.chart.format, bytes(panel.chart.value[:3])))
+
+        return spy
+
+    panel._watch = spying_watch
     result = panel.run(mode="threads", workers=2)
     # Four 0.25 s waits on two threads: two rounds, never quicker than 0.5 s, never more than two at once. Not a
     # wall-clock ceiling: redrawing every 0.05 s beside busy cores stretched this run to 7.5 s (load 12-29, 2 cores).
@@ -55,7 +60,7 @@ def test_a_run_draws_live_jpeg_frames_then_a_png():
     assert len(running) >= 4, "the chart should have been redrawn while the run was under way"
     assert all(fmt == "jpeg" and head.startswith(JPEG) for _, fmt, head in running)
     assert formats[-1][1] == "png" and bytes(panel.chart.value).startswith(PNG)
-    assert "Done" in panel.status.value
+    assert f"Done: {result.summary()}. Change" in panel.status.value  # the panel's words are the summary's
     assert [p.workers for p in panel.history] == [2]
 
 
@@ -96,21 +101,26 @@ def test_bad_task_size_typed_in_is_refused():
 def test_interrupt_during_a_process_run_is_shown_and_the_next_run_works():
     panel = LivePanel("wait", size=2.0, tasks=2, workers=2, mode="processes", start_method="spawn",
                       update_interval=0.05)
-    draw, calls = panel._draw, []
+    watch, calls = panel._watch, []
 
-    def interrupt_when_started(result):
-        calls.append(result.status)
-        draw(result)
-        if result.status == "running" and result.ready:
-            raise KeyboardInterrupt
+    def interrupting_watch():
+        draw = watch()
 
-    panel._draw = interrupt_when_started
+        def interrupt_when_started(result):
+            calls.append(result.status)
+            draw(result)
+            if result.status == "running" and result.ready:
+                raise KeyboardInterrupt
+
+        return interrupt_when_started
+
+    panel._watch = interrupting_watch
     result = panel.run()
     assert result.status == "interrupted"
     assert "Interrupted" in panel.status.value
     assert not live_children()
     assert panel.button.disabled is False
-    panel._draw = draw
+    panel._watch = watch
     panel.size.value = 0.05
     assert panel.run().status == "done"
     assert len(panel.results) == 2 and len(panel.history) == 1

@@ -25,15 +25,20 @@ def panel_run(kind: str, mode: str, workers: int, tasks: int, size: float) -> tu
 
     panel = LivePanel(kind, size=size, tasks=tasks, workers=workers, mode=mode)
     spent: list[float] = []
-    draw = panel._draw
+    watch = panel._watch
 
-    def timed_draw(result: RunResult) -> None:
-        start = time.thread_time()
-        draw(result)
-        if result.status == "running" and result.elapsed > 0:  # the empty axes, drawn before the clock starts, aside
-            spent.append(time.thread_time() - start)
+    def timed_watch() -> Callable[[RunResult], None]:
+        draw = watch()
 
-    panel._draw = timed_draw
+        def timed_draw(result: RunResult) -> None:
+            start = time.thread_time()
+            draw(result)
+            if result.status == "running" and result.elapsed > 0:  # the empty axes, drawn before the clock, aside
+                spent.append(time.thread_time() - start)
+
+        return timed_draw
+
+    panel._watch = timed_watch
     with mock.patch("helpers.panels.shown.display", return_value=mock.Mock()):
         result = panel.run()
     # In a notebook the panel absorbs ■ and says so in its status line; here Ctrl-C must stop the whole

@@ -4,13 +4,13 @@
 drawing does not compete with the work being measured; :func:`draw_timeline` draws a finished run whole
 (the panel's last frame, and :func:`helpers.charts.plots.plot_run`); :func:`history_png` is the
 "elapsed vs workers" chart of every finished run. :class:`PanelCharts` keeps a panel's two pictures, the timeline and
-the history, and draws them into the images it is given: its :meth:`~PanelCharts.update` is the run's ``on_update``.
+the history, and draws them into the images it is given: its :meth:`~PanelCharts.watch` gives a run its ``on_update``.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -243,10 +243,7 @@ class PanelCharts:
     """A panel's two pictures, drawn into the two images it is given (``ipywidgets.Image``, or anything with
     ``value``, ``format`` and ``hold_sync()``): the timeline of the run under way and the "elapsed vs workers" history.
 
-    :meth:`update` is the run's ``on_update``: the first call for a run (before its workers start) draws the empty
-    axes, for :attr:`expected` seconds; later calls a frame while it runs and the whole run when it stops; a run that
-    finished is added to :attr:`history` and the history redrawn. Everything it draws is read from the result
-    handed to it.
+    :meth:`watch` gives one run its ``on_update``; everything drawn is read from the result handed to it.
     """
 
     def __init__(self, timeline_image: Any, history_image: Any, cores: int | None) -> None:
@@ -256,22 +253,44 @@ class PanelCharts:
         self.expected = 1.0
         self._images = timeline_image, history_image
         self._cores = cores
-        self._run: RunResult | None = None
+        self._stopped: RunResult | None = None
         timeline_image.value = self.timeline.blank()
         self._show_history()
 
-    def update(self, result: RunResult) -> None:
-        """Draw ``result`` as it stands (the run's ``on_update``)."""
-        if result is not self._run:  # a new run, not started yet: the empty axes, one lane per worker
-            self._run = result
+    def watch(self) -> Callable[[RunResult], None]:
+        """The ``on_update`` of one run: call it with the result each time the run reports.
+
+        Behind it is one generator (:meth:`_drawing`) that reads as the run unfolds: the empty axes before the
+        clock starts, a frame for each report while the run is under way, the whole run once it stopped.
+        """
+        drawing = self._drawing()
+        next(drawing)  # to its first ``yield``: ready for the run's first report
+        return drawing.send
+
+    def _drawing(self) -> Generator[None, RunResult, None]:
+        result = yield
+        if result.status == "running":  # not started yet: the empty axes, one lane per worker
             self._show(self.timeline.begin(result.workers, result.mode, self.expected, result.label))
-        elif result.status == "running":
-            self._show(self.timeline.frame(result))
-        if result.status != "running":
-            self._show(self.timeline.finish(result), "png")
-            if result.status == "done":
-                self.history.append(HistoryPoint(result.mode, result.workers, result.elapsed))
-                self._show_history()
+            result = yield
+            while result.status == "running":
+                self._show(self.timeline.frame(result))
+                result = yield
+        self.stopped(result)
+        yield  # the run's last report returns here (a generator that ended would raise StopIteration at it)
+
+    def stopped(self, result: RunResult) -> None:
+        """The whole run once it stopped, with real lane names; a run that finished joins the history.
+
+        Drawn once per run: the panel calls it again after a run that raised, in case the interrupt landed in
+        the middle of a frame and :meth:`watch`'s drawing never saw the end.
+        """
+        if result is self._stopped:
+            return
+        self._stopped = result
+        self._show(self.timeline.finish(result), "png")
+        if result.status == "done":
+            self.history.append(HistoryPoint(result.mode, result.workers, result.elapsed))
+            self._show_history()
 
     def _show(self, image: bytes, fmt: str = "jpeg") -> None:
         screen = self._images[0]

@@ -33,6 +33,13 @@ MAX_SEQUENTIAL_SECONDS = 60.0
 DEFAULT_RUN_SECONDS = 3.5
 
 
+def done_line(result: RunResult) -> str:
+    """The panel's "Done: ..." line, read from the finished run's fields, so the press ends in the panel rather than
+    in a last trip back to :mod:`helpers.engine.results`; the words are :meth:`RunResult.summary`'s (a test holds
+    them equal)."""
+    return f"{len(result.tasks)} tasks, {result.label}: {result.elapsed:.2f} s ({result.status})"
+
+
 def parallel_lanes(mode: str, workers: int, cores: int | None = None, *, releases_gil: bool = False) -> int:
     """How many tasks of CPU work can run at the same moment: 1 on the GIL's threads (unless the work lets go of
     the GIL, ``releases_gil``), else workers up to the cores."""
@@ -194,8 +201,8 @@ class LivePanel(ShownPanel):
         self.button.on_click(self._clicked)
 
         self._charts = PanelCharts(self.chart, self.history_chart, self._cores)
-        #: The run's ``on_update``: the charts draw the result handed to them (tests and benchmarks wrap it).
-        self._draw: Callable[[RunResult], None] = self._charts.update
+        #: Gives each run its ``on_update``: the charts draw the result handed to them (tests wrap it).
+        self._watch: Callable[[], Callable[[RunResult], None]] = self._charts.watch
 
     @property
     def history(self) -> list[HistoryPoint]:
@@ -256,8 +263,8 @@ class LivePanel(ShownPanel):
         result: RunResult | None = None
         try:
             # The charts draw the empty axes when the run first reports, before its clock starts.
-            result = run_planned(plan, self._draw)
-            self.status.value = self._note(f"Done: {result.summary()}. Change something and run again.", "ok")
+            result = run_planned(plan, self._watch())
+            self.status.value = self._note(f"Done: {done_line(result)}. Change something and run again.", "ok")
         except KeyboardInterrupt as exc:
             result = getattr(exc, "result", None)
             self.status.value = self._note("Interrupted: the run was stopped and every worker process reaped. "
@@ -273,6 +280,8 @@ class LivePanel(ShownPanel):
             self._running = False
             self.button.disabled = False
         if result is not None:
+            if result.status != "done":  # drawn already, unless the interrupt landed in the middle of a frame
+                self._charts.stopped(result)
             self.results.append(result)
         return result
 
