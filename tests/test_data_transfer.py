@@ -177,3 +177,22 @@ def test_a_child_sums_a_numpy_array_in_a_shared_block_without_a_copy(method, cre
         block.unlink()
     assert total == numbers[:-1].sum() + 0.5 and child.exitcode == 0
     assert not still_there(created_blocks) and not live_children()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_an_echo_child_ends_quietly_when_ctrl_c_reaches_it(method, capfd):
+    """A terminal's Ctrl-C and Jupyter's ■ reach the children too: the echo child ends at once (exit code 0), with
+    no KeyboardInterrupt traceback, and EchoChannel.close() still reaps it."""
+    import os
+    import signal
+
+    link = dt.EchoChannel("pipe", multiprocessing.get_context(method), 1000)
+    try:
+        link.round_trip(dt.payload(1000))  # the child is in its loop: the signal meets the echo function
+        os.kill(link.process.pid, signal.SIGINT)
+        link.process.join(10)
+        assert link.process.exitcode == 0
+    finally:
+        link.close()
+    assert live_children() == []
+    assert "Traceback" not in capfd.readouterr().err
