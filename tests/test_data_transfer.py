@@ -196,3 +196,49 @@ def test_an_echo_child_ends_quietly_when_ctrl_c_reaches_it(method, capfd):
         link.close()
     assert live_children() == []
     assert "Traceback" not in capfd.readouterr().err
+
+
+ORPHAN_PARENT = """
+import multiprocessing, os, signal, sys
+from helpers import data_transfer as dt
+link = dt.EchoChannel(sys.argv[1], multiprocessing.get_context(sys.argv[2]), 1000)
+link.round_trip(dt.payload(1000))
+print(link.process.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # killed outright: no close(), no atexit, nothing stops the child
+"""
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("channel", ["queue", "pipe"])
+def test_an_echo_child_whose_parent_was_killed_ends_by_itself(channel, method, tmp_path):
+    """Before, such a child waited for its next payload for ever (fork: it holds both ends of its pipe or queue)."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import psutil
+
+    root = Path(__file__).resolve().parent.parent
+    out, err = tmp_path / "out", tmp_path / "err"
+    with out.open("w") as stdout, err.open("w") as stderr:  # files, not pipes: the orphan holds them open
+        parent = subprocess.run([sys.executable, "-c", ORPHAN_PARENT, channel, method], cwd=root, stdout=stdout,
+                                stderr=stderr, timeout=60)
+    assert parent.returncode == -9 and out.read_text().strip().isdigit(), err.read_text()
+    child = int(out.read_text())
+    deadline = time.monotonic() + 10 * dt.PARENT_CHECK_SECONDS + 5
+    try:
+        while time.monotonic() < deadline:
+            try:
+                if psutil.Process(child).status() == psutil.STATUS_ZOMBIE:  # ended; waits for init to reap it
+                    break
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"the {channel} echo child ({method}) was still running after its parent was killed")
+    finally:
+        try:
+            psutil.Process(child).kill()  # only if the test failed: leave nothing behind
+        except psutil.NoSuchProcess:
+            pass
