@@ -142,7 +142,9 @@ def echo_child(child: Child) -> Child:
     payload for ever (a forked child holds both ends of its pipe and queue, so no end-of-file comes). A daemon
     thread in the child watches the parent (``multiprocessing.parent_process()``: the process that started it,
     also under forkserver, where the operating system's parent is the fork server, which lives as long as any of
-    its children) and ends the child within :data:`PARENT_CHECK_SECONDS` of the parent's end.
+    its children: CPython Lib/multiprocessing/forkserver.py, ``connect_to_new_process`` hands each child the fork
+    server's "alive" pipe end) and ends the child within :data:`PARENT_CHECK_SECONDS` of the parent's end (seen
+    here: a forkserver child of a killed parent ran on until its own timeout before this watcher).
     """
     @functools.wraps(child)
     def quietly(*args: Any) -> None:
