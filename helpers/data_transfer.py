@@ -144,7 +144,7 @@ def echo_child(child: Child) -> Child:
     also under forkserver, where the operating system's parent is the fork server, which lives as long as any of
     its children: CPython Lib/multiprocessing/forkserver.py, ``connect_to_new_process`` hands each child the fork
     server's "alive" pipe end) and ends the child within :data:`PARENT_CHECK_SECONDS` of the parent's end (seen
-    here: a forkserver child of a killed parent ran on until its own timeout before this watcher).
+    here: watching ``os.getppid()`` alone, a forkserver queue child of a killed parent still ran 80 s later).
     """
     @functools.wraps(child)
     def quietly(*args: Any) -> None:
