@@ -15,17 +15,24 @@ round trip is what a learner waits for. Channels (:data:`CHANNELS`):
   the parent unlinks it (always, on every exit path).
 
 Every child process is joined, every Manager shut down and every block unlinked before a
-function returns or raises, ``KeyboardInterrupt`` included.
+function returns or raises, ``KeyboardInterrupt`` included. A Ctrl-C (or ■, which Jupyter sends to the kernel's
+whole process group) ends an echo child quietly, without a traceback; the parent stops and reaps it either way. An
+echo child whose parent was killed outright ends by itself within a second (:func:`echo_child`).
+:class:`EchoChannel` is the one implementation of "an echo child behind a channel": notebook 12 measures with it
+(:func:`measure_channel`) and so does the benchmark (:mod:`helpers.bench.moving`).
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
+import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .engine import validate
 from .charts.style import human_size
@@ -118,24 +125,77 @@ def acknowledge(data: Any) -> tuple[int, int]:
     return len(view), view[-1] if len(view) else -1
 
 
+Child = TypeVar("Child", bound=Callable[..., None])
+#: Seconds between an echo child's looks at whether its parent process is still there.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def echo_child(child: Child) -> Child:
+    """Make ``child`` an echo child that ends quietly on Ctrl-C (or ■) and ends by itself once its parent is gone.
+
+    A terminal's Ctrl-C and Jupyter's ■ signal the whole process group, children included. Left alone, each
+    child would print a ``KeyboardInterrupt`` traceback; ignoring the signal instead would leave the children of
+    notebook 12's plain cells running after ■ (those cells have no ``finally`` to stop them). So the child ends,
+    quietly, and its parent reaps it (:meth:`EchoChannel.close`, or the course's reaper after a cell).
+
+    A parent that is killed outright (SIGKILL, the kernel killed) stops nothing: the child would wait for its next
+    payload for ever (a forked child holds both ends of its pipe and queue, so no end-of-file comes). A daemon
+    thread in the child watches the parent (``multiprocessing.parent_process()``: the process that started it,
+    also under forkserver, where the operating system's parent is the fork server, which lives as long as any of
+    its children: CPython Lib/multiprocessing/forkserver.py, ``connect_to_new_process`` hands each child the fork
+    server's "alive" pipe end) and ends the child within :data:`PARENT_CHECK_SECONDS` of the parent's end (seen
+    here: watching ``os.getppid()`` alone, a forkserver queue child of a killed parent still ran 80 s later).
+    """
+    @functools.wraps(child)
+    def quietly(*args: Any) -> None:
+        threading.Thread(target=_end_when_orphaned, daemon=True, name="course-parent-watch").start()
+        try:
+            child(*args)
+        except KeyboardInterrupt:
+            pass
+
+    return quietly  # type: ignore[return-value]  # same signature: wraps() keeps the name spawn imports it by
+
+
+def _end_when_orphaned() -> None:
+    import psutil
+
+    parent = multiprocessing.parent_process()
+    try:
+        # psutil remembers the process's start time: a new process that got the same pid is not the parent.
+        watched = psutil.Process(parent.pid if parent is not None and parent.pid else os.getppid())
+        # A parent that has ended but was not yet reaped is a zombie: gone, for this purpose.
+        while watched.is_running() and watched.status() != psutil.STATUS_ZOMBIE:
+            time.sleep(PARENT_CHECK_SECONDS)
+    except psutil.NoSuchProcess:
+        pass  # gone already
+    except psutil.Error:
+        return  # AccessDenied (a sandbox): no way to watch; the parent's close() is the only stop left
+    os._exit(0)  # nobody is left to answer; the kernel frees this process's memory and maps
+
+
+@echo_child
 def echo_queue(inbox: Any, outbox: Any) -> None:
     """Child: take payloads from ``inbox`` until ``None``; answer each on ``outbox``."""
     while (data := inbox.get()) is not None:
         outbox.put(acknowledge(data))
 
 
+@echo_child
 def echo_pipe(conn: Any) -> None:
     """Child: receive byte messages until an empty one; answer each."""
     while data := conn.recv_bytes():
         conn.send(acknowledge(data))
 
 
+@echo_child
 def echo_manager(store: Any, conn: Any) -> None:
     """Child: on each word from ``conn``, read the payload from the managed dict and answer."""
     while conn.recv():
         conn.send(acknowledge(store["payload"]))
 
 
+@echo_child
 def echo_array(array: Any, conn: Any) -> None:
     """Child: on each length from ``conn``, read that many bytes of the shared array in place."""
     view = memoryview(array.get_obj()).cast("B")
@@ -144,6 +204,7 @@ def echo_array(array: Any, conn: Any) -> None:
     view.release()
 
 
+@echo_child
 def echo_shared_memory(conn: Any) -> None:
     """Child: on each (name, size) from ``conn``, attach to the block, read in place, close."""
     while message := conn.recv():
@@ -201,8 +262,13 @@ class Transfer:
         return "\n".join(rows)
 
 
-class _Channel:
-    """One child process and the means to hand it payloads; closed on every exit path."""
+class EchoChannel:
+    """One echo child process and the means to hand it payloads; closed on every exit path.
+
+    ``channel`` is one of :data:`CHANNELS`; ``largest`` the biggest payload it will carry (the ``Array`` is made
+    that big). :meth:`round_trip` times one payload there and back; :meth:`close` (or leaving a ``with`` block)
+    stops the child, reaps it and frees the channel, whatever happened before.
+    """
 
     def __init__(self, channel: str, context: Any, largest: int) -> None:
         self.channel = channel
@@ -218,6 +284,12 @@ class _Channel:
         except BaseException:  # an interrupt while starting: stop what did start
             self.close()
             raise
+
+    def __enter__(self) -> EchoChannel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _start(self, channel: str, context: Any, largest: int) -> None:
         target: Callable[..., None]
@@ -305,6 +377,7 @@ class _Channel:
             raise RuntimeError(f"the child saw {answer}, expected {(len(data), data[-1])}")
 
     def close(self) -> None:
+        """Ask the child to stop, reap it (killed after 5 s), unlink any block in flight, close the ends."""
         try:
             if self.process is not None and self.process.is_alive():
                 if self.queues is not None:
@@ -352,16 +425,13 @@ def measure_channel(channel: str, sizes: Sequence[int], *, repeats: int = 3,
     validate.whole_number(repeats, "repeats", 1, 50)
     method = resolve_start_method(start_method)
     context = multiprocessing.get_context(method)
-    link = _Channel(channel, context, max(sizes))
-    try:
+    with EchoChannel(channel, context, max(sizes)) as link:
         link.round_trip(payload(16))  # the child is up and the channel warm before timing
         best = []
         for size in sizes:
             data = payload(size)
             best.append(min(link.round_trip(data) for _ in range(repeats)))
             del data
-    finally:
-        link.close()
     return Transfer(channel, method, sizes, best)
 
 

@@ -224,6 +224,34 @@ def test_ctrl_c_stops_the_run_and_leaves_no_process(section, whom, tmp_path):
 
 
 
+def test_the_moving_section_measures_the_lessons_channels_and_leaves_nothing(monkeypatch):
+    """One implementation of an echo child behind a channel: every row comes from data_transfer.EchoChannel, under
+    the labels the tables, the report's colours and the budgets read; no child and no block is left."""
+    from helpers import data_transfer
+    from helpers.bench import moving, page
+    from helpers.engine.census import live_children
+
+    made = []
+    real = data_transfer.EchoChannel
+
+    class Recording(real):  # type: ignore[misc, valid-type]
+        def __init__(self, channel, *args):
+            made.append(channel)
+            super().__init__(channel, *args)
+
+    monkeypatch.setattr(moving, "EchoChannel", Recording)
+    plan = make_plan(level="smoke")
+    notes: list[str] = []
+    section = moving.measure_moving(plan, notes.append)
+    assert made == list(data_transfer.CHANNELS) == list(moving.CHANNELS.values())
+    labels = list(dict.fromkeys(r["channel"] for r in section["rows"]))
+    assert labels == list(moving.CHANNELS) == list(page.CHANNEL_COLOURS)
+    for row in section["rows"]:
+        assert set(row) == {"channel", "bytes", "round_trip_ms", "mb_per_s", "round_trips"}
+        assert row["round_trips"] >= 3 and row["round_trip_ms"] > 0
+    assert "Manager" in tables.moving_table(section) and live_children() == []
+
+
 def test_ctrl_c_inside_the_panels_run_stops_the_benchmark(monkeypatch):
     """The panel absorbs ■ in a notebook (its status says Interrupted); under the benchmark that Ctrl-C must
     reach main() (exit 130), not count as a failed section that the run goes on after (2 of 5 went on)."""

@@ -177,3 +177,68 @@ def test_a_child_sums_a_numpy_array_in_a_shared_block_without_a_copy(method, cre
         block.unlink()
     assert total == numbers[:-1].sum() + 0.5 and child.exitcode == 0
     assert not still_there(created_blocks) and not live_children()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_an_echo_child_ends_quietly_when_ctrl_c_reaches_it(method, capfd):
+    """A terminal's Ctrl-C and Jupyter's ■ reach the children too: the echo child ends at once (exit code 0), with
+    no KeyboardInterrupt traceback, and EchoChannel.close() still reaps it."""
+    import os
+    import signal
+
+    link = dt.EchoChannel("pipe", multiprocessing.get_context(method), 1000)
+    try:
+        link.round_trip(dt.payload(1000))  # the child is in its loop: the signal meets the echo function
+        os.kill(link.process.pid, signal.SIGINT)
+        link.process.join(10)
+        assert link.process.exitcode == 0
+    finally:
+        link.close()
+    assert live_children() == []
+    assert "Traceback" not in capfd.readouterr().err
+
+
+ORPHAN_PARENT = """
+import multiprocessing, os, signal, sys
+from helpers import data_transfer as dt
+link = dt.EchoChannel(sys.argv[1], multiprocessing.get_context(sys.argv[2]), 1000)
+link.round_trip(dt.payload(1000))
+print(link.process.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # killed outright: no close(), no atexit, nothing stops the child
+"""
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("channel", ["queue", "pipe"])
+def test_an_echo_child_whose_parent_was_killed_ends_by_itself(channel, method, tmp_path):
+    """Before, such a child waited for its next payload for ever (fork: it holds both ends of its pipe or queue)."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import psutil
+
+    root = Path(__file__).resolve().parent.parent
+    out, err = tmp_path / "out", tmp_path / "err"
+    with out.open("w") as stdout, err.open("w") as stderr:  # files, not pipes: the orphan holds them open
+        parent = subprocess.run([sys.executable, "-c", ORPHAN_PARENT, channel, method], cwd=root, stdout=stdout,
+                                stderr=stderr, timeout=60)
+    assert parent.returncode == -9 and out.read_text().strip().isdigit(), err.read_text()
+    child = int(out.read_text())
+    deadline = time.monotonic() + 10 * dt.PARENT_CHECK_SECONDS + 5
+    try:
+        while time.monotonic() < deadline:
+            try:
+                if psutil.Process(child).status() == psutil.STATUS_ZOMBIE:  # ended; waits for init to reap it
+                    break
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"the {channel} echo child ({method}) was still running after its parent was killed")
+    finally:
+        try:
+            psutil.Process(child).kill()  # only if the test failed: leave nothing behind
+        except psutil.NoSuchProcess:
+            pass

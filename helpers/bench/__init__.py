@@ -9,7 +9,8 @@ checks the course's performance budgets (:mod:`helpers.bench.budgets`).
 * :mod:`helpers.bench.cli`        – the command line (``--quick``, ``--compare``, …)
 * :mod:`helpers.bench.plan`       – how big each measurement is (smoke / quick / full)
 * :mod:`helpers.bench.cores`      – usable cores (affinity, CPU quota) and how idle they are
-* :mod:`helpers.bench.work`       – what runs in the measured threads, processes, interpreters
+* :mod:`helpers.bench.work`       – what runs in the measured threads, processes, interpreters (the
+  "moving" section's echo children are the lesson's: :class:`helpers.data_transfer.EchoChannel`)
 * :mod:`helpers.bench.waiting`, :mod:`~helpers.bench.computing`, :mod:`~helpers.bench.starting`,
   :mod:`~helpers.bench.moving`, :mod:`~helpers.bench.interpreters`, :mod:`~helpers.bench.panel_cost`
   – the measurements

@@ -15,11 +15,12 @@ from ..charts.figures import new_figure, whole_number_ticks
 from ..charts.style import ASYNCIO_COLOUR, LIMIT, MODE_COLOURS, NOTE, SERIES_COLOURS, STATUS_COLOURS
 from ..charts.style import CHANNEL_COLOURS as CHANNELS
 from .budgets import Verdict, measured
+from .moving import CHANNELS as MOVING_CHANNELS
 from .tables import crossover_words, machine_lines, size_words
 
 INTERPRETER_COLOUR = MODE_COLOURS["interpreters"]
-CHANNEL_COLOURS = {"Queue": CHANNELS["queue"], "Pipe": CHANNELS["pipe"], "Manager": CHANNELS["manager"],
-                   "shared memory": CHANNELS["shared_memory"]}
+#: The moving section's labels, coloured as notebook 12 colours the same channels.
+CHANNEL_COLOURS = {label: CHANNELS[channel] for label, channel in MOVING_CHANNELS.items()}
 REPORT_DPI = 100
 
 
