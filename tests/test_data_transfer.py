@@ -212,6 +212,7 @@ os.kill(os.getpid(), signal.SIGKILL)  # killed outright: no close(), no atexit, 
 @pytest.mark.parametrize("channel", ["queue", "pipe"])
 def test_an_echo_child_whose_parent_was_killed_ends_by_itself(channel, method, tmp_path):
     """Before, such a child waited for its next payload for ever (fork: it holds both ends of its pipe or queue)."""
+    import os
     import subprocess
     import sys
     import time
@@ -221,9 +222,12 @@ def test_an_echo_child_whose_parent_was_killed_ends_by_itself(channel, method, t
 
     root = Path(__file__).resolve().parent.parent
     out, err = tmp_path / "out", tmp_path / "err"
+    # The killed parent cannot remove multiprocessing's temporary folder (the fork server's socket): it goes in
+    # tmp_path, which pytest removes, not in /tmp.
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
     with out.open("w") as stdout, err.open("w") as stderr:  # files, not pipes: the orphan holds them open
         parent = subprocess.run([sys.executable, "-c", ORPHAN_PARENT, channel, method], cwd=root, stdout=stdout,
-                                stderr=stderr, timeout=60)
+                                stderr=stderr, timeout=60, env=env)
     assert parent.returncode == -9 and out.read_text().strip().isdigit(), err.read_text()
     child = int(out.read_text())
     deadline = time.monotonic() + 10 * dt.PARENT_CHECK_SECONDS + 5
