@@ -70,7 +70,7 @@ _PAGES: tuple[Any, ...] | None = None
 
 
 def _write_both_variants(index: int) -> list[tuple[Path, Path]]:
-    """Both variants of one notebook (in one process, so that :func:`remembered` filters are worked out once)."""
+    """Both variants of one notebook (in one process, so that :func:`.pages.remembered` filters are worked out once)."""
     assert _PAGES is not None
     out, notebooks, executed, stamp, css, print_dir = _PAGES
     return [write_pages(out, variant, notebooks, index, executed[notebooks[index].stem], stamp, css, print_dir)
