@@ -1,6 +1,8 @@
-"""tools/handouts.py and tools/handout_build/: the workshop handouts, checked the way a reader would check them.
+"""tools/handouts.py: the workshop handouts, built and checked the way a reader would check them.
 
-First the pieces, without a kernel or a browser (fast). Then one real build in fast mode
+The pieces of tools/handout_build/ that need neither a kernel nor a browser are checked in the mirror tests
+(tests/test_handout_manifest.py, _stamp, _execution, _pages, _website). Here: printing with chromium
+(tools/handout_build/pdf.py, and a page through the handout template), then one real build in fast mode
 (``--fast``: COURSE_TIME_SCALE=0.25) into a temporary folder, checked with poppler's
 ``pdfinfo`` / ``pdftotext``: every PDF opens, the cheat sheet is one page, every title is in
 the course PDF and the index, no link points nowhere, the learner's copy has no solution, the
@@ -30,24 +32,17 @@ import nbformat
 import psutil
 import pytest
 
-from helpers.course import lessons
-from helpers.handout import recorded_figures
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "tools") not in sys.path:  # tools/handout_build/: the package tools/handouts.py runs
     sys.path.append(str(ROOT / "tools"))
-from handout_build.build import HANDOUT_PANEL_SECONDS  # noqa: E402
-from handout_build.execution import (CACHE, Execution, cached_execution, execute, execution_key,  # noqa: E402
-                                     keep_execution, machine_key)
-from handout_build.manifest import discover, figures_source  # noqa: E402
-from handout_build.pages import drop_widget_views, for_variant, markdown_page, render  # noqa: E402
+from handout_build.execution import CACHE  # noqa: E402
+from handout_build.manifest import discover  # noqa: E402
+from handout_build.pages import render  # noqa: E402
 from handout_build.pdf import (MIN_FILL, PAGE_HEIGHT_MM, find_chromium, near_empty_pages, page_fills,  # noqa: E402
                                page_margins_mm, print_all, print_pdf)
 from handout_build.shared import ASSETS, BuildError  # noqa: E402
-from handout_build.stamp import Stamp, add_stamp  # noqa: E402
-from handout_build.website import MARKER, OUTLINE_DOC, VARIANTS, prepare_output  # noqa: E402
+from handout_build.website import OUTLINE_DOC, VARIANTS  # noqa: E402
 
-NOTEBOOKS = [lesson.path for lesson in lessons()]  # notebooks/course.toml, the one list of the course
 DEFAULT_SUBSET = "00,02,08"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: What an ipywidget prints where no widget manager draws it: never on a handout page (each widget the course
@@ -78,202 +73,12 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-# --- the pieces -----------------------------------------------------------------------------
-
-def test_the_handouts_follow_the_course_manifest():
-    found = discover()
-    assert [nb.path for nb in found] == NOTEBOOKS
-    for nb in found:
-        assert nb.title.startswith(f"{nb.number} · "), nb.title
-        assert nb.minutes > 0 and nb.teaches, nb.path.name
-    assert figures_source().path.name == "08_quick_reference.ipynb"  # it calls record_figures
-
-
-def test_only_selects_notebooks_and_rejects_unknown_ones():
-    assert [nb.number for nb in discover(["01", "00"])] == ["00", "01"]
-    with pytest.raises(BuildError, match="99"):
-        discover(["99"])
-
-
-def _notebook_with(outputs, widget_state=None):
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("panel.run()")
-    cell.outputs = [nbformat.from_dict(output) for output in outputs]
-    nb.cells = [nbformat.v4.new_markdown_cell("# 00 · Title"), cell]
-    if widget_state is not None:
-        nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
-            "state": widget_state, "version_major": 2, "version_minor": 0}}
-    return nb
-
-
-def test_a_widget_is_shown_as_its_own_picture_instead_of_an_empty_box():
-    nb = _notebook_with([
-        {"output_type": "display_data", "metadata": {}, "data": {
-            WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
-            "image/png": "iVBORw0KGgo=", "text/plain": "<LivePanel task='wait': 4 tasks>"}},
-        {"output_type": "execute_result", "metadata": {}, "execution_count": 1, "data": {
-            WIDGET_VIEW: {"model_id": "box", "version_major": 2, "version_minor": 0},
-            "text/html": "<div>☑ the tasks wait</div>", "text/plain": "AdvisorBox(...)"}}], widget_state={})
-    assert drop_widget_views(nb) == 2
-    panel, advisor = (output["data"] for output in nb.cells[1].outputs)
-    assert WIDGET_VIEW not in panel and panel["image/png"] == "iVBORw0KGgo=" and "text/html" not in panel
-    assert WIDGET_VIEW not in advisor and advisor["text/html"] == "<div>☑ the tasks wait</div>"
-    assert "widgets" not in nb.metadata  # no widget manager fetched from a CDN
-
-
-def test_links_between_notebooks_point_at_pages_and_dead_ones_keep_only_their_text():
-    text = ("[02](02_what_is_a_process.ipynb#Scripts) [03](../notebooks/03_threads.ipynb) "
-            "[docs](https://docs.python.org/3/) [recap](#Recap) [nine](09_missing.ipynb)")
-    page = markdown_page(
-        text, lambda stem, fragment: f"{stem}.html{fragment}" if not stem.startswith("09") else None)
-    assert '<a href="02_what_is_a_process.html#Scripts">02</a>' in page
-    assert '<a href="03_threads.html">03</a>' in page
-    assert 'href="https://docs.python.org/3/"' in page and 'href="#Recap"' in page
-    assert '<span class="handout-link">nine</span>' in page and "09_missing" not in page
-
-
-def test_learner_copy_drops_exactly_the_solution_cells():
-    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
-    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
-    learner = for_variant(nb, "learner")
-    instructor = for_variant(nb, "instructor")
-    assert solutions and len(learner.cells) == len(nb.cells) - len(solutions)
-    assert not any("solution" in c.metadata.get("tags", []) for c in learner.cells)
-    assert len(instructor.cells) == len(nb.cells)
-    # Run All neither runs nor shows a solution: collapsed Markdown; the instructor's copy opens it.
-    assert all(c.cell_type == "markdown" and c.source.startswith("<details>") for c in solutions)
-    opened = [c for c in instructor.cells if "solution" in c.metadata.get("tags", [])]
-    assert opened and all(c.source.startswith("<details open>") for c in opened)
-
+# --- printing -------------------------------------------------------------------------------
 
 def test_missing_chromium_stops_the_build_with_a_clear_message(monkeypatch):
     monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(BuildError, match="chromium is missing.*apt-get install chromium"):
         find_chromium()
-
-
-def test_the_build_only_deletes_a_folder_it_made(tmp_path):
-    foreign = tmp_path / "mine"
-    foreign.mkdir()
-    (foreign / "thesis.tex").write_text("precious")
-    with pytest.raises(BuildError, match="not made by tools/handouts.py"):
-        prepare_output(foreign)
-    assert (foreign / "thesis.tex").exists()
-    ours = tmp_path / "handouts"
-    prepare_output(ours)
-    (ours / "old.html").write_text("stale")
-    (ours / "learner").mkdir()
-    (ours / CACHE).mkdir()
-    (ours / CACHE / "00_welcome.json").write_text("{}")
-    prepare_output(ours)
-    assert not (ours / "old.html").exists() and not (ours / "learner").exists() and (ours / MARKER).exists()
-    assert (ours / CACHE / "00_welcome.json").exists()  # the notebooks' last executions stay...
-    prepare_output(ours, fresh=True)
-    assert not (ours / CACHE).exists()  # ...unless the build is asked to run them all again
-
-
-def test_the_execution_key_changes_with_the_notebook_the_helpers_and_the_machine(tmp_path):
-    notebook, helpers_dir = tmp_path / "00_x.ipynb", tmp_path / "helpers"
-    notebook.write_text('{"cells": []}')
-    (helpers_dir / "engine" / "__pycache__").mkdir(parents=True)
-    (helpers_dir / "engine" / "runs.py").write_text("SIZE = 1\n")
-    machine = machine_key(Stamp.now().info)
-    assert {"python build", "packages", "host", "processor", "start method the course uses",
-            "pause scale"} <= set(machine)
-    key = execution_key(notebook, machine, helpers_dir)
-    (helpers_dir / "engine" / "__pycache__" / "runs.cpython-311.pyc").write_bytes(b"compiled")
-    assert execution_key(notebook, machine, helpers_dir) == key  # a compiled cache is not a change
-    (helpers_dir / "engine" / "runs.py").write_text("SIZE = 2\n")
-    changed_helpers = execution_key(notebook, machine, helpers_dir)
-    notebook.write_text('{"cells": [1]}')
-    changed_notebook = execution_key(notebook, machine, helpers_dir)
-    other_method = execution_key(notebook, {**machine, "start method the course uses": "spawn"}, helpers_dir)
-    assert len({key, changed_helpers, changed_notebook, other_method}) == 4
-
-
-def test_a_kept_execution_comes_back_only_under_its_own_key(tmp_path):
-    import datetime as dt
-
-    import nbformat
-
-    from helpers.engine.verdict import MachineSeen
-
-    info = discover(["08"])[0]
-    out, figures_dir = tmp_path / "out", tmp_path / "out" / "logs" / "figures"
-    (out / "logs").mkdir(parents=True)
-    (out / "logs" / f"{info.stem}.log").write_text("kernel said hello")
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
-    when = dt.datetime(2026, 12, 6, 11, 40, 5, tzinfo=dt.timezone.utc)
-    seen = MachineSeen(usable=2, idle_before=1.9, idle_during=0.8)
-    keep_execution(out, info, "key-1", Execution(nb, 9.25, when, seen), {"io_speedup": 3.9})
-    assert cached_execution(out, info, "key-2", figures_dir) is None  # anything changed: run again
-    shutil.rmtree(out / "logs")
-    kept = cached_execution(out, info, "key-1", figures_dir)
-    assert kept is not None and kept.reused and kept.nb.cells[0].source == "print(1)"
-    assert (kept.seconds, kept.when, kept.seen) == (9.25, when, seen) and kept.seen.busy  # as measured then
-    assert (out / "logs" / f"{info.stem}.log").read_text() == "kernel said hello"
-    assert recorded_figures(figures_dir) == {"io_speedup": 3.9}  # the cheat sheet's, back in place
-    (out / CACHE / f"{info.stem}.ipynb").write_text("{half a notebo")
-    assert cached_execution(out, info, "key-1", figures_dir) is None  # a damaged copy: run again
-
-
-class FlakyClient:
-    """A NotebookClient whose first kernels never answer, as when a port was taken at start (conftest.py)."""
-
-    failures = 0
-    made = 0
-
-    def __init__(self, nb, **kwargs):
-        type(self).made += 1
-        self.nb, self.kwargs = nb, kwargs
-
-    def execute(self, **kwargs):
-        if type(self).made <= type(self).failures:
-            raise RuntimeError("Kernel didn't respond in 30 seconds")
-        return self.nb
-
-
-@pytest.mark.parametrize("failures, builds", [(0, True), (2, True), (3, False)])
-def test_a_kernel_that_never_answers_is_started_again_three_times_at_most(monkeypatch, tmp_path, failures, builds):
-    import nbclient
-
-    monkeypatch.setattr(FlakyClient, "failures", failures)
-    monkeypatch.setattr(FlakyClient, "made", 0)
-    monkeypatch.setattr(nbclient, "NotebookClient", FlakyClient)
-    info = discover()[0]
-    if builds:
-        nb, _, _ = execute(info, tmp_path / "log.txt")
-        assert nb.cells and FlakyClient.made == failures + 1
-    else:
-        with pytest.raises(BuildError, match="kernel did not start.*respond in 30"):
-            execute(info, tmp_path / "log.txt")
-        assert FlakyClient.made == 3
-
-
-def test_a_kernel_that_dies_mid_run_is_not_started_again(monkeypatch, tmp_path):
-    import nbclient
-    from nbclient.exceptions import DeadKernelError
-
-    class DiesMidRun(FlakyClient):
-        def execute(self, **kwargs):
-            raise DeadKernelError("Kernel died")
-
-    monkeypatch.setattr(DiesMidRun, "made", 0)
-    monkeypatch.setattr(nbclient, "NotebookClient", DiesMidRun)
-    with pytest.raises(DeadKernelError):
-        execute(discover()[0], tmp_path / "log.txt")
-    assert DiesMidRun.made == 1
-
-
-def test_stamp_names_the_machine(monkeypatch):
-    monkeypatch.delenv("COURSE_PANEL_SECONDS", raising=False)
-    assert "control panels" not in Stamp.now().line()
-    monkeypatch.setenv("COURSE_PANEL_SECONDS", HANDOUT_PANEL_SECONDS)
-    assert f"control panels' runs sized to about {HANDOUT_PANEL_SECONDS} s" in Stamp.now().line()
-    stamp = Stamp.now()
-    line = stamp.line()
-    assert f"Python {stamp.info['Python']}" in line and "CPU cores" in line and "start method" in line
-    assert stamp.date in line and str(stamp.info["CPU cores (os.cpu_count)"]) in stamp.short()
 
 
 # --- one real build -------------------------------------------------------------------------
@@ -677,7 +482,7 @@ def test_printed_output_wraps_at_spaces_and_the_next_line_is_not_printed(tmp_pat
     page = SimpleNamespace(title="A page", number="00", stem="00_a_page", html_name="00_a_page.html",
                            pdf_name="00_a_page.pdf")
     html = render(nb, dict(css=css, variant="learner", page=page, print=True, footer='"test"',
-                                    prev=None, next=None), lambda stem, fragment: None)
+                           prev=None, next=None), lambda stem, fragment: None)
     source = tmp_path / "page.html"
     source.write_text(html, encoding="utf-8")
     print_pdf(chromium, source, tmp_path / "page.pdf")
@@ -686,27 +491,3 @@ def test_printed_output_wraps_at_spaces_and_the_next_line_is_not_printed(tmp_pat
     assert [t for t in printed if t.startswith("word")] == words, "a word of the output was cut across lines"
     assert text.count("\n") > 3  # it did wrap: 90 words are wider than the page
     assert "Next:" not in text
-
-# --- how busy the machine was while a page was measured ------------------------------------------
-
-def test_a_page_measured_on_a_busy_machine_says_so_in_its_stamp():
-    from helpers.engine.verdict import MachineSeen
-
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 04 · title")])
-    stamp = Stamp.now()
-    add_stamp(nb, stamp, 12.0, stamp.when, MachineSeen(usable=2, idle_before=0.3, idle_during=0.6))
-    text = nb.cells[1].source
-    assert "Measured on the build machine" in text
-    assert "The machine was busy" in text and "0.3 of 2 usable cores idle" in text and "0.3 / 0.6" in text
-
-
-def test_a_page_measured_on_an_idle_machine_says_that_instead():
-    from helpers.engine.verdict import MachineSeen
-
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 04 · title")])
-    stamp = Stamp.now()
-    add_stamp(nb, stamp, 12.0, stamp.when, MachineSeen(usable=2, idle_before=1.9, idle_during=1.8))
-    assert "otherwise idle (1.8 of 2 usable cores idle" in nb.cells[1].source
-    assert "busy" not in nb.cells[1].source
-    add_stamp(nb, stamp, 12.0, stamp.when)  # nothing sampled: the stamp as before
-    assert nb.cells[1].source.endswith("to measure your own machine.")
