@@ -2,8 +2,9 @@
 
 The printed cheat sheet (``make handouts``, tools/handouts.py) shows figures measured on the
 build machine. The quick-reference notebook measures them anyway, so it passes them on with
-one call, at the place where it has them all. tools/handouts.py sets ``$COURSE_HANDOUT_FIGURES``
-to a folder before it executes the notebooks, and the call writes ``cheatsheet.json`` there.
+one call, at the place where it has them all. The handouts build (tools/handout_build/build.py) sets
+``$COURSE_HANDOUT_FIGURES`` to a folder before it executes the notebooks, and the call writes ``cheatsheet.json``
+there.
 Anywhere else (a learner in JupyterLab, nbval) the variable is unset and the call does nothing.
 """
 
@@ -14,7 +15,7 @@ import math
 import os
 from pathlib import Path
 
-#: Set by tools/handouts.py to the folder where recorded figures go.
+#: Set by the handouts build (tools/handout_build/build.py) to the folder where recorded figures go.
 FIGURES_ENV = "COURSE_HANDOUT_FIGURES"
 FIGURES_FILE = "cheatsheet.json"
 

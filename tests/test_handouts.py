@@ -1,6 +1,8 @@
-"""tools/handouts.py: the workshop handouts, checked the way a reader would check them.
+"""tools/handouts.py: the workshop handouts, built and checked the way a reader would check them.
 
-First the pieces, without a kernel or a browser (fast). Then one real build in fast mode
+The pieces of tools/handout_build/ that need neither a kernel nor a browser are checked in the mirror tests
+(tests/test_handout_manifest.py, _stamp, _execution, _pages, _website). Here: printing with chromium
+(tools/handout_build/pdf.py, and a page through the handout template), then one real build in fast mode
 (``--fast``: COURSE_TIME_SCALE=0.25) into a temporary folder, checked with poppler's
 ``pdfinfo`` / ``pdftotext``: every PDF opens, the cheat sheet is one page, every title is in
 the course PDF and the index, no link points nowhere, the learner's copy has no solution, the
@@ -15,7 +17,7 @@ skipped, except on CI (``$CI`` set), where they fail.
 
 from __future__ import annotations
 
-import importlib.util
+import datetime as dt
 import json
 import os
 import re
@@ -30,27 +32,23 @@ import nbformat
 import psutil
 import pytest
 
-from helpers.course import lessons
-
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = [lesson.path for lesson in lessons()]  # notebooks/course.toml, the one list of the course
+if str(ROOT / "tools") not in sys.path:  # tools/handout_build/: the package tools/handouts.py runs
+    sys.path.append(str(ROOT / "tools"))
+from handout_build.execution import CACHE  # noqa: E402
+from handout_build.manifest import discover  # noqa: E402
+from handout_build.pages import render  # noqa: E402
+from handout_build.pdf import (MIN_FILL, PAGE_HEIGHT_MM, find_chromium, near_empty_pages, page_fills,  # noqa: E402
+                               page_margins_mm, print_all, print_pdf)
+from handout_build.shared import ASSETS, BuildError  # noqa: E402
+from handout_build.website import OUTLINE_DOC, VARIANTS  # noqa: E402
+
 DEFAULT_SUBSET = "00,02,08"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 #: What an ipywidget prints where no widget manager draws it: never on a handout page (each widget the course
 #: shows has a static fallback, its last figure).
 WIDGET_REPR = re.compile(r"\b(VBox|HBox|Box|IntSlider|FloatSlider|IntText|FloatText|Button|ToggleButtons|Dropdown|"
                          r"Checkbox|Image|HTML|Label|Output)\((children|value|description|layout|options)=")
-
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location("handouts", ROOT / "tools" / "handouts.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["handouts"] = module  # dataclasses look their module up while it is executed
-    spec.loader.exec_module(module)
-    return module
-
-
-handouts = _load_tool()
 
 
 def unavailable(reason: str) -> None:
@@ -65,8 +63,8 @@ def chromium_and_css(tool: str) -> tuple[str, str]:
     if shutil.which(tool) is None:
         unavailable(f"poppler-utils ({tool}) is not installed")
     try:
-        chromium = handouts.find_chromium()
-    except handouts.BuildError as exc:
+        chromium = find_chromium()
+    except BuildError as exc:
         unavailable(str(exc))
     return chromium, (ROOT / "tools" / "handout_templates" / "handout.css").read_text(encoding="utf-8")
 
@@ -75,202 +73,12 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-# --- the pieces -----------------------------------------------------------------------------
-
-def test_the_handouts_follow_the_course_manifest():
-    found = handouts.discover()
-    assert [nb.path for nb in found] == NOTEBOOKS
-    for nb in found:
-        assert nb.title.startswith(f"{nb.number} · "), nb.title
-        assert nb.minutes > 0 and nb.teaches, nb.path.name
-    assert handouts.figures_source().path.name == "08_quick_reference.ipynb"  # it calls record_figures
-
-
-def test_only_selects_notebooks_and_rejects_unknown_ones():
-    assert [nb.number for nb in handouts.discover(["01", "00"])] == ["00", "01"]
-    with pytest.raises(handouts.BuildError, match="99"):
-        handouts.discover(["99"])
-
-
-def _notebook_with(outputs, widget_state=None):
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("panel.run()")
-    cell.outputs = [nbformat.from_dict(output) for output in outputs]
-    nb.cells = [nbformat.v4.new_markdown_cell("# 00 · Title"), cell]
-    if widget_state is not None:
-        nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
-            "state": widget_state, "version_major": 2, "version_minor": 0}}
-    return nb
-
-
-def test_a_widget_is_shown_as_its_own_picture_instead_of_an_empty_box():
-    nb = _notebook_with([
-        {"output_type": "display_data", "metadata": {}, "data": {
-            WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
-            "image/png": "iVBORw0KGgo=", "text/plain": "<LivePanel task='wait': 4 tasks>"}},
-        {"output_type": "execute_result", "metadata": {}, "execution_count": 1, "data": {
-            WIDGET_VIEW: {"model_id": "box", "version_major": 2, "version_minor": 0},
-            "text/html": "<div>☑ the tasks wait</div>", "text/plain": "AdvisorBox(...)"}}], widget_state={})
-    assert handouts.drop_widget_views(nb) == 2
-    panel, advisor = (output["data"] for output in nb.cells[1].outputs)
-    assert WIDGET_VIEW not in panel and panel["image/png"] == "iVBORw0KGgo=" and "text/html" not in panel
-    assert WIDGET_VIEW not in advisor and advisor["text/html"] == "<div>☑ the tasks wait</div>"
-    assert "widgets" not in nb.metadata  # no widget manager fetched from a CDN
-
-
-def test_links_between_notebooks_point_at_pages_and_dead_ones_keep_only_their_text():
-    text = ("[02](02_what_is_a_process.ipynb#Scripts) [03](../notebooks/03_threads.ipynb) "
-            "[docs](https://docs.python.org/3/) [recap](#Recap) [nine](09_missing.ipynb)")
-    page = handouts.markdown_page(
-        text, lambda stem, fragment: f"{stem}.html{fragment}" if not stem.startswith("09") else None)
-    assert '<a href="02_what_is_a_process.html#Scripts">02</a>' in page
-    assert '<a href="03_threads.html">03</a>' in page
-    assert 'href="https://docs.python.org/3/"' in page and 'href="#Recap"' in page
-    assert '<span class="handout-link">nine</span>' in page and "09_missing" not in page
-
-
-def test_learner_copy_drops_exactly_the_solution_cells():
-    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
-    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
-    learner = handouts.for_variant(nb, "learner")
-    instructor = handouts.for_variant(nb, "instructor")
-    assert solutions and len(learner.cells) == len(nb.cells) - len(solutions)
-    assert not any("solution" in c.metadata.get("tags", []) for c in learner.cells)
-    assert len(instructor.cells) == len(nb.cells)
-    # Run All neither runs nor shows a solution: collapsed Markdown; the instructor's copy opens it.
-    assert all(c.cell_type == "markdown" and c.source.startswith("<details>") for c in solutions)
-    opened = [c for c in instructor.cells if "solution" in c.metadata.get("tags", [])]
-    assert opened and all(c.source.startswith("<details open>") for c in opened)
-
+# --- printing -------------------------------------------------------------------------------
 
 def test_missing_chromium_stops_the_build_with_a_clear_message(monkeypatch):
     monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
-    with pytest.raises(handouts.BuildError, match="chromium is missing.*apt-get install chromium"):
-        handouts.find_chromium()
-
-
-def test_the_build_only_deletes_a_folder_it_made(tmp_path):
-    foreign = tmp_path / "mine"
-    foreign.mkdir()
-    (foreign / "thesis.tex").write_text("precious")
-    with pytest.raises(handouts.BuildError, match="not made by tools/handouts.py"):
-        handouts.prepare_output(foreign)
-    assert (foreign / "thesis.tex").exists()
-    ours = tmp_path / "handouts"
-    handouts.prepare_output(ours)
-    (ours / "old.html").write_text("stale")
-    (ours / "learner").mkdir()
-    (ours / handouts.CACHE).mkdir()
-    (ours / handouts.CACHE / "00_welcome.json").write_text("{}")
-    handouts.prepare_output(ours)
-    assert not (ours / "old.html").exists() and not (ours / "learner").exists() and (ours / handouts.MARKER).exists()
-    assert (ours / handouts.CACHE / "00_welcome.json").exists()  # the notebooks' last executions stay...
-    handouts.prepare_output(ours, fresh=True)
-    assert not (ours / handouts.CACHE).exists()  # ...unless the build is asked to run them all again
-
-
-def test_the_execution_key_changes_with_the_notebook_the_helpers_and_the_machine(tmp_path):
-    notebook, helpers_dir = tmp_path / "00_x.ipynb", tmp_path / "helpers"
-    notebook.write_text('{"cells": []}')
-    (helpers_dir / "engine" / "__pycache__").mkdir(parents=True)
-    (helpers_dir / "engine" / "runs.py").write_text("SIZE = 1\n")
-    machine = handouts.machine_key(handouts.Stamp.now().info)
-    assert {"python build", "packages", "host", "processor", "start method the course uses",
-            "pause scale"} <= set(machine)
-    key = handouts.execution_key(notebook, machine, helpers_dir)
-    (helpers_dir / "engine" / "__pycache__" / "runs.cpython-311.pyc").write_bytes(b"compiled")
-    assert handouts.execution_key(notebook, machine, helpers_dir) == key  # a compiled cache is not a change
-    (helpers_dir / "engine" / "runs.py").write_text("SIZE = 2\n")
-    changed_helpers = handouts.execution_key(notebook, machine, helpers_dir)
-    notebook.write_text('{"cells": [1]}')
-    changed_notebook = handouts.execution_key(notebook, machine, helpers_dir)
-    other_method = handouts.execution_key(notebook, {**machine, "start method the course uses": "spawn"}, helpers_dir)
-    assert len({key, changed_helpers, changed_notebook, other_method}) == 4
-
-
-def test_a_kept_execution_comes_back_only_under_its_own_key(tmp_path):
-    import datetime as dt
-
-    import nbformat
-
-    from helpers.engine.verdict import MachineSeen
-
-    info = handouts.discover(["08"])[0]
-    out, figures_dir = tmp_path / "out", tmp_path / "out" / "logs" / "figures"
-    (out / "logs").mkdir(parents=True)
-    (out / "logs" / f"{info.stem}.log").write_text("kernel said hello")
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
-    when = dt.datetime(2026, 12, 6, 11, 40, 5, tzinfo=dt.timezone.utc)
-    seen = MachineSeen(usable=2, idle_before=1.9, idle_during=0.8)
-    handouts.keep_execution(out, info, "key-1", handouts.Execution(nb, 9.25, when, seen), {"io_speedup": 3.9})
-    assert handouts.cached_execution(out, info, "key-2", figures_dir) is None  # anything changed: run again
-    shutil.rmtree(out / "logs")
-    kept = handouts.cached_execution(out, info, "key-1", figures_dir)
-    assert kept is not None and kept.reused and kept.nb.cells[0].source == "print(1)"
-    assert (kept.seconds, kept.when, kept.seen) == (9.25, when, seen) and kept.seen.busy  # as measured then
-    assert (out / "logs" / f"{info.stem}.log").read_text() == "kernel said hello"
-    assert handouts.recorded_figures(figures_dir) == {"io_speedup": 3.9}  # the cheat sheet's, back in place
-    (out / handouts.CACHE / f"{info.stem}.ipynb").write_text("{half a notebo")
-    assert handouts.cached_execution(out, info, "key-1", figures_dir) is None  # a damaged copy: run again
-
-
-class FlakyClient:
-    """A NotebookClient whose first kernels never answer, as when a port was taken at start (conftest.py)."""
-
-    failures = 0
-    made = 0
-
-    def __init__(self, nb, **kwargs):
-        type(self).made += 1
-        self.nb, self.kwargs = nb, kwargs
-
-    def execute(self, **kwargs):
-        if type(self).made <= type(self).failures:
-            raise RuntimeError("Kernel didn't respond in 30 seconds")
-        return self.nb
-
-
-@pytest.mark.parametrize("failures, builds", [(0, True), (2, True), (3, False)])
-def test_a_kernel_that_never_answers_is_started_again_three_times_at_most(monkeypatch, tmp_path, failures, builds):
-    import nbclient
-
-    monkeypatch.setattr(FlakyClient, "failures", failures)
-    monkeypatch.setattr(FlakyClient, "made", 0)
-    monkeypatch.setattr(nbclient, "NotebookClient", FlakyClient)
-    info = handouts.discover()[0]
-    if builds:
-        nb, _, _ = handouts.execute(info, tmp_path / "log.txt")
-        assert nb.cells and FlakyClient.made == failures + 1
-    else:
-        with pytest.raises(handouts.BuildError, match="kernel did not start.*respond in 30"):
-            handouts.execute(info, tmp_path / "log.txt")
-        assert FlakyClient.made == 3
-
-
-def test_a_kernel_that_dies_mid_run_is_not_started_again(monkeypatch, tmp_path):
-    import nbclient
-    from nbclient.exceptions import DeadKernelError
-
-    class DiesMidRun(FlakyClient):
-        def execute(self, **kwargs):
-            raise DeadKernelError("Kernel died")
-
-    monkeypatch.setattr(DiesMidRun, "made", 0)
-    monkeypatch.setattr(nbclient, "NotebookClient", DiesMidRun)
-    with pytest.raises(DeadKernelError):
-        handouts.execute(handouts.discover()[0], tmp_path / "log.txt")
-    assert DiesMidRun.made == 1
-
-
-def test_stamp_names_the_machine(monkeypatch):
-    monkeypatch.delenv("COURSE_PANEL_SECONDS", raising=False)
-    assert "control panels" not in handouts.Stamp.now().line()
-    monkeypatch.setenv("COURSE_PANEL_SECONDS", handouts.HANDOUT_PANEL_SECONDS)
-    assert f"control panels' runs sized to about {handouts.HANDOUT_PANEL_SECONDS} s" in handouts.Stamp.now().line()
-    stamp = handouts.Stamp.now()
-    line = stamp.line()
-    assert f"Python {stamp.info['Python']}" in line and "CPU cores" in line and "start method" in line
-    assert stamp.date in line and str(stamp.info["CPU cores (os.cpu_count)"]) in stamp.short()
+    with pytest.raises(BuildError, match="chromium is missing.*apt-get install chromium"):
+        find_chromium()
 
 
 # --- one real build -------------------------------------------------------------------------
@@ -281,8 +89,8 @@ def built(tmp_path_factory):
         if shutil.which(tool) is None:
             unavailable(f"{tool} is missing (apt-get install poppler-utils)")
     try:
-        handouts.find_chromium()
-    except handouts.BuildError as exc:
+        find_chromium()
+    except BuildError as exc:
         unavailable(str(exc))
     out = tmp_path_factory.mktemp("handouts") / "handouts"
     only = os.environ.get("HANDOUTS_TEST_NOTEBOOKS", DEFAULT_SUBSET)
@@ -292,7 +100,7 @@ def built(tmp_path_factory):
     result = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd=ROOT)
     assert result.returncode == 0, f"the build failed:\n{result.stdout}\n{result.stderr}"
     manifest = json.loads((out / "build.json").read_text(encoding="utf-8"))
-    notebooks = handouts.discover(None if only == "all" else only.split(","))
+    notebooks = discover(None if only == "all" else only.split(","))
     return SimpleNamespace(out=out, manifest=manifest, notebooks=notebooks, log=result.stdout)
 
 
@@ -300,7 +108,7 @@ def test_a_rebuild_reuses_an_unchanged_notebook_and_runs_a_changed_one_again(bui
     out = tmp_path / "handouts"
     shutil.copytree(built.out, out)  # the module's build stays as it was for the other tests
     kept, changed = built.notebooks[0], built.notebooks[1]
-    record_file = out / handouts.CACHE / f"{changed.stem}.json"
+    record_file = out / CACHE / f"{changed.stem}.json"
     record = json.loads(record_file.read_text(encoding="utf-8"))
     record["key"] = "what a changed notebook, helper or Python gives"
     record_file.write_text(json.dumps(record), encoding="utf-8")
@@ -316,7 +124,7 @@ def test_a_rebuild_reuses_an_unchanged_notebook_and_runs_a_changed_one_again(bui
     assert reused["executed_seconds"] == then[kept.path.name]["executed_seconds"]
     assert not rerun["reused"] and rerun["measured_at"] > then[changed.path.name]["measured_at"]
     assert f"reused {kept.path.name}: measured" in result.stdout and f"executed {changed.path.name}" in result.stdout
-    measured = handouts.dt.datetime.fromisoformat(reused["measured_at"])
+    measured = dt.datetime.fromisoformat(reused["measured_at"])
     page = flat((out / "learner" / kept.html_name).read_text(encoding="utf-8"))
     assert f"Executed {measured:%Y-%m-%d %H:%M} UTC in " in page  # its stamp: when it was measured, not now
     assert manifest["figures"] == built.manifest["figures"]  # the cheat sheet's, from the kept execution
@@ -383,13 +191,13 @@ def test_the_build_wrote_every_page_notebook_and_pdf(built):
     out = built.out
     for name in ("index.html", "cheatsheet.html", "cheatsheet.pdf", "build.json"):
         assert (out / name).is_file(), name
-    for variant in handouts.VARIANTS:
+    for variant in VARIANTS:
         folder = out / variant
         assert (folder / "index.html").is_file() and (folder / "pdf" / "course.pdf").is_file()
         for nb in built.notebooks:
             for path in (folder / nb.html_name, folder / f"{nb.stem}.ipynb", folder / "pdf" / nb.pdf_name):
                 assert path.is_file() and path.stat().st_size > 0, path
-    if handouts.OUTLINE_DOC.exists():
+    if OUTLINE_DOC.exists():
         assert (out / "instructor" / "outline.html").is_file()
     print(f"\nhandouts build: {built.manifest['seconds']}")
 
@@ -424,7 +232,7 @@ def test_the_cheat_sheet_is_one_page_with_the_measured_figures(built):
 
 
 def test_every_title_is_in_the_course_pdf_and_the_index(built):
-    for variant in handouts.VARIANTS:
+    for variant in VARIANTS:
         course = flat(pdf_text(built.out / variant / "pdf" / "course.pdf"))
         index = flat("".join(parse(built.out / variant / "index.html").text))
         for nb in built.notebooks:
@@ -450,7 +258,7 @@ def test_no_link_points_nowhere_and_nothing_is_fetched_from_the_network(built):
             elif fragment and resolved.suffix == ".html" and fragment not in pages[resolved].ids:
                 problems.append(f"{path.relative_to(built.out)}: {href} (missing anchor)")
     assert not problems, "\n".join(problems)
-    for variant in handouts.VARIANTS:
+    for variant in VARIANTS:
         for index, nb in enumerate(built.notebooks):
             links = pages[built.out / variant / nb.html_name].links
             assert "index.html" in links and f"pdf/{nb.pdf_name}" in links
@@ -498,7 +306,7 @@ def test_the_learner_copy_has_no_solution_and_the_instructor_copy_has_them_all(b
 
 def test_executed_copies_show_each_panel_as_its_final_figure(built):
     panels = 0
-    for variant in handouts.VARIANTS:
+    for variant in VARIANTS:
         for nb in built.notebooks:
             executed = nbformat.read(built.out / variant / f"{nb.stem}.ipynb", as_version=4)
             assert "widgets" not in executed.metadata
@@ -529,7 +337,7 @@ def shows_widget_repr(text: str) -> str | None:
 
 def test_no_page_shows_a_widget_repr(built):
     pdfs = [built.out / "cheatsheet.pdf"]
-    for variant in handouts.VARIANTS:
+    for variant in VARIANTS:
         for nb in built.notebooks:
             text = " ".join(parse(built.out / variant / nb.html_name).text)
             assert not shows_widget_repr(text), f"{variant}/{nb.html_name}: {shows_widget_repr(text)!r}"
@@ -548,7 +356,7 @@ def test_the_widget_repr_pattern_catches_what_an_unshown_widget_prints():
 
 def test_every_page_says_whose_machine_measured_it(built):
     python = built.manifest["machine"]["Python"]
-    for variant in handouts.VARIANTS:
+    for variant in VARIANTS:
         for nb in built.notebooks:
             text = flat("".join(parse(built.out / variant / nb.html_name).text))
             assert "Measured on the build machine" in text and f"Python {python}" in text
@@ -581,23 +389,23 @@ def page_texts(pdf: Path) -> list[str]:
 def test_no_page_but_a_notebooks_last_is_near_empty_or_only_a_next_line(built):
     """Every page of a notebook's PDF, its last excepted, is filled at least MIN_FILL of the way down (measured on
     the rendered page: a figure counts), and no page holds nothing but a "Next:" line."""
-    margins = handouts.page_margins_mm((handouts.ASSETS / "handout.css").read_text(encoding="utf-8"))
+    margins = page_margins_mm((ASSETS / "handout.css").read_text(encoding="utf-8"))
     fills = {}
-    for variant in handouts.VARIANTS:
+    for variant in VARIANTS:
         for nb in built.notebooks:
             pdf = built.out / variant / "pdf" / nb.pdf_name
-            fills[f"{variant}/pdf/{nb.pdf_name}"] = handouts.page_fills(pdf, margins)
+            fills[f"{variant}/pdf/{nb.pdf_name}"] = page_fills(pdf, margins)
             assert len(fills[f"{variant}/pdf/{nb.pdf_name}"]) == int(pdf_info(pdf)["Pages"])
             for number, text in enumerate(page_texts(pdf), start=1):
                 assert not re.fullmatch(r"(Next:.*)?", text), f"{variant}/{nb.pdf_name} p. {number}: {text!r}"
-    near_empty = handouts.near_empty_pages(fills)
-    assert not near_empty, f"pages under {handouts.MIN_FILL:.0%} full: {near_empty}"
+    near_empty = near_empty_pages(fills)
+    assert not near_empty, f"pages under {MIN_FILL:.0%} full: {near_empty}"
     assert built.manifest["fills"] == fills and built.manifest["near_empty"] == []
     print(f"\nfills: {fills}")
 
 
 def test_the_course_pdf_is_the_cover_and_every_notebook_pdf(built):
-    for variant in handouts.VARIANTS:
+    for variant in VARIANTS:
         pages = built.manifest["pages"]
         parts = sum(pages[f"{variant}/pdf/{nb.pdf_name}"] for nb in built.notebooks)
         assert parts < pages[f"{variant}/pdf/course.pdf"] <= parts + 2, variant  # a cover of one or two pages
@@ -607,19 +415,19 @@ def test_page_fill_is_how_far_down_the_content_reaches(tmp_path):
     """page_fills measures a page by its ink: a page filled 30 % of the way down reads about 0.3, a figure counts
     as much as text, and a blank page reads 0."""
     chromium, css = chromium_and_css("pdftoppm")
-    top, bottom = handouts.page_margins_mm(css)
-    area = handouts.PAGE_HEIGHT_MM - top - bottom
+    top, bottom = page_margins_mm(css)
+    area = PAGE_HEIGHT_MM - top - bottom
     page = (f"<style>{css}</style><p>one line of text</p><div style='height:{0.3 * area - 12:.1f}mm'></div>"
             "<div style='height: 6mm; width: 40mm; background: #333'></div>"
             "<div style='break-before: page; height: 1mm'></div>"
             f"<div style='break-before: page; height: {0.9 * area:.1f}mm; width: 5mm; background: #333'></div>")
     source = tmp_path / "page.html"
     source.write_text(page, encoding="utf-8")
-    handouts.print_pdf(chromium, source, tmp_path / "page.pdf")
-    fills = handouts.page_fills(tmp_path / "page.pdf", (top, bottom))
+    print_pdf(chromium, source, tmp_path / "page.pdf")
+    fills = page_fills(tmp_path / "page.pdf", (top, bottom))
     assert len(fills) == 3, fills
     assert 0.25 <= fills[0] <= 0.35 and fills[1] == 0.0 and 0.85 <= fills[2] <= 0.95, fills
-    near_empty = handouts.near_empty_pages({"x.pdf": fills})  # the last page may be short
+    near_empty = near_empty_pages({"x.pdf": fills})  # the last page may be short
     assert [entry.split(" (")[0] for entry in near_empty] == ["x.pdf p. 1", "x.pdf p. 2"], near_empty
 
 
@@ -633,9 +441,9 @@ def test_one_browser_prints_what_a_chromium_per_page_prints(tmp_path, monkeypatc
         source.write_text(f"<style>{css} @page {{ @bottom-left {{ content: 'footer {number}' }} }}</style>"
                           + "<p>text</p>" * (40 * (number + 1)), encoding="utf-8")
         jobs.append((source, tmp_path / "one" / f"page{number}.pdf"))
-    handouts.print_all(chromium, jobs, browsers=2)
+    print_all(chromium, jobs, browsers=2)
     monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # "import playwright.sync_api" fails
-    handouts.print_all(chromium, [(html, tmp_path / "each" / pdf.name) for html, pdf in jobs], browsers=2)
+    print_all(chromium, [(html, tmp_path / "each" / pdf.name) for html, pdf in jobs], browsers=2)
     pages = []
     for number, (_, pdf) in enumerate(jobs):
         each = tmp_path / "each" / pdf.name
@@ -673,37 +481,13 @@ def test_printed_output_wraps_at_spaces_and_the_next_line_is_not_printed(tmp_pat
     nb.cells = [nbformat.v4.new_markdown_cell("# 00 · A page"), cell, nxt]
     page = SimpleNamespace(title="A page", number="00", stem="00_a_page", html_name="00_a_page.html",
                            pdf_name="00_a_page.pdf")
-    html = handouts.render(nb, dict(css=css, variant="learner", page=page, print=True, footer='"test"',
-                                    prev=None, next=None), lambda stem, fragment: None)
+    html = render(nb, dict(css=css, variant="learner", page=page, print=True, footer='"test"',
+                           prev=None, next=None), lambda stem, fragment: None)
     source = tmp_path / "page.html"
     source.write_text(html, encoding="utf-8")
-    handouts.print_pdf(chromium, source, tmp_path / "page.pdf")
+    print_pdf(chromium, source, tmp_path / "page.pdf")
     text = pdf_text(tmp_path / "page.pdf")
     printed = [token for token in text.split() if token.startswith("word") or re.fullmatch(r"\d+", token)]
     assert [t for t in printed if t.startswith("word")] == words, "a word of the output was cut across lines"
     assert text.count("\n") > 3  # it did wrap: 90 words are wider than the page
     assert "Next:" not in text
-
-# --- how busy the machine was while a page was measured ------------------------------------------
-
-def test_a_page_measured_on_a_busy_machine_says_so_in_its_stamp():
-    from helpers.engine.verdict import MachineSeen
-
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 04 · title")])
-    stamp = handouts.Stamp.now()
-    handouts.add_stamp(nb, stamp, 12.0, stamp.when, MachineSeen(usable=2, idle_before=0.3, idle_during=0.6))
-    text = nb.cells[1].source
-    assert "Measured on the build machine" in text
-    assert "The machine was busy" in text and "0.3 of 2 usable cores idle" in text and "0.3 / 0.6" in text
-
-
-def test_a_page_measured_on_an_idle_machine_says_that_instead():
-    from helpers.engine.verdict import MachineSeen
-
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 04 · title")])
-    stamp = handouts.Stamp.now()
-    handouts.add_stamp(nb, stamp, 12.0, stamp.when, MachineSeen(usable=2, idle_before=1.9, idle_during=1.8))
-    assert "otherwise idle (1.8 of 2 usable cores idle" in nb.cells[1].source
-    assert "busy" not in nb.cells[1].source
-    handouts.add_stamp(nb, stamp, 12.0, stamp.when)  # nothing sampled: the stamp as before
-    assert nb.cells[1].source.endswith("to measure your own machine.")

@@ -14,9 +14,10 @@ cell instead::
 
     </details>
 
-``<details>`` renders collapsed in JupyterLab, Notebook 7, nbviewer and GitHub; tools/handouts.py drops the cell
-from the learner's handout and opens it (``<details open>``) in the instructor's. tests/test_solutions.py takes
-the code back out with :func:`solution_code` and runs it against its checker.
+``<details>`` renders collapsed in JupyterLab, Notebook 7, nbviewer and GitHub; the handouts
+(tools/handout_build/pages.py) drop the cell from the learner's handout and open it (``<details open>``) in the
+instructor's. tests/test_solutions.py takes the code back out with :func:`solution_code` and runs it against its
+checker.
 
 Usage: ``python tools/solution_cells.py notebooks/NN_topic.ipynb ...`` turns any solution still written as a code
 cell into that Markdown form (edits only that cell; nbformat writes the file).

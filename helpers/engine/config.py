@@ -13,9 +13,9 @@ Three environment variables change how the whole course runs, without editing a 
 ``COURSE_PANEL_SECONDS``
     The longest, in seconds, a control panel's own default run is sized to last (see
     ``helpers.panels.panel.sized_for``). Unset, a panel sizes its run to last a few seconds (about 3.5) so
-    that a learner sees the chart grow. The workshop handouts (tools/handouts.py) set 1: nobody watches a
-    printed chart grow, and its final figure, measured the same way, shows the same effect. Sizes a
-    notebook gives explicitly are not changed.
+    that a learner sees the chart grow. The workshop handouts (tools/handouts.py; tools/handout_build/build.py)
+    set 1: nobody watches a printed chart grow, and its final figure, measured the same way, shows the same
+    effect. Sizes a notebook gives explicitly are not changed.
 
 :func:`run_config` reads everything a run depends on here at once (:class:`RunConfig`: the limits, the modes this
 Python can run, how processes start), so the code that plans a run asks this module one question.
