@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -282,3 +283,29 @@ def test_the_build_row_is_not_judged_with_one_build_only():
     results["sections"]["build"]["builds"] = results["sections"]["build"]["builds"][:1]
     assert verdict(results, "2 threads, GIL build").passed is None
     assert "Build: the same pure-Python loop" in tables.build_table(results["sections"]["build"])
+
+
+def test_a_version_1_document_is_read_but_its_changed_channels_are_never_compared_as_the_same(tmp_path):
+    """Version 1's "Manager" (two manager queues) and "shared memory" (one reused block) measured other things than
+    version 2's (notebook 12's manager dict, a fresh block per payload): each keeps a name of its own side by side."""
+    rows = [{"channel": c, "bytes": b, "round_trip_ms": 1.0, "mb_per_s": 10.0, "round_trips": 3}
+            for c in ("Queue", "Manager", "shared memory") for b in (1_000, 1_000_000)]
+    new, old = fabricated(), fabricated()
+    new["sections"]["moving"] = {"method": "fork", "rows": rows}
+    old["sections"]["moving"] = {"method": "fork", "rows": rows}
+    old["schema"] = "helpers.bench/1"
+    path = tmp_path / "old.json"
+    tables.write_json(old, path)
+    old = tables.read_json(path)  # still read
+    side_by_side = tables.compare_table(new, old)
+    both = [line for line in side_by_side.splitlines() if line.startswith("Queue round trip")]
+    assert len(both) == 1 and both[0].rstrip().endswith("1.00")  # Queue did not change: one row, a ratio
+    for line in side_by_side.splitlines():
+        if line.startswith(("Manager", "shared memory", "reused shared-memory")):
+            # Only one of the two runs has it: a dash on one side, and no ratio (the last column, "1.00" style).
+            assert "—" in line and not re.search(r"\d\.\d\d$", line.rstrip()), line
+    assert "Manager queues (bench/1)" in side_by_side and "reused shared-memory block (bench/1)" in side_by_side
+    old["schema"] = "helpers.bench/0"
+    tables.write_json(old, path)
+    with pytest.raises(ValueError, match="not a result"):
+        tables.read_json(path)
