@@ -191,8 +191,6 @@ def test_adding_a_notebook_is_the_notebook_one_entry_and_one_command(tmp_path):
     assert added.cells[-1].source.startswith(f"That was the last notebook. Back to **{COURSE[0].heading}**")
     assert course_pages.NEXT_TAG in added.cells[-1].metadata["tags"]
 
-    if str(ROOT / "tools") not in sys.path:  # tools/handout_build/: the package tools/handouts.py runs
-        sys.path.append(str(ROOT / "tools"))
     from handout_build.manifest import discover
 
     assert [info.stem for info in discover(manifest=copy / "notebooks" / "course.toml")][-1] == new

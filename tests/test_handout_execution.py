@@ -4,21 +4,16 @@ answers; the executions cache, keyed on everything a notebook's figures depend o
 from __future__ import annotations
 
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 
 from helpers.handout import recorded_figures
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "tools") not in sys.path:  # tools/handout_build/: the package tools/handouts.py runs
-    sys.path.append(str(ROOT / "tools"))
-from handout_build.execution import (CACHE, Execution, cached_execution, execute, execution_key,  # noqa: E402
+from handout_build.execution import (CACHE, Execution, cached_execution, execute, execution_key,
                                      keep_execution, machine_key)
-from handout_build.manifest import discover  # noqa: E402
-from handout_build.shared import BuildError  # noqa: E402
-from handout_build.stamp import Stamp  # noqa: E402
+from handout_build.manifest import discover
+from handout_build.shared import BuildError
+from handout_build.stamp import Stamp
 
 
 def test_the_execution_key_changes_with_the_notebook_the_helpers_and_the_machine(tmp_path):

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from helpers.course import lessons
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "tools") not in sys.path:  # tools/handout_build/: the package tools/handouts.py runs
-    sys.path.append(str(ROOT / "tools"))
-from handout_build.manifest import discover, figures_source  # noqa: E402
-from handout_build.shared import BuildError  # noqa: E402
+from handout_build.manifest import discover, figures_source
+from handout_build.shared import BuildError
 
 NOTEBOOKS = [lesson.path for lesson in lessons()]  # notebooks/course.toml, the one list of the course
 

@@ -3,17 +3,11 @@ without the solutions (no kernel, no browser: tests/test_handouts.py prints a pa
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import nbformat
 
 from helpers.course import lessons
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "tools") not in sys.path:  # tools/handout_build/: the package tools/handouts.py runs
-    sys.path.append(str(ROOT / "tools"))
-from handout_build.pages import drop_widget_views, for_variant, markdown_page  # noqa: E402
+from handout_build.pages import drop_widget_views, for_variant, markdown_page
 
 NOTEBOOKS = [lesson.path for lesson in lessons()]  # notebooks/course.toml, the one list of the course
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

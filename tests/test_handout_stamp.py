@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "tools") not in sys.path:  # tools/handout_build/: the package tools/handouts.py runs
-    sys.path.append(str(ROOT / "tools"))
-from handout_build.build import HANDOUT_PANEL_SECONDS  # noqa: E402
-from handout_build.stamp import Stamp, add_stamp  # noqa: E402
+from handout_build.build import HANDOUT_PANEL_SECONDS
+from handout_build.stamp import Stamp, add_stamp
 
 
 def test_stamp_names_the_machine(monkeypatch):

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "tools") not in sys.path:  # tools/handout_build/: the package tools/handouts.py runs
-    sys.path.append(str(ROOT / "tools"))
-from handout_build.execution import CACHE  # noqa: E402
-from handout_build.shared import BuildError  # noqa: E402
-from handout_build.website import MARKER, prepare_output  # noqa: E402
+from handout_build.execution import CACHE
+from handout_build.shared import BuildError
+from handout_build.website import MARKER, prepare_output
 
 
 def test_the_build_only_deletes_a_folder_it_made(tmp_path):

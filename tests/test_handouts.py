@@ -33,8 +33,6 @@ import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "tools") not in sys.path:  # tools/handout_build/: the package tools/handouts.py runs
-    sys.path.append(str(ROOT / "tools"))
 from handout_build.execution import CACHE  # noqa: E402
 from handout_build.manifest import discover  # noqa: E402
 from handout_build.pages import render  # noqa: E402

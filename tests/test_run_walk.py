@@ -27,8 +27,6 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-
 import run_walk  # noqa: E402
 
 #: Modules entered, re-reads and back-steps at most, for one press in a fresh interpreter: "reads each module
